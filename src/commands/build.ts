@@ -1,0 +1,47 @@
+// `tslambda build`: the function's image, built through the Docker Engine API.
+import { formatDuration } from '../cli/output.js';
+import { connectDocker } from '../docker/client.js';
+import { buildImage, type BuiltImage } from '../docker/build.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { buildOverrides, withBuildFlags, type BuildFlags } from './build-flags.js';
+import { defineCommand, type CommandContext } from './types.js';
+
+export const formatSize = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Connects to the engine and builds; the one build step every command that needs an image calls. */
+export async function buildStep(ctx: CommandContext, config: ResolvedConfig, args: BuildFlags): Promise<BuiltImage> {
+  const docker = await connectDocker(ctx.env);
+  return buildImage(docker, config, ctx.out, {
+    tag: config.tag ?? 'latest',
+    noCache: !args.cache,
+    pull: args.pull,
+    signal: ctx.signal,
+  });
+}
+
+export const buildCommand = defineCommand<BuildFlags>({
+  command: 'build',
+  describe: 'Build the function image through the Docker Engine API',
+  examples: [
+    ['$0 build', 'build with lambda.config.json from this folder or above'],
+    ['$0 build --tag v2 --architecture arm64', 'build an arm64 image tagged v2'],
+    ['$0 build --build-arg NPM_TOKEN --no-cache --json', 'pass a build argument from the environment, rebuild every step, print JSON'],
+  ],
+  builder: (yargs) => withBuildFlags(yargs),
+  async handler(args, ctx) {
+    const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
+    const image = await buildStep(ctx, config, args);
+    ctx.out.result(
+      [
+        `Built ${image.name}`,
+        `  image id      ${image.id}`,
+        `  size          ${formatSize(image.size)}`,
+        `  architecture  ${image.os}/${image.architecture}`,
+        `  dockerfile    ${image.dockerfile}`,
+        `  took          ${formatDuration(image.durationMs)}`,
+      ].join('\n'),
+      { ok: true, image: image.name, imageId: image.id, size: image.size, architecture: image.architecture, platform: image.platform, dockerfile: image.dockerfile, durationMs: image.durationMs },
+    );
+  },
+});

@@ -1,0 +1,124 @@
+// Finds the config file (cosmiconfig, upward from --cwd), validates it and merges it with flags and environment.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { UserError, ExitCode } from '../cli/errors.js';
+import { validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
+import { defaults, type LambdaConfig, type ResolvedConfig } from './types.js';
+
+export const CONFIG_SEARCH_PLACES = [
+  'lambda.config.json',
+  'lambda.config.js',
+  'lambda.config.mjs',
+  'lambda.config.cjs',
+  '.lambdarc',
+  '.lambdarc.json',
+  '.lambdarc.yaml',
+  '.lambdarc.yml',
+  'package.json',
+];
+
+export interface LoadedFile {
+  config: LambdaConfig;
+  /** Absent when no file was found. */
+  filepath?: string;
+}
+
+export interface LoadOptions {
+  cwd: string;
+  /** --config: a file named directly, no search. */
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  /** Values given as flags; they win over everything else. */
+  overrides?: Partial<ResolvedConfig>;
+}
+
+export async function findConfigFile(cwd: string, configPath?: string): Promise<LoadedFile> {
+  const { cosmiconfig } = await import('cosmiconfig');
+  const explorer = cosmiconfig('lambda', {
+    searchPlaces: CONFIG_SEARCH_PLACES,
+    packageProp: 'lambda',
+    searchStrategy: 'global',
+    stopDir: resolve('/'),
+    cache: false,
+  });
+  try {
+    if (configPath) {
+      const file = resolve(cwd, configPath);
+      const found = await explorer.load(file);
+      return { config: (found?.config ?? {}) as LambdaConfig, filepath: file };
+    }
+    const found = await explorer.search(cwd);
+    if (!found || found.isEmpty) return { config: {}, filepath: found?.filepath };
+    return { config: unwrapDefault(found.config) as LambdaConfig, filepath: found.filepath };
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const where = configPath ? resolve(cwd, configPath) : cwd;
+    if (err.code === 'ENOENT')
+      throw new UserError(`config file not found: ${where}`, { hint: 'check the --config path, or drop --config to search from the working folder' });
+    throw new UserError(`cannot read config file: ${err.message.split('\n')[0]}`, {
+      hint: 'fix the syntax of the config file (JSON, YAML or a module exporting an object)',
+      cause: error,
+    });
+  }
+}
+
+// `export default defineConfig({...})` arrives as the module namespace in some loaders.
+const unwrapDefault = (config: unknown) =>
+  config && typeof config === 'object' && 'default' in config && Object.keys(config).length === 1
+    ? (config as { default: unknown }).default
+    : config;
+
+export function formatProblems(problems: ConfigProblem[], source: string): string {
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+  return `invalid configuration in ${source} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}
+
+/** The one merge: flag > environment > file > default, paths resolved against the config file's folder. */
+export function mergeConfig(file: LambdaConfig, configDir: string, env: NodeJS.ProcessEnv, flags: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  const fromEnv: Partial<ResolvedConfig> = {};
+  if (env.AWS_REGION) fromEnv.region = env.AWS_REGION;
+  if (env.AWS_PROFILE) fromEnv.profile = env.AWS_PROFILE;
+  const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const merged = { ...defaults, ...defined(file), ...defined(fromEnv), ...defined(flags) } as LambdaConfig & Partial<ResolvedConfig>;
+  const within = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
+  const context = within(flags.context ?? file.context ?? '.');
+  return {
+    ...(merged as ResolvedConfig),
+    functionName: merged.functionName ?? '',
+    repository: merged.repository ?? merged.functionName ?? '',
+    context,
+    dockerfile: merged.dockerfile ? within(merged.dockerfile) : undefined,
+    // Build args and labels from flags add to the file's rather than replacing them.
+    buildArgs: { ...file.buildArgs, ...flags.buildArgs },
+    labels: { ...file.labels, ...flags.labels },
+    environment: { ...file.environment, ...flags.environment },
+    external: [...(file.external ?? []), ...(flags.external ?? [])],
+    configDir,
+  };
+}
+
+export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  const { config: file, filepath } = await findConfigFile(options.cwd, options.configPath);
+  const source = filepath ?? 'flags';
+  const problems = validateConfig(file);
+  const configDir = filepath ? dirname(filepath) : options.cwd;
+  const resolved = mergeConfig(file, configDir, options.env, options.overrides);
+  for (const key of REQUIRED_FIELDS) {
+    if (!resolved[key]) problems.push({ path: key, message: `required; add "${key}": "my-function" to lambda.config.json` });
+  }
+  if (problems.length > 0) {
+    throw new UserError(formatProblems(problems, filepath ?? 'the configuration'), {
+      exitCode: ExitCode.usage,
+      hint: filepath ? undefined : 'no config file was found from this folder upward; create lambda.config.json (see lambda.config.example.json)',
+      details: { problems, configFile: filepath },
+    });
+  }
+  await assertDirectory(resolved.context, 'context', source);
+  return { ...resolved, configFile: filepath };
+}
+
+async function assertDirectory(path: string, key: string, source: string) {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new UserError(`${key}: ${path} is not a folder (from ${source})`, { hint: `set "${key}" to an existing folder, relative to the config file` });
+}
