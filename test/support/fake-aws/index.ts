@@ -1,0 +1,184 @@
+// Starts the fake AWS endpoint (ECR + Lambda over real HTTP on loopback) that the real SDK clients talk to.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
+import { FakeLambda } from './lambda.js';
+import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
+import { type TestCredentials, verifySignature } from './sigv4.js';
+
+export type { RecordedCall } from './protocol.js';
+export type { FakeFunction, FunctionSeed, UpdateOutcome } from './lambda.js';
+
+export interface FakeAwsOptions {
+  region?: string;
+  accountId?: string;
+  credentials?: TestCredentials;
+  /** The test registry the repositories live in: host:port, and the password its tokens carry. */
+  registry: { host: string; password: string };
+}
+
+export interface FakeAws {
+  /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL or the client `endpoint` option. */
+  endpoint: string;
+  region: string;
+  accountId: string;
+  credentials: TestCredentials;
+  ecr: FakeEcr;
+  lambda: FakeLambda;
+  /** Every request that reached an operation, in order (including the ones answered with an error). */
+  calls: RecordedCall[];
+  /** Requests the fake does not know or whose signature failed: any entry means the test found a bug. */
+  unexpected: string[];
+  /** Environment variables that point an SDK client (or the CLI) at this fake. */
+  env: Record<string, string>;
+  operations(service?: 'ecr' | 'lambda'): string[];
+  /** The next `times` calls of `operation` answer 429 TooManyRequestsException (Lambda) / ThrottlingException (ECR). */
+  throttle(operation: string, times?: number): void;
+  /** Calls of `operation` answer AccessDenied naming the missing permission. */
+  deny(operation: string): void;
+  close(): Promise<void>;
+}
+
+export const TEST_CREDENTIALS: TestCredentials = { accessKeyId: 'AKIAFAKETESTKEY00001', secretAccessKey: 'fake/secret/key+for+tests/only0000000000' };
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const parsed: unknown = JSON.parse(body.toString('utf8'));
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const credentials = options.credentials ?? TEST_CREDENTIALS;
+  const ecr = new FakeEcr({ region, accountId, registryHost: options.registry.host, proxyEndpoint: `http://${options.registry.host}`, registryPassword: options.registry.password });
+  const lambda = new FakeLambda({ region, accountId });
+  const calls: RecordedCall[] = [];
+  const unexpected: string[] = [];
+  const throttles = new Map<string, number>();
+  const denied = new Set<string>();
+
+  /** Injected faults apply before the operation runs, as AWS's front door would. */
+  function injectedFault(service: 'ecr' | 'lambda', operation: string): AwsFault | undefined {
+    const left = throttles.get(operation) ?? 0;
+    if (left > 0) {
+      throttles.set(operation, left - 1);
+      return service === 'lambda'
+        ? new AwsFault(429, 'TooManyRequestsException', 'Rate exceeded', { Reason: 'CallerRateLimitExceeded', retryAfterSeconds: '1' }, { 'retry-after': '1' })
+        : new AwsFault(400, 'ThrottlingException', 'Rate exceeded');
+    }
+    if (denied.has(operation)) {
+      const message = `User: arn:aws:iam::${accountId}:user/tslambda-test is not authorized to perform: ${service}:${operation} on resource: * because no identity-based policy allows the ${service}:${operation} action`;
+      return service === 'lambda' ? new AwsFault(403, 'AccessDeniedException', message) : new AwsFault(400, 'AccessDeniedException', message);
+    }
+    return undefined;
+  }
+
+  function answer(service: 'ecr' | 'lambda', operation: string, input: Record<string, unknown>, run: () => Reply, res: ServerResponse): void {
+    let reply: Reply | AwsFault;
+    try {
+      reply = injectedFault(service, operation) ?? run();
+    } catch (error) {
+      if (!(error instanceof AwsFault)) throw error;
+      reply = error;
+    }
+    calls.push({ service, operation, input, status: reply.status, errorCode: reply instanceof AwsFault ? reply.code : undefined });
+    (service === 'ecr' ? writeJson11 : writeRestJson)(res, reply);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = req.url ?? '/';
+    const target = req.headers['x-amz-target'];
+    const isEcr = typeof target === 'string';
+    const write = isEcr ? writeJson11 : writeRestJson;
+    const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, credentials);
+    const expectedService = isEcr ? 'ecr' : 'lambda';
+    if (!signature.ok || signature.service !== expectedService || signature.region !== region) {
+      const why = signature.ok ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}` : `${signature.code}: ${signature.message}`;
+      unexpected.push(`${req.method} ${url}: signature rejected (${why})`);
+      const code = signature.ok ? 'InvalidSignatureException' : signature.code === 'UnrecognizedClient' ? 'UnrecognizedClientException' : `${signature.code}Exception`;
+      write(res, new AwsFault(isEcr ? 400 : 403, code, signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message));
+      return;
+    }
+
+    if (isEcr) {
+      const operation = target.startsWith(ECR_TARGET_PREFIX) ? target.slice(ECR_TARGET_PREFIX.length) : target;
+      if (req.method !== 'POST' || url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
+        unexpected.push(`ECR ${operation}: ${req.method} ${url} with content-type ${String(req.headers['content-type'])}`);
+        writeJson11(res, new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'));
+        return;
+      }
+      const input = parseJson(body);
+      if (!FakeEcr.operations.includes(operation)) {
+        unexpected.push(`ECR ${operation} is not modelled by the fake`);
+        writeJson11(res, new AwsFault(400, 'UnknownOperationException', ''));
+        return;
+      }
+      answer('ecr', operation, input, () => ecr.handle(operation, input)!, res);
+      return;
+    }
+
+    const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const query = new URLSearchParams(rawQuery);
+    const input = parseJson(body);
+    const route = lambda.handle(req.method ?? 'GET', segments, query, input);
+    if (!route) {
+      unexpected.push(`Lambda ${req.method} ${url} is not modelled by the fake`);
+      writeRestJson(res, new AwsFault(404, 'UnknownOperationException', 'Unknown operation'));
+      return;
+    }
+    const recorded = { ...input, ...Object.fromEntries(query), ...(segments[2] ? { FunctionName: segments[2] } : {}) };
+    answer('lambda', route.operation, recorded, route.run, res);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      unexpected.push(`${req.method} ${req.url}: the fake failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"message":"fake AWS internal error"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    endpoint,
+    region,
+    accountId,
+    credentials,
+    ecr,
+    lambda,
+    calls,
+    unexpected,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      // Keep the SDK away from the developer's own profiles and the instance metadata service.
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    operations: (service) => calls.filter((call) => !service || call.service === service).map((call) => call.operation),
+    throttle: (operation, times = 1) => void throttles.set(operation, (throttles.get(operation) ?? 0) + times),
+    deny: (operation) => void denied.add(operation),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
