@@ -1,0 +1,502 @@
+// The Lambda Runtime API (2018-06-01) for one execution environment: hands invocations to the runtime one
+// at a time and turns what the runtime answers (or fails to answer) into the result a caller sees.
+
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import {
+  LambdaErrorType,
+  MAX_PAYLOAD_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
+  RuntimeApiError,
+  RuntimeHeader,
+  RuntimePath,
+  STREAMING_RESPONSE_MODE,
+  invocationPath,
+  validErrorType,
+} from './protocol.js';
+
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  functionName: string;
+  region?: string;
+  /** The function's timeout; the invocation is answered with a timeout error when it expires. */
+  timeoutMs: number;
+}
+
+export interface InvokeOptions {
+  /** The client context as JSON text (already decoded from the Invoke API's base64). */
+  clientContext?: string;
+  /** The Cognito identity as JSON text. */
+  cognitoIdentity?: string;
+  /** Where a streamed response's bytes go as they arrive; without it they are collected into `payload`. */
+  streamTo?: Writable;
+}
+
+export type InvocationOutcome = 'success' | 'error' | 'timeout' | 'exited';
+
+export interface InvokeResult {
+  requestId: string;
+  outcome: InvocationOutcome;
+  /** The function's response bytes, or the error document the caller sees. Empty when streamed to `streamTo`. */
+  payload: Buffer;
+  /** The error type (already reduced to one Lambda keeps), for every outcome but success. */
+  errorType?: string;
+  /** True when the runtime used the streaming response mode. */
+  streamed: boolean;
+  /** From hand-over to the runtime until its answer (or the timeout, or the exit). */
+  durationMs: number;
+  /** Set on the first invocation of an environment: runtime start until its first `/next`. */
+  initDurationMs?: number;
+}
+
+export interface RuntimeExit {
+  exitCode: number | null;
+  /** e.g. 'killed' when the kernel's OOM killer or a stop ended it. */
+  signal?: string;
+  oomKilled?: boolean;
+}
+
+export interface EmulatorEvents {
+  /** The runtime received the invocation (print START). */
+  start: [{ requestId: string; initDurationMs?: number }];
+  /** The invocation is settled (print END/REPORT). */
+  end: [InvokeResult];
+  /** The runtime reported an initialisation error. */
+  initError: [{ errorType: string; payload: Buffer }];
+}
+
+interface Queued {
+  requestId: string;
+  payload: Buffer;
+  options: InvokeOptions;
+  resolve: (result: InvokeResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Active extends Queued {
+  startedAt: number;
+  initDurationMs?: number;
+  timer: NodeJS.Timeout;
+  /** The runtime has begun posting its answer; a second one is a state error. */
+  answering: boolean;
+  settled: boolean;
+}
+
+const FINISHED_IDS_KEPT = 10_000;
+
+export class Emulator extends EventEmitter<EmulatorEvents> {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly timeoutMs: number;
+  private readonly server: Server;
+  private readonly queue: Queued[] = [];
+  private readonly waiters = new Set<ServerResponse>();
+  private readonly finished = new Set<string>();
+  private active?: Active;
+  /** False between a timeout/exit and the next environmentStarting(): the old runtime must not get work. */
+  private accepting = true;
+  private initStartedAt = performance.now();
+  private initDone = false;
+  private initDurationMs?: number;
+  private initError?: { errorType: string; payload: Buffer };
+  private closed = false;
+
+  constructor(server: Server, options: EmulatorOptions) {
+    super();
+    this.server = server;
+    this.functionName = options.functionName;
+    this.functionArn = `arn:aws:lambda:${options.region ?? 'us-east-1'}:000000000000:function:${options.functionName}`;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** `host:port` for AWS_LAMBDA_RUNTIME_API when the runtime shares the host's network. */
+  get address(): string {
+    const { address, port } = this.server.address() as AddressInfo;
+    const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+    return `${host}:${port}`;
+  }
+
+  /** Whether the next invocation will be answered by a stored init error without reaching a runtime. */
+  get hasPendingInitError(): boolean {
+    return this.initError !== undefined;
+  }
+
+  /** Queue an invocation; resolves when the runtime answered, failed, timed out or exited. */
+  invoke(payload: Buffer | string, options: InvokeOptions = {}): Promise<InvokeResult> {
+    if (this.closed) return Promise.reject(new Error('the emulator is closed'));
+    return new Promise((resolve, reject) => {
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      this.queue.push({ requestId: randomUUID(), payload: body, options, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** A (new) runtime process is starting: Init Duration is measured from now to its first `/next`. */
+  environmentStarting(): void {
+    for (const waiter of this.waiters) waiter.destroy();
+    this.waiters.clear();
+    this.accepting = true;
+    this.initDone = false;
+    this.initDurationMs = undefined;
+    this.initStartedAt = performance.now();
+  }
+
+  /** The runtime process ended: the invocation it held fails with Runtime.ExitError (or OutOfMemory). */
+  environmentExited(exit: RuntimeExit): void {
+    this.accepting = false;
+    const active = this.active;
+    if (!active || active.settled) return;
+    const reason = exit.signal ? `signal: ${exit.signal}` : `exit status ${exit.exitCode ?? 'unknown'}`;
+    const errorType = exit.oomKilled ? LambdaErrorType.outOfMemory : LambdaErrorType.exit;
+    this.settle(active, 'exited', errorDocument(errorType, `RequestId: ${active.requestId} Error: Runtime exited with error: ${reason}`), errorType);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new Error('the emulator closed before the invocation finished');
+    for (const queued of this.queue.splice(0)) queued.reject(error);
+    if (this.active && !this.active.settled) {
+      clearTimeout(this.active.timer);
+      this.active.settled = true;
+      this.active.reject(error);
+    }
+    for (const waiter of this.waiters) waiter.destroy();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Routes one Runtime API request; every path answers, none throws. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === RuntimePath.next) {
+      if (req.method !== 'GET') return methodNotAllowed(req, res);
+      return this.next(req, res);
+    }
+    if (path === RuntimePath.initError) {
+      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      return void this.postInitError(req, res);
+    }
+    const match = invocationPath.exec(path);
+    if (match) {
+      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      const requestId = decodeURIComponent(match[1]);
+      return void (match[2] === 'response' ? this.postResponse(requestId, req, res) : this.postError(requestId, req, res));
+    }
+    drain(req);
+    sendJson(res, 404, { errorType: RuntimeApiError.notFound, errorMessage: `no such Runtime API resource: ${req.method} ${path}` });
+  }
+
+  private next(req: IncomingMessage, res: ServerResponse): void {
+    drain(req);
+    if (!this.initDone && this.accepting) {
+      this.initDone = true;
+      this.initDurationMs = performance.now() - this.initStartedAt;
+    }
+    this.waiters.add(res);
+    res.on('close', () => this.waiters.delete(res));
+    this.dispatch();
+  }
+
+  /** Hands the oldest queued invocation to a waiting runtime, if nothing else is running. */
+  private dispatch(): void {
+    while (!this.active && this.queue.length > 0) {
+      if (this.initError) {
+        // Lambda answers the invocation that triggered a failed init with the init error.
+        const { errorType, payload } = this.initError;
+        this.initError = undefined;
+        const queued = this.queue.shift()!;
+        const result: InvokeResult = { requestId: queued.requestId, outcome: 'error', payload, errorType, streamed: false, durationMs: 0 };
+        this.remember(queued.requestId);
+        this.emit('end', result);
+        queued.resolve(result);
+        continue;
+      }
+      if (!this.accepting) return;
+      const waiter = this.takeWaiter();
+      if (!waiter) return;
+      this.deliver(this.queue.shift()!, waiter);
+    }
+  }
+
+  private takeWaiter(): ServerResponse | undefined {
+    for (const waiter of this.waiters) {
+      this.waiters.delete(waiter);
+      if (!waiter.destroyed && !waiter.socket?.destroyed) return waiter;
+    }
+    return undefined;
+  }
+
+  private deliver(queued: Queued, res: ServerResponse): void {
+    const deadline = Date.now() + this.timeoutMs;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [RuntimeHeader.requestId]: queued.requestId,
+      [RuntimeHeader.deadlineMs]: String(deadline),
+      [RuntimeHeader.functionArn]: this.functionArn,
+      [RuntimeHeader.traceId]: traceId(),
+    };
+    if (queued.options.clientContext !== undefined) headers[RuntimeHeader.clientContext] = queued.options.clientContext;
+    if (queued.options.cognitoIdentity !== undefined) headers[RuntimeHeader.cognitoIdentity] = queued.options.cognitoIdentity;
+    const initDurationMs = this.initDurationMs;
+    this.initDurationMs = undefined;
+    const active: Active = {
+      ...queued,
+      startedAt: performance.now(),
+      initDurationMs,
+      answering: false,
+      settled: false,
+      timer: setTimeout(() => this.timeOut(active), this.timeoutMs),
+    };
+    this.active = active;
+    res.writeHead(200, headers);
+    res.end(queued.payload);
+    this.emit('start', { requestId: queued.requestId, initDurationMs });
+  }
+
+  private timeOut(active: Active): void {
+    if (active.settled) return;
+    this.accepting = false; // the runtime is frozen until the environment is replaced
+    const seconds = (this.timeoutMs / 1000).toFixed(2);
+    this.settle(active, 'timeout', errorDocument(LambdaErrorType.timeout, `RequestId: ${active.requestId} Error: Task timed out after ${seconds} seconds`), LambdaErrorType.timeout);
+  }
+
+  private settle(active: Active, outcome: InvocationOutcome, payload: Buffer, errorType: string | undefined, streamed = false): void {
+    if (active.settled) return;
+    active.settled = true;
+    clearTimeout(active.timer);
+    this.remember(active.requestId);
+    if (this.active === active) this.active = undefined;
+    const result: InvokeResult = {
+      requestId: active.requestId,
+      outcome,
+      payload,
+      errorType,
+      streamed,
+      durationMs: performance.now() - active.startedAt,
+      ...(active.initDurationMs !== undefined ? { initDurationMs: active.initDurationMs } : {}),
+    };
+    this.emit('end', result);
+    active.resolve(result);
+    this.dispatch();
+  }
+
+  private remember(requestId: string): void {
+    this.finished.add(requestId);
+    if (this.finished.size > FINISHED_IDS_KEPT) this.finished.delete(this.finished.values().next().value!);
+  }
+
+  /** The invocation a response/error names, or an answer saying why there is none. */
+  private claim(requestId: string, req: IncomingMessage, res: ServerResponse): Active | undefined {
+    const active = this.active;
+    if (active && active.requestId === requestId && !active.answering && !active.settled) {
+      active.answering = true;
+      return active;
+    }
+    drain(req);
+    if (this.finished.has(requestId) || active?.requestId === requestId) {
+      sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has already been answered or has ended` });
+    } else {
+      sendJson(res, 400, { errorType: RuntimeApiError.invalidRequestId, errorMessage: `invalid request id: ${requestId}` });
+    }
+    return undefined;
+  }
+
+  private async postResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const active = this.claim(requestId, req, res);
+    if (!active) return;
+    if (req.headers[RuntimeHeader.responseMode] === STREAMING_RESPONSE_MODE) return this.receiveStream(active, req, res);
+    const body = await readBody(req, MAX_PAYLOAD_BYTES);
+    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    if (body === 'aborted') {
+      active.answering = false; // the runtime may try again
+      return;
+    }
+    if (body === 'tooLarge') {
+      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      const message = `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`;
+      return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, message), LambdaErrorType.responseTooLarge);
+    }
+    sendJson(res, 202, { status: 'OK' });
+    this.settle(active, 'success', body, undefined);
+  }
+
+  /** A streamed response: bytes pass through as they come; an error may arrive in the trailers. */
+  private receiveStream(active: Active, req: IncomingMessage, res: ServerResponse): void {
+    const sink = active.options.streamTo;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (active.settled || tooLarge) return;
+      size += chunk.length;
+      if (size > MAX_STREAMED_RESPONSE_BYTES) {
+        tooLarge = true;
+        return;
+      }
+      if (!sink) chunks.push(chunk);
+      else if (!sink.write(chunk)) {
+        req.pause();
+        sink.once('drain', () => req.resume());
+      }
+    });
+    req.on('error', () => undefined);
+    req.on('close', () => {
+      if (!req.complete && !active.settled) active.answering = false;
+    });
+    req.on('end', () => {
+      if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${active.requestId} has ended` });
+      if (tooLarge) {
+        sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` });
+        return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'), LambdaErrorType.responseTooLarge, true);
+      }
+      sendJson(res, 202, { status: 'OK' });
+      const trailerType = req.trailers[RuntimeHeader.errorType];
+      if (trailerType !== undefined) {
+        const errorType = validErrorType(trailerType);
+        const encoded = req.trailers[RuntimeHeader.errorBody];
+        const payload = encoded ? errorBody(Buffer.from(encoded, 'base64'), errorType) : errorDocument(errorType, '');
+        return this.settle(active, 'error', payload, errorType, true);
+      }
+      this.settle(active, 'success', Buffer.concat(chunks), undefined, true);
+    });
+  }
+
+  private async postError(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const active = this.claim(requestId, req, res);
+    if (!active) return;
+    const body = await readBody(req, MAX_PAYLOAD_BYTES);
+    if (body === 'aborted') {
+      active.answering = false;
+      return;
+    }
+    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
+    if (body === 'tooLarge') {
+      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      return this.settle(active, 'error', errorDocument(errorType, 'the error document exceeded the payload limit'), errorType);
+    }
+    sendJson(res, 202, { status: 'OK' });
+    this.settle(active, 'error', errorBody(body, errorType), errorType);
+  }
+
+  private async postInitError(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, MAX_PAYLOAD_BYTES);
+    if (body === 'aborted') return;
+    if (this.initDone || !this.accepting) {
+      return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: 'init/error is only valid before the first /next' });
+    }
+    if (body === 'tooLarge') {
+      return sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+    }
+    const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
+    this.initError = { errorType, payload: errorBody(body, errorType) };
+    this.accepting = false; // the environment failed; it will be replaced
+    sendJson(res, 202, { status: 'OK' });
+    this.emit('initError', this.initError);
+    this.dispatch();
+  }
+}
+
+/** Starts a Runtime API server for one execution environment. */
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 60_000 });
+  const emulator = new Emulator(server, options);
+  server.on('request', (req, res) => {
+    try {
+      emulator.handle(req, res);
+    } catch (error) {
+      if (!res.headersSent) sendJson(res, 500, { errorType: 'InternalError', errorMessage: String(error) });
+      else res.destroy();
+    }
+  });
+  // Malformed requests (bad framing, oversized headers) get an HTTP error; the server carries on.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return emulator;
+}
+
+export function errorDocument(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorMessage, errorType }));
+}
+
+/** The runtime's error body passed through when it is a JSON object; otherwise one built from the type. */
+function errorBody(body: Buffer, errorType: string): Buffer {
+  if (body.length === 0) return errorDocument(errorType, '');
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return body;
+  } catch {
+    // not JSON: fall through
+  }
+  return errorDocument(errorType, body.toString('utf8').slice(0, 1024));
+}
+
+/** Reads a body up to `limit` bytes; past it, keeps draining (so the answer reaches the runtime) and reports it. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > limit;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'tooLarge' : Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
+  });
+}
+
+function drain(req: IncomingMessage): void {
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function methodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
+  drain(req);
+  sendJson(res, 405, { errorType: RuntimeApiError.methodNotAllowed, errorMessage: `${req.method} is not allowed on ${req.url}` });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** An X-Ray trace header in the format Lambda passes (Root=1-{epoch hex}-{24 hex};Parent=…;Sampled=0). */
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
