@@ -8,6 +8,7 @@ import { createOutput, wantsColor } from './output.js';
 import { reportError } from './report-error.js';
 import { packageVersion } from './version.js';
 import { loadConfig } from '../config/load.js';
+import { suggestKey } from '../util/suggest.js';
 import type { CommandContext, CommandDefinition, GlobalArgs } from '../commands/types.js';
 
 export interface CliIo {
@@ -71,10 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const verbose = argv.includes('--verbose');
   if (parsed.error) {
     const bare = await createOutput({ ...io, interactive: false, color: false, json: wantsJson, verbose, quiet: false });
-    const usage = new UserError(parsed.error.message.split('\n')[0]!, {
-      exitCode: ExitCode.usage,
-      hint: `run \`tslambda ${commandName(argv)}--help\` for the options`,
-    });
+    const usage = new UserError(parsed.error.message.split('\n')[0]!, { exitCode: ExitCode.usage, hint: usageHint(argv) });
     return reportError(usage, bare, false);
   }
   if (!parsed.command || !parsed.args) {
@@ -108,6 +106,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(error, out, io.signal.aborted);
   }
+}
+
+function usageHint(argv: string[]): string {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const names = commands.map((c) => c.command.split(' ')[0]!);
+  if (first && !names.includes(first)) {
+    const suggestion = suggestKey(first, names);
+    if (suggestion) return `did you mean \`tslambda ${suggestion}\`? (\`tslambda --help\` lists the commands)`;
+  }
+  return `run \`tslambda ${commandName(argv)}--help\` for the options`;
 }
 
 function commandName(argv: string[]): string {

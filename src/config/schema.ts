@@ -1,4 +1,5 @@
 // Validation of a config object: every problem at once, each with its key path, what was found and what is allowed.
+import { suggestKey } from '../util/suggest.js';
 
 export interface ConfigProblem {
   path: string;
@@ -101,30 +102,6 @@ export const fieldChecks: Record<string, Check> = {
 };
 
 export const REQUIRED_FIELDS = ['functionName'] as const;
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
-  let best: { key: string; score: number } | undefined;
-  for (const key of known) {
-    const score = distance(unknown, key);
-    if (score <= Math.max(2, Math.floor(key.length / 3)) && (!best || score < best.score)) best = { key, score };
-  }
-  return best?.key;
-}
 
 export function validateConfig(raw: unknown): ConfigProblem[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))

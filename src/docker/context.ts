@@ -73,7 +73,8 @@ export async function selectContextEntries(
       const ignored = !forced.has(childRel) && matcher.ignores(childRel);
       const childAbs = join(absolute, dirent.name);
       if (dirent.isDirectory()) {
-        if (ignored && !hasExceptions) continue;
+        const holdsForced = [...forced].some((path) => path.startsWith(`${childRel}/`));
+        if (ignored && !hasExceptions && !holdsForced) continue;
         const before = entries.length;
         entries.push(childRel);
         const childIncluded = await walk(childAbs, childRel);
