@@ -1,0 +1,155 @@
+// Bundles a handler's entry file with esbuild, in memory, into one ESM file plus its source map.
+import { relative, resolve, sep } from 'node:path';
+import type { Plugin } from 'esbuild';
+import { ExitCode, UserError } from '../cli/errors.js';
+import type { ContextFile } from '../docker/context.js';
+import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
+import { externalPackageFiles } from './package-files.js';
+
+/** Where the bundle sits in the build context; the generated Dockerfile copies it to the task root. */
+export const BUNDLE_CONTEXT_DIR = '.tslambda/bundle';
+/** Source-mapped stack traces: the bundle's lines are mapped back to the .ts files. */
+export const BUNDLE_NODE_OPTIONS = '--enable-source-maps';
+
+export interface BundleOptions {
+  /** Absolute path of the entry file (from planBundle). */
+  entry: string;
+  /** The folder that becomes the task root (/var/task): output paths and source paths are relative to it. */
+  root: string;
+  /** Export part of the handler string, e.g. handler. */
+  exportPath: string;
+  /** Node major of the base image (nodeMajorOfImage). */
+  nodeMajor: number;
+  /** Package names to leave out of the bundle (config `external`). */
+  external?: string[];
+  /** Where the files go in the build context. */
+  contextDir?: string;
+}
+
+export interface BundleResult {
+  /** The bundle and its map (external packages are not in here: see externalPackages / bundleContextFiles). */
+  files: ContextFile[];
+  /** Handler string relative to the task root, for the runtime (the image CMD). */
+  handler: string;
+  nodeOptions: string;
+  /** Packages left external, with their production dependency closure, to copy into node_modules. */
+  externalPackages: ExternalPackage[];
+  /** Absolute paths of every source file that went into the bundle, for watching. */
+  inputs: string[];
+  /** Things the user should know (an external package that is not installed). */
+  warnings: string[];
+}
+
+/**
+ * ESM output keeps top-level await working (init work before the first invocation). CommonJS packages
+ * inside an ESM bundle still call require() for built-ins and externals, so the bundle defines one;
+ * __dirname/__filename are mapped to names no module can clash with.
+ */
+const ESM_PRELUDE = [
+  "import { createRequire as __tslambdaCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __tslambdaFileURLToPath } from 'node:url';",
+  "import { dirname as __tslambdaDirnameOf } from 'node:path';",
+  'const require = __tslambdaCreateRequire(import.meta.url);',
+  'const __tslambda_filename = __tslambdaFileURLToPath(import.meta.url);',
+  'const __tslambda_dirname = __tslambdaDirnameOf(__tslambda_filename);',
+].join('\n');
+
+const toPosix = (path: string) => path.split(sep).join('/');
+
+/** Marks native-addon packages and the configured ones as external, remembering where each is installed. */
+function externalsPlugin(configured: Set<string>, found: Map<string, ExternalPackage>, warnings: string[]): Plugin {
+  const nativeByDir = new Map<string, Promise<boolean>>();
+  return {
+    name: 'tslambda-externals',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'tslambda-inner') return undefined;
+        const name = packageNameOf(args.path);
+        if (!name) return undefined;
+        let dir: string | undefined;
+        if (!configured.has(name)) {
+          const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'tslambda-inner' });
+          if (resolved.errors.length > 0 || !resolved.path) return undefined; // esbuild reports it
+          dir = await packageRootOf(resolved.path, name);
+          if (!dir) return undefined;
+          if (!nativeByDir.has(dir)) nativeByDir.set(dir, isNativePackage(dir));
+          if (!(await nativeByDir.get(dir))) return undefined;
+        } else {
+          dir = await findPackageDir(name, args.resolveDir);
+          if (!dir && !found.has(name)) warnings.push(`external package ${name} is not installed; it will be missing from the image`);
+        }
+        if (dir && !found.has(name)) found.set(name, { name, dir });
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
+  const esbuild = await import('esbuild');
+  const contextDir = options.contextDir ?? BUNDLE_CONTEXT_DIR;
+  const entryRel = toPosix(relative(options.root, options.entry));
+  if (entryRel.startsWith('../')) throw new UserError(`the handler's entry ${options.entry} is outside ${options.root}`, { hint: 'put the handler inside the build context' });
+  const outBase = entryRel.replace(/\.[mc]?[jt]s$/, '');
+  const found = new Map<string, ExternalPackage>();
+  const warnings: string[] = [];
+
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: options.root,
+      entryPoints: [{ in: options.entry, out: outBase }],
+      outdir: options.root,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: `node${options.nodeMajor}`,
+      sourcemap: 'linked',
+      // The map only needs to point at lines; leaving the sources out keeps the image small.
+      sourcesContent: false,
+      minifyWhitespace: true,
+      minifySyntax: true,
+      // Error types reported to callers come from class names: keep them.
+      keepNames: true,
+      banner: { js: ESM_PRELUDE },
+      define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' },
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [externalsPlugin(new Set(options.external ?? []), found, warnings)],
+    });
+  } catch (error) {
+    const failure = error as { errors?: import('esbuild').Message[] };
+    if (!failure.errors) throw error;
+    const lines = await esbuild.formatMessages(failure.errors, { kind: 'error', color: false });
+    throw new UserError(`bundling ${entryRel} failed: ${failure.errors[0]?.text ?? 'see above'}`, {
+      exitCode: ExitCode.buildFailed,
+      hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
+      details: { esbuild: lines.join('\n') },
+      cause: error,
+    });
+  }
+
+  const files: ContextFile[] = result.outputFiles.map((file) => ({
+    path: `${contextDir}/${toPosix(relative(options.root, file.path))}`,
+    content: Buffer.from(file.contents),
+    mode: 0o644,
+  })).sort((a, b) => a.path.localeCompare(b.path));
+  const closure = await productionClosure([...found.values()]);
+  warnings.push(...closure.missing.map((what) => `dependency ${what} is not installed; it will be missing from the image`));
+  return {
+    files,
+    handler: `${outBase}.${options.exportPath}`,
+    nodeOptions: BUNDLE_NODE_OPTIONS,
+    externalPackages: closure.packages,
+    // metafile paths are relative to absWorkingDir.
+    inputs: Object.keys(result.metafile.inputs).map((input) => resolve(options.root, input)),
+    warnings,
+  };
+}
+
+/** The bundle, its map and the external packages, as the files a build context needs. */
+export async function bundleContextFiles(result: BundleResult, contextDir = BUNDLE_CONTEXT_DIR): Promise<ContextFile[]> {
+  return [...result.files, ...(await externalPackageFiles(result.externalPackages, contextDir))];
+}
