@@ -1,0 +1,121 @@
+// `tslambda build` against the real Docker engine: generated and user Dockerfiles, the runtime asset, failures.
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type Docker from 'dockerode';
+import { ExitCode } from '../../src/cli/errors.js';
+import { RUNTIME_SOURCE_DIR } from '../../src/docker/runtime-asset.js';
+import { BASE_IMAGE, dockerForTests, runInImage } from '../support/docker.js';
+import { runCli } from '../support/run-cli.js';
+import { makeProject } from '../support/temp-project.js';
+
+const availability = await dockerForTests();
+const docker = availability.docker as Docker;
+const suffix = randomBytes(3).toString('hex');
+const built: string[] = [];
+
+// Prints "path sha256" for every file under a folder of the image, using the image's own node.
+const HASH_TREE = `
+const fs = require('fs'), path = require('path'), crypto = require('crypto');
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+const root = process.argv[1];
+for (const f of walk(root).sort()) console.log(path.relative(root, f), crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex'));
+`;
+
+async function packageRuntimeHashes(): Promise<string> {
+  const files = (await readdir(RUNTIME_SOURCE_DIR, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const lines = await Promise.all(
+    files.map(async (e) => {
+      const full = join(e.parentPath, e.name);
+      return `${full.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, '')} ${createHash('sha256').update(await readFile(full)).digest('hex')}`;
+    }),
+  );
+  return `${lines.sort().join('\n')}\n`;
+}
+
+async function buildFixture(files: Record<string, string>, extraArgs: string[] = []) {
+  const functionName = `e2e-build-${suffix}-${built.length}`;
+  built.push(functionName);
+  const cwd = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName, baseImage: BASE_IMAGE }), ...files });
+  const result = await runCli(['build', '--json', ...extraArgs], { cwd });
+  return { functionName, cwd, result, image: `${functionName}:latest` };
+}
+
+describe.skipIf(!availability.docker)('tslambda build (real Docker engine)', () => {
+  beforeAll(() => expect(docker).toBeDefined());
+  afterAll(async () => {
+    for (const name of built) await docker.getImage(`${name}:latest`).remove({ force: true }).catch(() => {});
+  });
+
+  it('builds with a generated Dockerfile: app in /var/task, runtime byte-identical at its fixed path, handler as CMD', async () => {
+    const { result, image } = await buildFixture({
+      'index.js': 'exports.handler = async () => "hi";',
+      'lib/util.js': 'module.exports = 1;',
+      'notes/secret.txt': 'do not ship',
+      '.dockerignore': 'notes\n',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(ExitCode.ok);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ ok: true, image, architecture: 'amd64', platform: 'linux/amd64' });
+    expect(json.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const runtime = await runInImage(docker, image, ['-e', HASH_TREE, '/opt/tslambda/runtime'], ['node']);
+    expect(runtime.stdout).toBe(await packageRuntimeHashes());
+
+    const task = await runInImage(docker, image, ['-e', HASH_TREE, '/var/task'], ['node']);
+    expect(task.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean)).toEqual(['.dockerignore', 'index.js', 'lambda.config.json', 'lib/util.js']);
+
+    const info = await docker.getImage(image).inspect();
+    expect(info.Config.Entrypoint).toEqual(['node', '/opt/tslambda/runtime/bootstrap.cjs']);
+    expect(info.Config.Cmd).toEqual(['index.handler']);
+    expect(info.Config.Env).toContain('LAMBDA_TASK_ROOT=/var/task');
+    expect(info.Config.Labels).toMatchObject({ 'org.opencontainers.image.title': built[0], 'dev.tslambda.handler': 'index.handler' });
+  });
+
+  it('rebuilds an unchanged project to the same image ID (so an unchanged deploy can be skipped)', async () => {
+    const files = { 'index.js': 'exports.handler = async () => 1;' };
+    const cwd = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: `e2e-build-${suffix}-same`, baseImage: BASE_IMAGE }), ...files });
+    built.push(`e2e-build-${suffix}-same`);
+    const first = JSON.parse((await runCli(['build', '--json'], { cwd })).stdout);
+    const second = JSON.parse((await runCli(['build', '--json'], { cwd })).stdout);
+    expect(second.imageId).toBe(first.imageId);
+  });
+
+  it("builds with the user's Dockerfile, which finds the runtime under .tslambda/runtime/", async () => {
+    const { result, image } = await buildFixture({
+      'app.js': 'exports.main = async () => "custom";',
+      Dockerfile: [
+        `FROM ${BASE_IMAGE}`,
+        'ARG GREETING',
+        'ENV GREETING=$GREETING LAMBDA_TASK_ROOT=/var/task',
+        'COPY .tslambda/runtime/ /opt/tslambda/runtime/',
+        'COPY app.js /var/task/',
+        'ENTRYPOINT ["node", "/opt/tslambda/runtime/bootstrap.cjs"]',
+        'CMD ["app.main"]',
+      ].join('\n'),
+    }, ['--build-arg', 'GREETING=hello']);
+    expect(result.exitCode).toBe(ExitCode.ok);
+    expect(JSON.parse(result.stdout).dockerfile).toBe('Dockerfile');
+    const env = await runInImage(docker, image, ['-e', 'console.log(process.env.GREETING)'], ['node']);
+    expect(env.stdout).toBe('hello\n');
+    const runtime = await runInImage(docker, image, ['-e', HASH_TREE, '/opt/tslambda/runtime'], ['node']);
+    expect(runtime.stdout).toBe(await packageRuntimeHashes());
+  });
+
+  it('fails with the build-failed code, the failing step and the daemon message when a RUN fails', async () => {
+    const { result } = await buildFixture({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "console.log('boom here'); process.exit(3)"]\n` });
+    expect(result.exitCode).toBe(ExitCode.buildFailed);
+    expect(result.stderr).toContain("error: build failed at step 2/");
+    expect(result.stderr).toContain('returned a non-zero code: 3');
+    expect(result.stderr).toContain('| boom here');
+    expect(JSON.parse(result.stdout).error).toMatchObject({ exitCode: ExitCode.buildFailed, daemonError: expect.stringContaining('non-zero code: 3') });
+  });
+
+  it('fails clearly when the base image does not exist and cannot be pulled', async () => {
+    const { result } = await buildFixture({ 'index.js': '' }, ['--base-image', `tslambda-missing-${suffix}:none`]);
+    expect(result.exitCode).toBe(ExitCode.buildFailed);
+    expect(result.stderr).toMatch(/error: build failed at step 1\/\d+ \(FROM tslambda-missing-/);
+  });
+});
