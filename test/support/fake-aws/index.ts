@@ -36,6 +36,8 @@ export interface FakeAws {
   throttle(operation: string, times?: number): void;
   /** Calls of `operation` answer AccessDenied naming the missing permission. */
   deny(operation: string): void;
+  /** Forgets functions, repositories, calls, injected faults and behaviour changes: a fresh account. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -175,6 +177,14 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     operations: (service) => calls.filter((call) => !service || call.service === service).map((call) => call.operation),
     throttle: (operation, times = 1) => void throttles.set(operation, (throttles.get(operation) ?? 0) + times),
     deny: (operation) => void denied.add(operation),
+    reset() {
+      calls.length = 0;
+      unexpected.length = 0;
+      throttles.clear();
+      denied.clear();
+      ecr.repositories.clear();
+      lambda.reset();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

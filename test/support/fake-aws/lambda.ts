@@ -52,6 +52,8 @@ export interface LambdaBehaviour {
   createPolls: number;
   /** Outcomes for the next updates, consumed in order; Successful when empty. */
   nextUpdateOutcomes: UpdateOutcome[];
+  /** The next UpdateFunctionCode calls that meet someone else's update (409), as when two deploys race. */
+  conflictingUpdates: number;
 }
 
 const DIGEST_URI = /^([^/@\s]+\/[^@:\s]+)@sha256:([0-9a-f]{64})$/;
@@ -62,7 +64,16 @@ const revision = (): string => crypto.randomUUID();
 
 export class FakeLambda {
   readonly functions = new Map<string, FakeFunction>();
-  readonly behaviour: LambdaBehaviour = { updatePolls: 2, createPolls: 2, nextUpdateOutcomes: [] };
+  readonly behaviour: LambdaBehaviour = FakeLambda.defaultBehaviour();
+
+  static defaultBehaviour(): LambdaBehaviour {
+    return { updatePolls: 2, createPolls: 2, nextUpdateOutcomes: [], conflictingUpdates: 0 };
+  }
+
+  reset(): void {
+    this.functions.clear();
+    Object.assign(this.behaviour, FakeLambda.defaultBehaviour());
+  }
 
   constructor(readonly options: { region: string; accountId: string }) {}
 
@@ -214,6 +225,10 @@ export class FakeLambda {
 
   private updateFunctionCode(name: string, body: Record<string, unknown>): Reply {
     const fn = this.find(name);
+    if (this.behaviour.conflictingUpdates > 0) {
+      this.behaviour.conflictingUpdates -= 1;
+      throw new AwsFault(409, 'ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`);
+    }
     this.assertNotBusy(fn);
     const imageUri = body.ImageUri;
     if (fn.config.PackageType !== 'Image') {
