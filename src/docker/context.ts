@@ -2,7 +2,6 @@
 import { opendir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
-import { pack as packDirectory } from 'tar-fs';
 import type { Pack } from 'tar-stream';
 
 /** A file that exists only in the tar stream (the runtime asset, a generated Dockerfile, a bundle). */
@@ -115,6 +114,7 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
     await readDockerignore(directory),
     plan.dockerfilePath ? [plan.dockerfilePath] : [],
   );
+  const { pack: packDirectory } = await import('tar-fs');
   const included = new Set(entries);
   const prefix = plan.directoryPrefix ? `${plan.directoryPrefix.replace(/\/+$/, '')}/` : '';
   const stream = packDirectory(directory, {
