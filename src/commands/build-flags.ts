@@ -12,6 +12,8 @@ export interface BuildFlags {
   'base-image'?: string;
   cache: boolean;
   pull: boolean;
+  typecheck: boolean;
+  bundle: boolean;
 }
 
 export function withBuildFlags<T>(yargs: Argv<T>): Argv<T & BuildFlags> {
@@ -24,7 +26,9 @@ export function withBuildFlags<T>(yargs: Argv<T>): Argv<T & BuildFlags> {
     .option('base-image', { type: 'string', describe: 'Base image of the generated Dockerfile', requiresArg: true })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the build cache (--no-cache to rebuild every step)' })
     .option('pull', { type: 'boolean', default: false, describe: 'Always pull a newer version of the base image' })
-    .group(['tag', 'build-arg', 'architecture', 'target', 'dockerfile', 'base-image', 'no-cache', 'pull'], 'Build options:') as unknown as Argv<T & BuildFlags>;
+    .option('typecheck', { type: 'boolean', default: false, describe: "Run the project's tsc --noEmit first and stop on type errors" })
+    .option('bundle', { type: 'boolean', default: true, describe: 'Bundle a TS/JS handler with esbuild when there is no Dockerfile (--no-bundle to copy the folder as is)' })
+    .group(['tag', 'build-arg', 'architecture', 'target', 'dockerfile', 'base-image', 'no-cache', 'pull', 'typecheck', 'no-bundle'], 'Build options:') as unknown as Argv<T & BuildFlags>;
 }
 
 export function parseKeyValues(pairs: string[] | undefined, flag: string, env: NodeJS.ProcessEnv): Record<string, string> {

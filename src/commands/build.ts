@@ -18,6 +18,8 @@ export async function buildStep(ctx: CommandContext, config: ResolvedConfig, arg
     tag: config.tag ?? 'latest',
     noCache: !args.cache,
     pull: args.pull,
+    typecheck: args.typecheck,
+    bundle: args.bundle,
     signal: ctx.signal,
   });
 }

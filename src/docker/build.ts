@@ -5,6 +5,7 @@ import type { Output } from '../cli/output.js';
 import { packageVersion } from '../cli/version.js';
 import type { Architecture, ResolvedConfig } from '../config/types.js';
 import { resolveBuildSource, type BuildSource } from './build-source.js';
+import { bundledBuildSource } from '../bundle/build-source.js';
 import { createBuildContext } from './context.js';
 
 export interface BuildOptions {
@@ -12,6 +13,10 @@ export interface BuildOptions {
   noCache?: boolean;
   pull?: boolean;
   signal?: AbortSignal;
+  /** Run the project's tsc --noEmit before building. */
+  typecheck?: boolean;
+  /** false: never bundle a TS/JS handler (--no-bundle). */
+  bundle?: boolean;
 }
 
 export interface BuiltImage {
@@ -101,7 +106,8 @@ function daemonMessage(error: unknown): string {
 
 export async function buildImage(docker: Docker, config: ResolvedConfig, out: Output, options: BuildOptions): Promise<BuiltImage> {
   const started = performance.now();
-  const source: BuildSource = await resolveBuildSource(config);
+  // A TS/JS handler without a Dockerfile of the user's is bundled; anything else builds as written.
+  const source: BuildSource = (await bundledBuildSource(config, out, options)) ?? (await resolveBuildSource(config));
   const context = await createBuildContext(source.context);
   if (context.suspectedSecrets.length > 0) {
     const shown = context.suspectedSecrets.slice(0, 5).join(', ');

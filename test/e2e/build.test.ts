@@ -54,7 +54,7 @@ describe.skipIf(!availability.docker)('tslambda build (real Docker engine)', () 
       'lib/util.js': 'module.exports = 1;',
       'notes/secret.txt': 'do not ship',
       '.dockerignore': 'notes\n',
-    });
+    }, ['--no-bundle']); // the folder as is: bundled handlers are tested in init-bundle.test.ts
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(ExitCode.ok);
     const json = JSON.parse(result.stdout);
