@@ -1,0 +1,74 @@
+'use strict';
+// Entry point of the runtime shipped in every image (`node /opt/tslambda/runtime/bootstrap.cjs <handler>`): reads
+// the environment, installs the console format and the `awslambda` global, loads the handler and starts the loop,
+// or reports an init failure on /init/error and exits non-zero.
+
+const { installConsole, emit } = require('./logging.cjs');
+const { RuntimeApi } = require('./runtime-api.cjs');
+const { loadHandler } = require('./handler-loader.cjs');
+const { RuntimeLoop, die } = require('./loop.cjs');
+const { errorTypes } = require('./protocol.cjs');
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+const env = process.env;
+installConsole(env);
+
+const apiAddress = env.AWS_LAMBDA_RUNTIME_API;
+if (apiAddress === undefined || apiAddress === '') {
+  die('AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or under `tslambda invoke-local`, which set it to host:port');
+}
+const handlerString = env._HANDLER || process.argv[2];
+const taskRoot = env.LAMBDA_TASK_ROOT || process.cwd();
+
+// As on Lambda: handlers wrap themselves with awslambda.streamifyResponse before the runtime sees them.
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options !== undefined && options !== null && typeof options.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream: class HttpResponseStream {
+    static from(stream, prelude) {
+      return require('./streaming.cjs').withHttpPrelude(stream, prelude);
+    }
+  },
+};
+
+const api = new RuntimeApi(apiAddress);
+let loop = null;
+let initFailed = false;
+
+process.on('uncaughtException', (error) => onUncaught(error, undefined));
+process.on('unhandledRejection', (reason) => onUncaught(reason, errorTypes.unhandledRejection));
+
+function onUncaught(error, errorType) {
+  if (loop !== null) loop.onUncaught(error, errorType);
+  else reportInitError(error, errorType);
+}
+
+loadHandler(taskRoot, handlerString).then(
+  (handler) => {
+    if (initFailed) return;
+    loop = new RuntimeLoop(api, handler, env);
+    loop.start();
+  },
+  (error) => reportInitError(error, undefined),
+);
+
+function reportInitError(error, errorType) {
+  if (initFailed) return;
+  initFailed = true;
+  const { errorBody, headerTypeFor, stackFrames } = require('./errors.cjs');
+  const body = errorBody(error, errorType ?? error?.errorType);
+  // An InitError wraps the user's error: its stack is the one worth showing.
+  if (error?.errorType !== undefined && error.cause?.stack !== undefined) body.stackTrace = stackFrames(error.cause.stack);
+  const json = JSON.stringify(body);
+  emit('ERROR', `Init Error \t${json}`);
+  api.postInitError(headerTypeFor(body.errorType), json, (err, res) => {
+    if (err !== null) die(`could not report the init error to the Runtime API: ${err.message}`);
+    else if (res.status >= 300) die(`the Runtime API answered ${res.status} to /init/error`);
+    else process.exit(1);
+  });
+}

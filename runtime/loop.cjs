@@ -1,0 +1,211 @@
+'use strict';
+// The invocation loop: GET /next, call the handler, post its result or error, repeat; decides when an invocation
+// is complete (promise, callback, empty event loop) and what a failure of the handler or of the API means.
+
+const { invocationHeaders: H, errorTypes } = require('./protocol.cjs');
+const { InvokeContext, functionEnvironment } = require('./invoke-context.cjs');
+const { logState, emit } = require('./logging.cjs');
+
+const RUNNING = 0; // the handler has not completed
+const AWAITING_EMPTY_LOOP = 1; // the callback was called; the result is posted once the event loop is empty
+const SETTLED = 2; // the outcome is being posted or was posted
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+/** One invocation: its id, context, completion state and the callback handed to the handler. */
+class Invocation {
+  constructor(loop, id, headers) {
+    this.loop = loop;
+    this.id = id;
+    this.state = RUNNING;
+    this.failed = false;
+    this.value = undefined;
+    this.stream = null;
+    this.context = new InvokeContext(loop.fn, headers, this);
+    this.callback = (err, data) => {
+      if (this.state !== RUNNING) return;
+      const failed = err !== undefined && err !== null;
+      if (this.context.callbackWaitsForEmptyEventLoop) {
+        this.state = AWAITING_EMPTY_LOOP;
+        this.failed = failed;
+        this.value = failed ? err : data;
+      } else {
+        loop.settle(this, failed, failed ? err : data);
+      }
+    };
+  }
+
+  complete(failed, value) {
+    if (this.state === RUNNING) this.loop.settle(this, failed, value);
+  }
+}
+
+class RuntimeLoop {
+  constructor(api, handler, env) {
+    this.api = api;
+    this.handler = handler;
+    this.streaming = handler[STREAMING] === 'response';
+    this.fn = functionEnvironment(env);
+    this.current = null;
+    this.fatal = false;
+    this.traceSet = false;
+    this.onNext = this.onNext.bind(this);
+    this.onResponsePosted = this.onResponsePosted.bind(this);
+    this.onErrorPosted = this.onErrorPosted.bind(this);
+  }
+
+  start() {
+    process.on('beforeExit', () => this.onEmptyEventLoop());
+    this.next();
+  }
+
+  next() {
+    if (this.fatal) return exit(1);
+    this.current = null;
+    this.api.next(this.onNext);
+  }
+
+  onNext(err, res) {
+    if (err !== null) return die(`lost the Runtime API connection while waiting for the next invocation: ${err.message}`);
+    if (res.status !== 200) return die(`the Runtime API answered ${res.status} to /next: ${bodyText(res)}`);
+    const headers = res.headers;
+    const id = headers[H.requestId];
+    if (id === undefined || id === '') return die('the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
+    // Decode now: the body is a view into the connection's read buffer.
+    const payload = res.body.toString('utf8');
+
+    const traceId = headers[H.traceId];
+    if (traceId !== undefined) {
+      process.env._X_AMZN_TRACE_ID = traceId;
+      this.traceSet = true;
+    } else if (this.traceSet) {
+      delete process.env._X_AMZN_TRACE_ID;
+      this.traceSet = false;
+    }
+    logState.requestId = id;
+
+    let invocation;
+    try {
+      invocation = new Invocation(this, id, headers);
+    } catch (headerError) {
+      this.current = { id, state: SETTLED, stream: null };
+      return this.postFailure(this.current, headerError, errorTypes.invalidEvent);
+    }
+    this.current = invocation;
+    let event;
+    try {
+      event = JSON.parse(payload);
+    } catch (parseError) {
+      invocation.state = SETTLED;
+      return this.postFailure(invocation, new Error(`the event is not valid JSON: ${parseError.message}`), errorTypes.invalidEvent);
+    }
+    // While the handler runs only its own work may keep the process alive, so an empty event loop is observable.
+    this.api.connection.unref();
+    if (this.streaming) return require('./streaming.cjs').invokeStreaming(this, invocation, event);
+
+    let result;
+    try {
+      result = this.handler(event, invocation.context, invocation.callback);
+      if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+        result.then(
+          (value) => invocation.complete(false, value),
+          (error) => invocation.complete(true, error),
+        );
+      }
+    } catch (thrown) {
+      invocation.complete(true, thrown);
+    }
+  }
+
+  /** The handler's outcome is known: post it. */
+  settle(invocation, failed, value) {
+    invocation.state = SETTLED;
+    if (failed) return this.postFailure(invocation, value, undefined);
+    let json;
+    try {
+      json = JSON.stringify(value);
+    } catch (err) {
+      return this.postFailure(invocation, new Error(`the handler's result cannot be serialised to JSON: ${err.message}`), errorTypes.serialization);
+    }
+    if (json === undefined) json = 'null';
+    invocation.value = json;
+    this.api.postResponse(invocation.id, json, this.onResponsePosted);
+  }
+
+  onResponsePosted(err, res) {
+    if (err !== null) return die(`lost the Runtime API connection while posting a response: ${err.message}`);
+    const status = res.status;
+    if (status >= 200 && status < 300) return this.next();
+    if (status === 413) {
+      const invocation = this.current;
+      const size = Buffer.byteLength(invocation.value);
+      invocation.value = undefined;
+      const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
+      return this.postFailure(invocation, new Error(message), errorTypes.responseTooLarge);
+    }
+    this.rejected('/response', res);
+  }
+
+  /** Posts the failure of an invocation; `errorType` forces a Runtime or Function type. */
+  postFailure(invocation, value, errorType) {
+    invocation.state = SETTLED;
+    const { serializeFailure } = require('./errors.cjs');
+    const failure = serializeFailure(value, errorType);
+    emit('ERROR', `Invoke Error \t${failure.json}`);
+    this.api.postError(invocation.id, failure.headerType, failure.json, this.onErrorPosted);
+  }
+
+  onErrorPosted(err, res) {
+    if (err !== null) return die(`lost the Runtime API connection while posting an error: ${err.message}`);
+    if (res.status >= 200 && res.status < 300) return this.next();
+    this.rejected('/error', res);
+  }
+
+  /** A non-2xx answer to a post: 5xx means the environment is broken; 4xx concerns this invocation only. */
+  rejected(path, res) {
+    if (res.status >= 500) return die(`the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}`);
+    process.stderr.write(`tslambda runtime: the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}\n`);
+    this.next();
+  }
+
+  /** Node found nothing left to do: a pending callback result is posted; a handler that never completed returns null. */
+  onEmptyEventLoop() {
+    const invocation = this.current;
+    if (invocation === null) return;
+    if (invocation.stream !== null) return invocation.stream.endFromEmptyLoop();
+    if (this.api.connection.busy) return;
+    if (invocation.state === AWAITING_EMPTY_LOOP) this.settle(invocation, invocation.failed, invocation.value);
+    else if (invocation.state === RUNNING) this.settle(invocation, false, null);
+  }
+
+  /**
+   * An uncaught exception or unhandled rejection: the invocation in progress fails with it and the process exits
+   * non-zero once that is reported, so the platform starts a fresh environment.
+   */
+  onUncaught(error, errorType) {
+    const { serializeFailure } = require('./errors.cjs');
+    emit('ERROR', `${errorType === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection'} \t${serializeFailure(error, errorType).json}`);
+    this.fatal = true;
+    const invocation = this.current;
+    if (invocation === null) return exit(1);
+    if (invocation.stream !== null) return invocation.stream.fail(error, errorType);
+    if (invocation.state !== SETTLED) return this.postFailure(invocation, error, errorType);
+    // Its outcome is already on the wire: exit once it is acknowledged (next() sees `fatal`).
+    if (!this.api.connection.busy) exit(1);
+  }
+}
+
+function bodyText(res) {
+  return res.body.toString('utf8', 0, Math.min(res.body.length, 1024)).trim();
+}
+
+function die(message) {
+  process.stderr.write(`tslambda runtime: ${message}\n`);
+  exit(1);
+}
+
+function exit(code) {
+  process.exit(code);
+}
+
+module.exports = { RuntimeLoop, die, SETTLED, RUNNING };

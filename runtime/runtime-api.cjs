@@ -1,0 +1,64 @@
+'use strict';
+// The Runtime API client: builds each request of the protocol by hand (heads precomputed where they never change)
+// and sends it over the one persistent HttpConnection.
+
+const { HttpConnection } = require('./http-connection.cjs');
+const { paths, requestHeaders } = require('./protocol.cjs');
+
+const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
+
+class RuntimeApi {
+  /** `address` is AWS_LAMBDA_RUNTIME_API: `host:port`, `[v6]:port` or a bare host (port 80). */
+  constructor(address) {
+    const { host, port } = parseAddress(address);
+    this.address = address;
+    this.connection = new HttpConnection(host, port);
+    this.common = `HTTP/1.1\r\nHost: ${address}\r\nUser-Agent: ${USER_AGENT}\r\n`;
+    this.nextHead = `GET ${paths.next} ${this.common}\r\n`;
+  }
+
+  /** GET /next: waits, without any timeout, for the next invocation. */
+  next(callback) {
+    this.connection.request(this.nextHead, null, callback);
+  }
+
+  /** POST /response with a JSON body (a string). */
+  postResponse(requestId, json, callback) {
+    const head = `POST ${paths.response(requestId)} ${this.common}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    this.connection.request(head, json, callback);
+  }
+
+  /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
+  postError(requestId, headerType, json, callback) {
+    this.postFailure(paths.error(requestId), headerType, json, callback);
+  }
+
+  /** POST /init/error: the handler could not be loaded. */
+  postInitError(headerType, json, callback) {
+    this.postFailure(paths.initError, headerType, json, callback);
+  }
+
+  postFailure(path, headerType, json, callback) {
+    const head = `POST ${path} ${this.common}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    this.connection.request(head, json, callback);
+  }
+
+  /** Starts a streamed POST /response (chunked, errors declared as trailers); the body follows in chunks. */
+  openStream(requestId, contentType, callback) {
+    const head =
+      `POST ${paths.response(requestId)} ${this.common}Content-Type: ${contentType}\r\n` +
+      `${requestHeaders.responseMode}: streaming\r\nTransfer-Encoding: chunked\r\n` +
+      `Trailer: ${requestHeaders.errorType}, ${requestHeaders.errorBody}\r\n\r\n`;
+    this.connection.open(head, callback);
+  }
+}
+
+function parseAddress(address) {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
+  if (v6 !== null) return { host: v6[1], port: v6[2] === undefined ? 80 : Number(v6[2]) };
+  const colon = address.lastIndexOf(':');
+  if (colon < 0) return { host: address, port: 80 };
+  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
+
+module.exports = { RuntimeApi, parseAddress };
