@@ -26,11 +26,13 @@ const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false)
  */
 export async function planBundle(
   config: Pick<ResolvedConfig, 'handler' | 'context' | 'dockerfile'>,
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; /** `tslambda bundle` bundles even inside a Dockerfile's build stage. */ ignoreDockerfile?: boolean } = {},
 ): Promise<BundlePlan> {
   if (options.bundle === false) return { bundle: false, reason: 'bundling turned off (--no-bundle)' };
-  if (config.dockerfile) return { bundle: false, reason: `the config names a Dockerfile (${config.dockerfile})` };
-  if (await isFile(join(config.context, 'Dockerfile'))) return { bundle: false, reason: 'the context has its own Dockerfile' };
+  if (!options.ignoreDockerfile) {
+    if (config.dockerfile) return { bundle: false, reason: `the config names a Dockerfile (${config.dockerfile})` };
+    if (await isFile(join(config.context, 'Dockerfile'))) return { bundle: false, reason: 'the context has its own Dockerfile' };
+  }
   const parts = splitHandler(config.handler);
   if (!parts || parts.modulePath.split('/').includes('..'))
     return { bundle: false, reason: `handler ${JSON.stringify(config.handler)} does not name a module and an export` };

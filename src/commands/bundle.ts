@@ -1,0 +1,37 @@
+// `tslambda bundle`: writes the handler's bundle into a folder — what `build` puts in the image, for a Dockerfile's build stage or a zip.
+import { resolve } from 'node:path';
+import { formatDuration } from '../cli/output.js';
+import { bundleToDirectory } from '../bundle/write.js';
+import { typecheckProject } from '../bundle/typecheck.js';
+import { defineCommand } from './types.js';
+
+interface BundleArgs {
+  'out-dir': string;
+  typecheck: boolean;
+}
+
+export const bundleCommand = defineCommand<BundleArgs>({
+  command: 'bundle',
+  describe: 'Bundle the TypeScript/JavaScript handler into a folder (what build puts in the image)',
+  examples: [
+    ['$0 bundle --out-dir dist', 'write dist/src/handler.mjs, its source map and external packages'],
+    ['$0 bundle --typecheck', 'run tsc --noEmit first'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .option('out-dir', { type: 'string', default: 'dist', describe: 'Folder to write the bundle to', requiresArg: true })
+      .option('typecheck', { type: 'boolean', default: false, describe: "Run the project's tsc --noEmit first and stop on type errors" }) as never,
+  async handler(args, ctx) {
+    const config = await ctx.loadConfig();
+    if (args.typecheck) await ctx.out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, ctx.signal));
+    const outDir = resolve(ctx.cwd, args['out-dir']);
+    const started = performance.now();
+    const result = await ctx.out.step(`Bundling ${config.handler}`, () => bundleToDirectory(config, outDir));
+    for (const warning of result.warnings) ctx.out.warn(warning);
+    const external = result.externalPackages.map((p) => p.name);
+    ctx.out.result(
+      [`Bundled into ${outDir}`, `  handler   ${result.handler}`, `  external  ${external.length ? external.join(', ') : 'none'}`, `  took      ${formatDuration(performance.now() - started)}`].join('\n'),
+      { ok: true, outDir, handler: result.handler, nodeOptions: result.nodeOptions, externalPackages: external, files: result.files.map((f) => f.path) },
+    );
+  },
+});

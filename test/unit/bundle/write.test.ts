@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { bundleToDirectory } from '../../../src/bundle/write.js';
+import { makeProject } from '../../support/temp-project.js';
+
+const run = promisify(execFile);
+
+describe('bundleToDirectory', () => {
+  it('writes a runnable task root even when the folder has a Dockerfile (a build stage)', async () => {
+    const context = await makeProject({
+      Dockerfile: 'FROM scratch\n',
+      'src/handler.ts': "import { twice } from 'twice';\nexport const handler = async (event: { n: number }) => twice(event.n);\n",
+      'node_modules/twice/package.json': JSON.stringify({ name: 'twice', type: 'module', exports: './index.js' }),
+      'node_modules/twice/index.js': 'export const twice = (n) => n * 2;\n',
+    });
+    const out = join(context, 'out');
+    const result = await bundleToDirectory({ handler: 'src/handler.handler', context, baseImage: 'node:20-slim', external: [] }, out);
+    expect(result.handler).toBe('src/handler.handler');
+    expect((await readdir(out, { recursive: true })).map(String).sort()).toEqual(['src', 'src/handler.mjs', 'src/handler.mjs.map']);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(out, 'src/handler.mjs'))}); console.log(await m.handler({ n: 21 }));`]);
+    expect(stdout.trim()).toBe('42');
+  });
+
+  it('names the handler and the fix when there is nothing to bundle', async () => {
+    const context = await makeProject({ 'lib/handler.py': '' });
+    await expect(bundleToDirectory({ handler: 'lib/handler.handler', context, baseImage: 'node:20-slim', external: [] }, join(context, 'out'))).rejects.toThrow(
+      /cannot bundle handler "lib\/handler.handler": no .* file for lib\/handler/,
+    );
+  });
+});
