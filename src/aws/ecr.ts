@@ -40,6 +40,17 @@ function toRepository(found: EcrRepository): Repository {
 /** The account named in ECR's not-found message ("… in the registry with id '123456789012'"). */
 const accountIn = (message: string) => /registry with id '(\d+)'/.exec(message)?.[1];
 
+/** DescribeRepositories for one name; undefined when it does not exist. Creates nothing. */
+export async function findRepository(ecr: ECRClient, name: string): Promise<Repository | undefined> {
+  try {
+    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    return toRepository(repositories![0]!);
+  } catch (error) {
+    if (awsErrorCode(error) === 'RepositoryNotFoundException') return undefined;
+    return awsCall(`DescribeRepositories ${name}`, () => Promise.reject(error));
+  }
+}
+
 export async function resolveRepository(ecr: ECRClient, options: ResolveRepositoryOptions): Promise<{ repository: Repository; created: boolean }> {
   const { name, region } = options;
   try {
