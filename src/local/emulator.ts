@@ -130,6 +130,11 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     return this.initError !== undefined;
   }
 
+  /** Invocations waiting for a runtime. */
+  get queuedInvocations(): number {
+    return this.queue.length;
+  }
+
   /** Queue an invocation; resolves when the runtime answered, failed, timed out or exited. */
   invoke(payload: Buffer | string, options: InvokeOptions = {}): Promise<InvokeResult> {
     if (this.closed) return Promise.reject(new Error('the emulator is closed'));

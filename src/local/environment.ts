@@ -1,0 +1,150 @@
+// One warm execution environment: an emulator plus the runtime process behind it, started on demand,
+// replaced after a timeout or an exit, framing each invocation's logs the way Lambda does.
+
+import { EventEmitter } from 'node:events';
+import type { Emulator, InvokeOptions, InvokeResult, RuntimeExit } from './emulator.js';
+import { LOG_TAIL_BYTES } from './protocol.js';
+import { endLine, platformErrorLines, reportFigures, reportLine, startLine, type ReportFigures } from './report.js';
+
+/** A started runtime (a container, or a host process with --no-docker). */
+export interface RuntimeProcess {
+  /** Settles once when the process has ended. */
+  readonly exited: Promise<RuntimeExit>;
+  /** Peak memory of the environment so far, measured (cgroup, /proc); undefined when unavailable. */
+  peakMemoryBytes(): Promise<number | undefined>;
+  /** Stops and removes it; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface LaunchRequest {
+  /** The emulator's port on the host. */
+  port: number;
+  /** The function's output (stdout and stderr), as it comes. */
+  onOutput: (chunk: Buffer) => void;
+  /** Call right before the runtime really starts: Init Duration is measured from there. */
+  onStarting: () => void;
+}
+
+export interface RuntimeLauncher {
+  start(request: LaunchRequest): Promise<RuntimeProcess>;
+}
+
+export interface EnvironmentResult extends InvokeResult {
+  report: ReportFigures;
+  /** The last 4 KB of this invocation's log (init output, START … REPORT). */
+  logTail: Buffer;
+}
+
+export interface EnvironmentEvents {
+  /** Function output and Lambda's own lines, in order. */
+  log: [text: Buffer];
+}
+
+export interface EnvironmentOptions {
+  emulator: Emulator;
+  launcher: RuntimeLauncher;
+  memorySizeMb: number;
+}
+
+const CAPTURE_LIMIT = 64 * 1024;
+
+export class Environment extends EventEmitter<EnvironmentEvents> {
+  private readonly emulator: Emulator;
+  private readonly launcher: RuntimeLauncher;
+  private readonly memorySizeMb: number;
+  private process?: RuntimeProcess;
+  private starting?: Promise<RuntimeProcess>;
+  private lastPeak?: number;
+  private capture: Buffer[] = [];
+  private captured = 0;
+  private turn: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: EnvironmentOptions) {
+    super();
+    this.emulator = options.emulator;
+    this.launcher = options.launcher;
+    this.memorySizeMb = options.memorySizeMb;
+    this.emulator.on('start', ({ requestId }) => this.log(Buffer.from(startLine(requestId))));
+  }
+
+  /** Starts the runtime now rather than on the first invocation (so its init overlaps other work). */
+  async warm(): Promise<void> {
+    await this.ensureProcess();
+  }
+
+  /** Invocations run one at a time, in call order. */
+  invoke(payload: Buffer | string, options: InvokeOptions = {}): Promise<EnvironmentResult> {
+    const run = this.turn.then(() => this.invokeNow(payload, options));
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const process = this.process ?? (await this.starting?.catch(() => undefined));
+    this.process = undefined;
+    await process?.stop();
+  }
+
+  private async invokeNow(payload: Buffer | string, options: InvokeOptions): Promise<EnvironmentResult> {
+    if (this.stopped) throw new Error('the environment has been stopped');
+    if (!this.emulator.hasPendingInitError) await this.ensureProcess();
+    const process = this.process;
+    const result = await this.emulator.invoke(payload, options);
+    const platform = platformErrorLines(result, this.emulator.timeoutMs);
+    if (platform) this.log(Buffer.from(platform));
+    const peak = await this.measurePeak(process, result);
+    if (result.outcome === 'timeout' && process) {
+      // Lambda freezes and discards an environment whose invocation timed out.
+      if (this.process === process) this.process = undefined;
+      await process.stop();
+    }
+    const report = reportFigures(result, this.memorySizeMb, peak);
+    this.log(Buffer.from(endLine(result.requestId) + reportLine(result, report)));
+    const log = Buffer.concat(this.capture);
+    this.capture = [];
+    this.captured = 0;
+    return { ...result, report, logTail: log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)) };
+  }
+
+  private async measurePeak(process: RuntimeProcess | undefined, result: InvokeResult): Promise<number | undefined> {
+    const measured = process ? await process.peakMemoryBytes().catch(() => undefined) : undefined;
+    if (measured !== undefined) this.lastPeak = Math.max(this.lastPeak ?? 0, measured);
+    // A runtime the kernel killed for memory reached the limit; nothing is left to read afterwards.
+    if (result.errorType === 'Runtime.OutOfMemory') return this.memorySizeMb * 1024 * 1024;
+    return this.lastPeak;
+  }
+
+  private ensureProcess(): Promise<RuntimeProcess> {
+    if (this.process) return Promise.resolve(this.process);
+    this.starting ??= this.launch().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async launch(): Promise<RuntimeProcess> {
+    this.lastPeak = undefined;
+    const process = await this.launcher.start({
+      port: this.emulator.port,
+      onOutput: (chunk) => this.log(chunk),
+      onStarting: () => this.emulator.environmentStarting(),
+    });
+    this.process = process;
+    void process.exited.then((exit) => {
+      // A process we replaced (after a timeout) must not disturb its successor.
+      if (this.process !== process) return;
+      this.process = undefined;
+      this.emulator.environmentExited(exit);
+      // Work queued behind the exit (e.g. after an init error) needs a new runtime, as Lambda would start one.
+      if (this.emulator.queuedInvocations > 0 && !this.stopped) this.ensureProcess().catch(() => undefined);
+    });
+    return process;
+  }
+
+  private log(chunk: Buffer): void {
+    this.capture.push(chunk);
+    this.captured += chunk.length;
+    while (this.captured > CAPTURE_LIMIT && this.capture.length > 1) this.captured -= this.capture.shift()!.length;
+    this.emit('log', chunk);
+  }
+}

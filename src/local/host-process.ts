@@ -1,0 +1,56 @@
+// Runs the runtime loop as a process on the host (invoke-local --no-docker): the fast inner loop.
+
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { RuntimeExit } from './emulator.js';
+import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
+
+export interface HostProcessOptions {
+  /** The executable and its arguments, e.g. [process.execPath, '/…/runtime/bootstrap.cjs', 'index.handler']. */
+  command: [string, ...string[]];
+  /** The task root: the process's working folder and LAMBDA_TASK_ROOT. */
+  cwd: string;
+  /** The environment Lambda sets (AWS_LAMBDA_RUNTIME_API is added here). */
+  env: Record<string, string>;
+}
+
+export function hostProcessLauncher(options: HostProcessOptions): RuntimeLauncher {
+  return {
+    async start(request: LaunchRequest): Promise<RuntimeProcess> {
+      const [file, ...args] = options.command;
+      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}` };
+      request.onStarting();
+      const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', request.onOutput);
+      child.stderr.on('data', request.onOutput);
+      const exited = new Promise<RuntimeExit>((resolve) => {
+        child.once('error', (error) => {
+          request.onOutput(Buffer.from(`could not start ${file}: ${error.message}\n`));
+          resolve({ exitCode: 127 });
+        });
+        child.once('exit', (code, signal) => resolve({ exitCode: code, ...(signal ? { signal: signalName(signal) } : {}) }));
+      });
+      let peak: number | undefined;
+      return {
+        exited,
+        async peakMemoryBytes() {
+          // VmHWM: the process's peak resident set size, kept by the kernel.
+          const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => undefined);
+          const kb = status && /^VmHWM:\s+(\d+) kB/m.exec(status);
+          if (kb) peak = Math.max(peak ?? 0, Number(kb[1]) * 1024);
+          return peak;
+        },
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    },
+  };
+}
+
+/** Go's wording, which Lambda's messages use: "signal: killed". */
+function signalName(signal: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: 'killed', SIGTERM: 'terminated', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGINT: 'interrupt' };
+  return names[signal] ?? signal;
+}
