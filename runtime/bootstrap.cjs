@@ -50,9 +50,12 @@ function onUncaught(error, errorType) {
 
 loadHandler(taskRoot, handlerString).then(
   (handler) => {
-    if (initFailed) return;
-    loop = new RuntimeLoop(api, handler, env);
-    loop.start();
+    // One macrotask later, so that a promise the module left rejected is still reported as an init error.
+    setImmediate(() => {
+      if (initFailed) return;
+      loop = new RuntimeLoop(api, handler, env);
+      loop.start();
+    });
   },
   (error) => reportInitError(error, undefined),
 );
