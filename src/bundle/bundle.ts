@@ -1,6 +1,6 @@
 // Bundles a handler's entry file with esbuild, in memory, into one ESM file plus its source map.
 import { relative, resolve, sep } from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Message, Metafile, OutputFile, Plugin } from 'esbuild';
 import { ExitCode, UserError } from '../cli/errors.js';
 import type { ContextFile } from '../docker/context.js';
 import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
@@ -62,6 +62,10 @@ function externalsPlugin(configured: Set<string>, found: Map<string, ExternalPac
   return {
     name: 'tslambda-externals',
     setup(build) {
+      // A rebuild (watch mode) starts from scratch: a removed import no longer keeps its package.
+      build.onStart(() => {
+        found.clear();
+      });
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'tslambda-inner') return undefined;
         const name = packageNameOf(args.path);
@@ -85,68 +89,89 @@ function externalsPlugin(configured: Set<string>, found: Map<string, ExternalPac
   };
 }
 
-export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
-  const esbuild = await import('esbuild');
+/** What one bundle of a handler needs: esbuild's options and the state its plugin fills while building. */
+export interface BundleSetup {
+  esbuildOptions: BuildOptions & { write: false; metafile: true; plugins: Plugin[] };
+  /** Turns esbuild's output into a BundleResult (reads the external packages found while building). */
+  finish(result: { outputFiles: OutputFile[]; metafile: Metafile }): Promise<BundleResult>;
+  /** Turns esbuild's failure into a build-failed UserError with its messages. */
+  failure(errors: Message[]): Promise<UserError>;
+}
+
+/** The esbuild options and result handling shared by a one-shot bundle and a watching one. */
+export function prepareBundle(options: BundleOptions): BundleSetup {
   const contextDir = options.contextDir ?? BUNDLE_CONTEXT_DIR;
   const entryRel = toPosix(relative(options.root, options.entry));
   if (entryRel.startsWith('../')) throw new UserError(`the handler's entry ${options.entry} is outside ${options.root}`, { hint: 'put the handler inside the build context' });
   const outBase = entryRel.replace(/\.[mc]?[jt]s$/, '');
   const found = new Map<string, ExternalPackage>();
   const warnings: string[] = [];
+  const esbuildOptions = {
+    absWorkingDir: options.root,
+    entryPoints: [{ in: options.entry, out: outBase }],
+    outdir: options.root,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    write: false as const,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: `node${options.nodeMajor}`,
+    sourcemap: 'linked' as const,
+    // The map only needs to point at lines; leaving the sources out keeps the image small.
+    sourcesContent: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Error types reported to callers come from class names: keep them.
+    keepNames: true,
+    banner: { js: ESM_PRELUDE },
+    define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' },
+    metafile: true as const,
+    logLevel: 'silent' as const,
+    plugins: [externalsPlugin(new Set(options.external ?? []), found, warnings)],
+  };
+  return {
+    esbuildOptions,
+    async finish(result) {
+      const files: ContextFile[] = result.outputFiles
+        .map((file) => ({ path: `${contextDir}/${toPosix(relative(options.root, file.path))}`, content: Buffer.from(file.contents), mode: 0o644 }))
+        .sort((a, b) => a.path.localeCompare(b.path));
+      const closure = await productionClosure([...found.values()]);
+      const messages = [...warnings, ...closure.missing.map((what) => `dependency ${what} is not installed; it will be missing from the image`)];
+      warnings.length = 0;
+      return {
+        files,
+        handler: `${outBase}.${options.exportPath}`,
+        nodeOptions: BUNDLE_NODE_OPTIONS,
+        externalPackages: closure.packages,
+        // metafile paths are relative to absWorkingDir.
+        inputs: Object.keys(result.metafile.inputs).map((input) => resolve(options.root, input)),
+        warnings: messages,
+      };
+    },
+    async failure(errors) {
+      const { formatMessages } = await import('esbuild');
+      const lines = await formatMessages(errors, { kind: 'error', color: false });
+      return new UserError(`bundling ${entryRel} failed: ${errors[0]?.text ?? 'see above'}`, {
+        exitCode: ExitCode.buildFailed,
+        hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
+        details: { esbuild: lines.join('\n') },
+      });
+    },
+  };
+}
 
+export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
+  const esbuild = await import('esbuild');
+  const setup = prepareBundle(options);
   let result;
   try {
-    result = await esbuild.build({
-      absWorkingDir: options.root,
-      entryPoints: [{ in: options.entry, out: outBase }],
-      outdir: options.root,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      target: `node${options.nodeMajor}`,
-      sourcemap: 'linked',
-      // The map only needs to point at lines; leaving the sources out keeps the image small.
-      sourcesContent: false,
-      minifyWhitespace: true,
-      minifySyntax: true,
-      // Error types reported to callers come from class names: keep them.
-      keepNames: true,
-      banner: { js: ESM_PRELUDE },
-      define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' },
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [externalsPlugin(new Set(options.external ?? []), found, warnings)],
-    });
+    result = await esbuild.build(setup.esbuildOptions);
   } catch (error) {
-    const failure = error as { errors?: import('esbuild').Message[] };
+    const failure = error as { errors?: Message[] };
     if (!failure.errors) throw error;
-    const lines = await esbuild.formatMessages(failure.errors, { kind: 'error', color: false });
-    throw new UserError(`bundling ${entryRel} failed: ${failure.errors[0]?.text ?? 'see above'}`, {
-      exitCode: ExitCode.buildFailed,
-      hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
-      details: { esbuild: lines.join('\n') },
-      cause: error,
-    });
+    throw Object.assign(await setup.failure(failure.errors), { cause: error });
   }
-
-  const files: ContextFile[] = result.outputFiles.map((file) => ({
-    path: `${contextDir}/${toPosix(relative(options.root, file.path))}`,
-    content: Buffer.from(file.contents),
-    mode: 0o644,
-  })).sort((a, b) => a.path.localeCompare(b.path));
-  const closure = await productionClosure([...found.values()]);
-  warnings.push(...closure.missing.map((what) => `dependency ${what} is not installed; it will be missing from the image`));
-  return {
-    files,
-    handler: `${outBase}.${options.exportPath}`,
-    nodeOptions: BUNDLE_NODE_OPTIONS,
-    externalPackages: closure.packages,
-    // metafile paths are relative to absWorkingDir.
-    inputs: Object.keys(result.metafile.inputs).map((input) => resolve(options.root, input)),
-    warnings,
-  };
+  return setup.finish(result);
 }
 
 /** The bundle, its map and the external packages, as the files a build context needs. */
