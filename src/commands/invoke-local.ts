@@ -1,0 +1,320 @@
+// `tslambda invoke-local`: runs the function's image (or, with --no-docker, the runtime loop on the host)
+// against the Runtime API emulator, printing logs like Lambda and the response on stdout; --serve keeps it warm
+// behind a local Invoke API.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Argv } from 'yargs';
+import { ExitCode, UserError, isUserError } from '../cli/errors.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { bundleToDirectory } from '../bundle/write.js';
+import { connectDocker } from '../docker/client.js';
+import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
+import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
+import { startEmulator, type Emulator } from '../local/emulator.js';
+import { Environment, type EnvironmentResult, type RuntimeLauncher } from '../local/environment.js';
+import { hostProcessLauncher } from '../local/host-process.js';
+import { startInvokeServer } from '../local/invoke-server.js';
+import { lambdaEnvironment, parseEnvFile } from '../local/lambda-env.js';
+import { EnvironmentPool } from '../local/pool.js';
+import { buildStep } from './build.js';
+import { buildOverrides, parseKeyValues, withBuildFlags, type BuildFlags } from './build-flags.js';
+import { defineCommand, type CommandContext, type GlobalArgs } from './types.js';
+
+export interface InvokeLocalFlags extends BuildFlags {
+  event?: string;
+  data?: string;
+  build: boolean;
+  image?: string;
+  env?: string[];
+  'env-file'?: string;
+  'pass-aws-credentials': boolean;
+  repeat: number;
+  serve?: number;
+  concurrency: number;
+  docker: boolean;
+}
+
+export const DEFAULT_SERVE_PORT = 9000;
+
+/** The exit code of each outcome, as documented in the README's table. */
+const outcomeExitCode = {
+  success: ExitCode.ok,
+  error: ExitCode.functionError,
+  timeout: ExitCode.functionTimeout,
+  exited: ExitCode.runtimeExited,
+} as const;
+
+export const invokeLocalCommand = defineCommand<InvokeLocalFlags>({
+  command: 'invoke-local',
+  describe: 'Run the function locally against a Lambda Runtime API emulator (in its container, or as a host process)',
+  examples: [
+    ['$0 invoke-local --data \'{"id":1}\'', 'build, then invoke once with an inline event'],
+    ['$0 invoke-local --event event.json --repeat 3', 'invoke three times in one warm container (cold, then warm)'],
+    ['echo \'{}\' | $0 invoke-local --no-build --json', 'invoke the last built image with the event on stdin, print JSON'],
+    ['$0 invoke-local --serve 9000 --concurrency 2', 'keep two warm containers behind the Invoke API on localhost:9000'],
+    ['$0 invoke-local --no-docker --env STAGE=dev', 'run the bundled handler as a host process, without Docker'],
+  ],
+  builder: (yargs) =>
+    (withBuildFlags(yargs) as unknown as Argv)
+      .option('event', { type: 'string', describe: 'JSON file holding the event ("-" for stdin)', requiresArg: true, conflicts: 'data' })
+      .option('data', { type: 'string', describe: 'The event as inline JSON', requiresArg: true })
+      .option('build', { type: 'boolean', default: true, describe: 'Build the image first (--no-build uses the last one)' })
+      .option('image', { type: 'string', describe: 'Run this image instead of building one', requiresArg: true })
+      .option('env', { type: 'string', array: true, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)', requiresArg: true })
+      .option('env-file', { type: 'string', describe: 'File of KEY=value lines for the function environment', requiresArg: true })
+      .option('pass-aws-credentials', { type: 'boolean', default: false, describe: 'Give the function your AWS credentials (from the usual chain and --profile)' })
+      .option('repeat', { type: 'number', default: 1, describe: 'Invoke N times in the same warm environment' })
+      .option('serve', { type: 'number', describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})`, coerce: (value: unknown) => (value === '' || value === true || value === undefined ? DEFAULT_SERVE_PORT : Number(value)) })
+      .option('concurrency', { type: 'number', default: 1, describe: 'With --serve: number of warm environments' })
+      .option('docker', { type: 'boolean', default: true, describe: 'Run in the image (--no-docker: run the runtime loop as a host process)' })
+      .check((args) => {
+        if (!Number.isInteger(args.repeat) || (args.repeat as number) < 1) throw new Error('--repeat must be a whole number of at least 1');
+        if (!Number.isInteger(args.concurrency) || (args.concurrency as number) < 1) throw new Error('--concurrency must be a whole number of at least 1');
+        if (args.serve !== undefined && (!Number.isInteger(args.serve) || (args.serve as number) < 0 || (args.serve as number) > 65535)) throw new Error('--serve takes a port between 0 and 65535');
+        return true;
+      }) as unknown as Argv<InvokeLocalFlags & GlobalArgs>,
+  async handler(args, ctx) {
+    const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
+    const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
+    const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    const env = {
+      ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
+      ...config.environment,
+      ...(await readEnvFile(args['env-file'], ctx.cwd)),
+      ...parseKeyValues(args.env, 'env', ctx.env),
+      ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile) : {}),
+    };
+
+    const cleanups: Array<() => Promise<unknown>> = [];
+    const cleanup = async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+    };
+    const onAbort = () => void cleanup();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
+      const count = args.serve === undefined ? 1 : args.concurrency;
+      const environments: Environment[] = [];
+      for (let index = 0; index < count; index++) {
+        const emulator: Emulator = await startEmulator({
+          host: network === 'gateway' ? '0.0.0.0' : '127.0.0.1',
+          functionName: config.functionName,
+          region,
+          timeoutMs: config.timeout * 1000,
+        });
+        cleanups.push(() => emulator.close());
+        const environment = new Environment({ emulator, launcher, memorySizeMb: config.memorySize });
+        if (!ctx.out.quiet) environment.on('log', (chunk) => ctx.out.stderr.write(chunk));
+        cleanups.push(() => environment.stop());
+        environments.push(environment);
+      }
+      const pool = new EnvironmentPool(environments);
+      if (ctx.signal.aborted) throw interrupted();
+
+      if (args.serve !== undefined) await serve(args.serve, config, pool, ctx, cleanups);
+      else await invokeRepeatedly(event!, args.repeat, pool, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted && !isUserError(error)) throw interrupted();
+      throw error;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      await cleanup();
+    }
+  },
+});
+
+async function invokeRepeatedly(event: Buffer, repeat: number, pool: EnvironmentPool, ctx: CommandContext): Promise<void> {
+  const results: EnvironmentResult[] = [];
+  for (let index = 0; index < repeat; index++) {
+    if (ctx.signal.aborted) throw interrupted();
+    const result = await pool.invoke(event, ctx.out.json ? {} : { streamTo: ctx.out.stdout as NodeJS.WritableStream & import('node:stream').Writable });
+    results.push(result);
+    // Exactly the function's bytes, as Lambda returns them; a streamed response has already gone out.
+    if (!ctx.out.json && !result.streamed) ctx.out.stdout.write(result.payload);
+  }
+  const last = results.at(-1)!;
+  const failed = results.find((result) => result.outcome !== 'success');
+  const summary = { invocations: results.map(describeResult) };
+  if (!failed) {
+    // Human output is already complete (logs on stderr, the response on stdout); --json adds the summary.
+    if (ctx.out.json) ctx.out.result('', { ok: true, ...describeResult(last), ...(repeat > 1 ? summary : {}) });
+    return;
+  }
+  const error = parseError(failed.payload);
+  throw new UserError(failureMessage(failed, error), {
+    exitCode: outcomeExitCode[failed.outcome],
+    hint: failureHint(failed),
+    details: { ...describeResult(failed), ...(repeat > 1 ? summary : {}) },
+  });
+}
+
+async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
+  // Warm every environment now, so the first caller does not pay for the cold starts.
+  await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
+  const server = await startInvokeServer({
+    port,
+    functionName: config.functionName,
+    invoke: (payload, options) => pool.invoke(payload, options),
+    onBackgroundError: (error) => ctx.out.warn(`an Event invocation failed to run: ${(error as Error).message}`),
+  });
+  cleanups.push(() => server.close());
+  ctx.out.result(
+    [
+      `Serving ${config.functionName} on ${server.url} (Ctrl-C to stop)`,
+      `  aws lambda invoke --endpoint-url ${server.url} --function-name ${config.functionName} --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
+    ].join('\n'),
+    { ok: true, url: server.url, functionName: config.functionName, concurrency: pool.environments.length },
+  );
+  if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+}
+
+async function prepareLauncher(
+  args: InvokeLocalFlags,
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  env: Record<string, string>,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
+  if (!args.docker) {
+    // The same runtime loop, on the host, over the handler bundled the way the image would have it.
+    const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
+    cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
+    await ctx.out.step('Bundling the handler', () => bundleToDirectory(config, taskRoot));
+    const launcher = hostProcessLauncher({
+      command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), config.handler],
+      cwd: taskRoot,
+      env: { PATH: ctx.env.PATH ?? '', ...env },
+    });
+    return { launcher, network: 'host' };
+  }
+  const docker = await connectDocker(ctx.env);
+  let image = args.image;
+  if (!image && args.build) image = (await buildStep(ctx, config, args)).name;
+  image ??= `${config.repository}:${config.tag ?? 'latest'}`;
+  const exists = await docker.getImage(image).inspect().then(() => true, () => false);
+  if (!exists) {
+    throw new UserError(`image ${image} is not in the local engine`, {
+      hint: args.image ? 'build or pull it first, or drop --image to let invoke-local build' : 'drop --no-build, or run `tslambda build` first',
+    });
+  }
+  const network = await chooseNetwork(docker);
+  ctx.out.debug(`running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`);
+  return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+}
+
+async function readEvent(args: InvokeLocalFlags, ctx: CommandContext): Promise<Buffer> {
+  let event: Buffer;
+  let source: string;
+  if (args.data !== undefined) {
+    event = Buffer.from(args.data);
+    source = '--data';
+  } else if (args.event !== undefined && args.event !== '-') {
+    const path = join(ctx.cwd, args.event);
+    event = await readFile(args.event.startsWith('/') ? args.event : path).catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(`cannot read the event file ${args.event}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'pass --event with a JSON file, --data with inline JSON, or pipe the event on stdin' });
+    });
+    source = args.event;
+  } else if (args.event === '-' || !(ctx.stdin as { isTTY?: boolean }).isTTY) {
+    event = await readAll(ctx.stdin);
+    source = 'stdin';
+  } else {
+    event = Buffer.alloc(0);
+    source = '';
+  }
+  if (event.toString().trim() === '') return Buffer.from('{}');
+  try {
+    JSON.parse(event.toString());
+  } catch (error) {
+    throw new UserError(`the event from ${source} is not valid JSON: ${(error as Error).message}`, { hint: 'Lambda events are JSON documents, e.g. --data \'{"id":1}\'' });
+  }
+  return event;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+async function readEnvFile(file: string | undefined, cwd: string): Promise<Record<string, string>> {
+  if (file === undefined) return {};
+  const text = await readFile(file.startsWith('/') ? file : join(cwd, file), 'utf8').catch((error: Error) => {
+    throw new UserError(`cannot read --env-file ${file}: ${error.message}`, { hint: 'pass a file of KEY=value lines' });
+  });
+  const { variables, badLines } = parseEnvFile(text);
+  if (badLines.length > 0) {
+    throw new UserError(`--env-file ${file}: line${badLines.length > 1 ? 's' : ''} ${badLines.join(', ')} ${badLines.length > 1 ? 'are' : 'is'} not KEY=value`, { hint: 'write one KEY=value per line; # starts a comment' });
+  }
+  return variables;
+}
+
+/** Resolved through the SDK's default chain (environment, --profile, SSO, …); never printed. */
+async function awsCredentials(region: string, profile: string | undefined): Promise<Record<string, string>> {
+  const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
+  try {
+    const credentials = await client.config.credentials();
+    return {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    };
+  } catch (error) {
+    throw new UserError('--pass-aws-credentials: no AWS credentials were found', {
+      exitCode: ExitCode.awsError,
+      hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile, or log in with `aws sso login`',
+      cause: error,
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+function describeResult(result: EnvironmentResult) {
+  const text = result.payload.toString('utf8');
+  let response: unknown = text;
+  try {
+    response = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return {
+    requestId: result.requestId,
+    outcome: result.outcome,
+    ...(result.outcome === 'success' ? {} : { functionError: 'Unhandled', errorType: result.errorType }),
+    response,
+    report: result.report,
+  };
+}
+
+function parseError(payload: Buffer): { errorType?: string; errorMessage?: string } {
+  try {
+    return JSON.parse(payload.toString()) as { errorType?: string; errorMessage?: string };
+  } catch {
+    return {};
+  }
+}
+
+function failureMessage(result: EnvironmentResult, error: { errorType?: string; errorMessage?: string }): string {
+  switch (result.outcome) {
+    case 'timeout':
+      return `the function timed out: ${error.errorMessage ?? 'Task timed out'}`;
+    case 'exited':
+      return `the runtime exited during the invocation (${result.errorType}): ${error.errorMessage ?? ''}`.trim();
+    default:
+      return `the function failed with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
+  }
+}
+
+function failureHint(result: EnvironmentResult): string | undefined {
+  if (result.outcome === 'timeout') return 'raise "timeout" in lambda.config.json (seconds), or make the handler finish sooner';
+  if (result.errorType === 'Runtime.OutOfMemory') return 'raise "memorySize" in lambda.config.json (MB)';
+  if (result.errorType === 'Function.ResponseSizeTooLarge') return 'Lambda responses are limited to 6 MB; return less, or stream the response';
+  return undefined;
+}
+
+function interrupted(): UserError {
+  return new UserError('interrupted; every container invoke-local started has been removed', { exitCode: ExitCode.interrupted });
+}
