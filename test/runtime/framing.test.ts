@@ -1,0 +1,229 @@
+// HTTP/1.1 response framing of the runtime's transport: the parser at every split point, and the real loop against
+// a raw TCP server answering with Content-Length, chunked and close-delimited bodies, interim responses, closed
+// and dropped connections; a body is never mis-framed.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { forEachNode, type NodeBinary } from './support/node-binaries.js';
+import { ACCEPTED, RawRuntimeApi, invocationHead, writeInPieces, type Script } from './support/raw-runtime-api.js';
+import { removeTaskRoot, startRuntime, writeTaskRoot, type Exit } from './support/runtime-process.js';
+
+const require = createRequire(import.meta.url);
+const { ResponseParser } = require('../../runtime/response-parser.cjs') as {
+  ResponseParser: new () => { feed(b: Buffer): number; end(): boolean; status: number; body: Buffer; keepAlive: boolean; headers: Record<string, string> };
+};
+
+const EVENT = JSON.stringify({ greeting: 'grüß dich 🌍', list: [1, 2, 3] });
+const EVENT_BYTES = Buffer.from(EVENT);
+
+function chunked(body: Buffer, sizes: number[], trailer = ''): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    const piece = body.subarray(at, at + size);
+    at += size;
+    parts.push(Buffer.from(`${piece.length.toString(16)};ext=1\r\n`), piece, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`0\r\n${trailer}\r\n`));
+  return Buffer.concat(parts);
+}
+
+/** Feeds `bytes` split at one position and returns what the parser made of it (or the error). */
+function parseSplit(bytes: Buffer, at: number, closeAfter = false): { status: number; body: string; used: number } | Error {
+  const parser = new ResponseParser();
+  try {
+    let used = parser.feed(Buffer.from(bytes.subarray(0, at)));
+    let body = used >= 0 ? Buffer.from(parser.body).toString() : '';
+    if (used < 0) {
+      used = parser.feed(Buffer.from(bytes.subarray(at)));
+      if (used >= 0) used += at;
+      body = Buffer.from(parser.body).toString();
+    }
+    if (used < 0 && closeAfter) {
+      parser.end();
+      used = bytes.length;
+      body = Buffer.from(parser.body).toString();
+    }
+    return { status: parser.status, body, used };
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+describe('response parser', () => {
+  const cases: Array<[string, Buffer, boolean]> = [
+    ['Content-Length', Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), false],
+    ['chunked with extensions and trailers', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), chunked(EVENT_BYTES, [1, 7, 20, EVENT_BYTES.length - 28], 'X-Trailer: yes\r\n')]), false],
+    ['chunked without trailers', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'), chunked(EVENT_BYTES, [EVENT_BYTES.length])]), false],
+    ['an interim 100 Continue first', Buffer.concat([Buffer.from(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), false],
+    ['a close-delimited body', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), EVENT_BYTES]), true],
+  ];
+  for (const [name, bytes, closeDelimited] of cases) {
+    it(`frames ${name} identically at every split point`, () => {
+      for (let at = 0; at <= bytes.length; at++) {
+        expect(parseSplit(bytes, at, closeDelimited), `split at ${at}`).toEqual({ status: 200, body: EVENT, used: bytes.length });
+      }
+    });
+  }
+
+  it('stops exactly at the end of a response, leaving following bytes unconsumed', () => {
+    const first = Buffer.from('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}');
+    const parser = new ResponseParser();
+    expect(parser.feed(Buffer.concat([first, Buffer.from('HTTP/1.1 200 OK\r\n')]))).toBe(first.length);
+    expect(parser.body.toString()).toBe('{}');
+  });
+
+  it('reads no body for 204 and 304, and keeps the connection per the HTTP version and Connection header', () => {
+    const p = new ResponseParser();
+    expect(p.feed(Buffer.from('HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n'))).toBeGreaterThan(0);
+    expect(p.body.length).toBe(0);
+    const http10 = new ResponseParser();
+    http10.feed(Buffer.from('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    expect(http10.keepAlive).toBe(false);
+    const close = new ResponseParser();
+    close.feed(Buffer.from('HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n'));
+    expect(close.keepAlive).toBe(false);
+  });
+
+  it('refuses framing it cannot know: conflicting or invalid Content-Length, bad chunk sizes, garbage status lines', () => {
+    const bad = [
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello',
+      'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: 1e3\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n',
+      'ICY 200 OK\r\n\r\n',
+    ];
+    for (const text of bad) expect(() => new ResponseParser().feed(Buffer.from(text)), text).toThrow();
+  });
+
+  it('treats a connection closed mid-body, mid-chunk or before any byte as an error', () => {
+    for (const text of ['', 'HTTP/1.1 200 OK\r\nContent-Le', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab']) {
+      const parser = new ResponseParser();
+      parser.feed(Buffer.from(text));
+      expect(() => parser.end(), text).toThrow(/connection closed/);
+    }
+  });
+});
+
+const echo = `exports.handler = async (event) => event;`;
+
+async function run(node: NodeBinary, script: Script, untilRequests: number): Promise<{ api: RawRuntimeApi; exit: Exit }> {
+  const api = await RawRuntimeApi.start(script);
+  const root = writeTaskRoot({ 'index.js': echo });
+  const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+  await Promise.race([api.whenRequests(untilRequests), runtime.exited]);
+  const exit = await runtime.stop();
+  await api.close();
+  removeTaskRoot(root);
+  return { api, exit };
+}
+
+/** Answers /next `nexts` times with `invocation(socket, n)`, posts with 202, then holds /next open. */
+function scripted(invocation: (socket: import('node:net').Socket, n: number) => void, nexts = 1): Script {
+  let delivered = 0;
+  return (request, socket) => {
+    if (request.path.endsWith('/next')) {
+      if (delivered < nexts) invocation(socket, ++delivered);
+      return;
+    }
+    socket.write(ACCEPTED);
+  };
+}
+
+forEachNode(describe, describe.skip, it, (node) => {
+  describe('transport framing', () => {
+    it('reads a Content-Length body delivered a few bytes at a time', async () => {
+      const { api } = await run(node, scripted((socket) => void writeInPieces(socket, Buffer.concat([Buffer.from(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), 7)), 3);
+      expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+      expect(api.connections).toBe(1);
+    });
+
+    it('reads a chunked body with trailers, split across reads, and keeps the connection', async () => {
+      const bytes = Buffer.concat([Buffer.from(`${invocationHead('r1')}Transfer-Encoding: chunked\r\n\r\n`), chunked(EVENT_BYTES, [3, 10, EVENT_BYTES.length - 13], 'X-Checksum: abc\r\n')]);
+      const { api } = await run(node, scripted((socket) => void writeInPieces(socket, bytes, 5)), 3);
+      expect(api.requests[1].path).toBe('/2018-06-01/runtime/invocation/r1/response');
+      expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+      expect(api.connections).toBe(1);
+    });
+
+    it('reads a close-delimited body to the end of the connection, then reconnects', async () => {
+      const script = scripted((socket) => {
+        socket.write(`${invocationHead('r1')}Connection: close\r\n\r\n`);
+        void writeInPieces(socket, EVENT_BYTES, 9).then(() => socket.end());
+      });
+      const { api } = await run(node, script, 3);
+      expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+      expect(api.requests[1].connection).toBe(2);
+    });
+
+    it('closes after an HTTP/1.0 answer and after Connection: close, and reconnects', async () => {
+      const script: Script = (request, socket, index) => {
+        if (request.path.endsWith('/next') && index === 0) {
+          socket.write(`${invocationHead('r1').replace('HTTP/1.1', 'HTTP/1.0')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`);
+          socket.write(EVENT_BYTES);
+        } else if (request.path.endsWith('/response')) {
+          socket.write(ACCEPTED.replace('Content-Type', 'Connection: close\r\nContent-Type'));
+        }
+      };
+      const { api } = await run(node, script, 3);
+      expect(api.requests.map((r) => r.connection)).toEqual([1, 2, 3]);
+      expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+    });
+
+    it('skips an interim 100 Continue response', async () => {
+      const { api } = await run(
+        node,
+        scripted((socket) => socket.write(`HTTP/1.1 100 Continue\r\n\r\n${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`)),
+        3,
+      );
+      expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+    });
+
+    it('reconnects, retrying a request that met a closing keep-alive connection, when the server closes after each answer', async () => {
+      let answered = 0;
+      const script: Script = (request, socket) => {
+        if (socket.writableEnded) return; // the request crossed our FIN: the runtime must retry it elsewhere
+        if (request.path.endsWith('/next') && answered < 3) {
+          answered++;
+          socket.write(`${invocationHead(`r${answered}`)}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
+        } else if (request.path.endsWith('/response')) {
+          socket.write(ACCEPTED);
+          socket.end(); // the server closes the connection as soon as it has answered
+        }
+      };
+      const api = await RawRuntimeApi.start(script);
+      const root = writeTaskRoot({ 'index.js': echo });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+      while (api.requests.filter((r) => r.path.endsWith('/response')).length < 3 && runtime.child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const exit = await runtime.stop();
+      await api.close();
+      removeTaskRoot(root);
+      const responses = api.requests.filter((r) => r.path.endsWith('/response'));
+      expect(responses.map((r) => r.path.split('/')[4])).toEqual(['r1', 'r2', 'r3']);
+      for (const r of responses) expect(r.body.equals(EVENT_BYTES)).toBe(true);
+      expect(new Set(responses.map((r) => r.connection)).size).toBe(3);
+      expect(exit.stderr).toBe('');
+    });
+
+    it('exits non-zero, posting nothing, when the connection drops in the middle of an event', async () => {
+      const script = scripted((socket) => {
+        socket.write(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`);
+        socket.write(EVENT_BYTES.subarray(0, 10), () => socket.destroy());
+      });
+      const { api, exit } = await run(node, script, 99);
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toMatch(/lost the Runtime API connection while waiting for the next invocation: connection closed in the middle of a response/);
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('exits non-zero, posting nothing, on a response whose length cannot be known', async () => {
+      const script = scripted((socket) => socket.write(`${invocationHead('r1')}Content-Length: 5\r\nContent-Length: 50\r\n\r\n${EVENT}`));
+      const { api, exit } = await run(node, script, 99);
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toMatch(/conflicting Content-Length/);
+      expect(api.requests).toHaveLength(1);
+    });
+  });
+});
