@@ -1,8 +1,6 @@
 // `tslambda bundle`: writes the handler's bundle into a folder — what `build` puts in the image, for a Dockerfile's build stage or a zip.
 import { resolve } from 'node:path';
 import { formatDuration } from '../cli/output.js';
-import { bundleToDirectory } from '../bundle/write.js';
-import { typecheckProject } from '../bundle/typecheck.js';
 import { defineCommand } from './types.js';
 
 interface BundleArgs {
@@ -23,6 +21,8 @@ export const bundleCommand = defineCommand<BundleArgs>({
       .option('typecheck', { type: 'boolean', default: false, describe: "Run the project's tsc --noEmit first and stop on type errors" }) as never,
   async handler(args, ctx) {
     const config = await ctx.loadConfig();
+    // Loaded here so that other commands do not pay for esbuild at start-up.
+    const [{ bundleToDirectory }, { typecheckProject }] = await Promise.all([import('../bundle/write.js'), import('../bundle/typecheck.js')]);
     if (args.typecheck) await ctx.out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, ctx.signal));
     const outDir = resolve(ctx.cwd, args['out-dir']);
     const started = performance.now();
