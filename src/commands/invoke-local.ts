@@ -85,13 +85,16 @@ export const invokeLocalCommand = defineCommand<InvokeLocalFlags>({
       ...config.environment,
       ...(await readEnvFile(args['env-file'], ctx.cwd)),
       ...parseKeyValues(args.env, 'env', ctx.env),
-      ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile) : {}),
+      ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile, ctx.env) : {}),
     };
 
     const cleanups: Array<() => Promise<unknown>> = [];
-    const cleanup = async () => {
-      for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
-    };
+    // One cleanup, shared by Ctrl-C and the end of the command, so that both wait for every removal.
+    let cleaning: Promise<void> | undefined;
+    const cleanup = () =>
+      (cleaning ??= (async () => {
+        for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+      })());
     const onAbort = () => void cleanup();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -251,8 +254,15 @@ async function readEnvFile(file: string | undefined, cwd: string): Promise<Recor
   return variables;
 }
 
-/** Resolved through the SDK's default chain (environment, --profile, SSO, …); never printed. */
-async function awsCredentials(region: string, profile: string | undefined): Promise<Record<string, string>> {
+/** The command's environment first, else the SDK's default chain (--profile, SSO, …); never printed. */
+async function awsCredentials(region: string, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !profile) {
+    return {
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
   const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
   try {
     const credentials = await client.config.credentials();

@@ -59,13 +59,18 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
   private captured = 0;
   private turn: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(options: EnvironmentOptions) {
     super();
     this.emulator = options.emulator;
     this.launcher = options.launcher;
     this.memorySizeMb = options.memorySizeMb;
-    this.emulator.on('start', ({ requestId }) => this.log(Buffer.from(startLine(requestId))));
+    this.emulator.on('start', ({ requestId }) => {
+      this.log(Buffer.from(startLine(requestId)));
+      // A sample at the start too, so a runtime that dies mid-invocation still has a measured figure.
+      void this.sample(this.process);
+    });
   }
 
   /** Starts the runtime now rather than on the first invocation (so its init overlaps other work). */
@@ -84,7 +89,14 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     this.stopped = true;
     const process = this.process ?? (await this.starting?.catch(() => undefined));
     this.process = undefined;
-    await process?.stop();
+    if (process) this.track(process.stop());
+    await Promise.allSettled([...this.stopping]);
+  }
+
+  /** Removals in flight, awaited by stop() so that nothing is left behind. */
+  private track(stopping: Promise<void>): void {
+    const tracked = stopping.catch(() => undefined).finally(() => this.stopping.delete(tracked));
+    this.stopping.add(tracked);
   }
 
   private async invokeNow(payload: Buffer | string, options: InvokeOptions): Promise<EnvironmentResult> {
@@ -108,9 +120,13 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     return { ...result, report, logTail: log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)) };
   }
 
-  private async measurePeak(process: RuntimeProcess | undefined, result: InvokeResult): Promise<number | undefined> {
+  private async sample(process: RuntimeProcess | undefined): Promise<void> {
     const measured = process ? await process.peakMemoryBytes().catch(() => undefined) : undefined;
     if (measured !== undefined) this.lastPeak = Math.max(this.lastPeak ?? 0, measured);
+  }
+
+  private async measurePeak(process: RuntimeProcess | undefined, result: InvokeResult): Promise<number | undefined> {
+    await this.sample(process);
     // A runtime the kernel killed for memory reached the limit; nothing is left to read afterwards.
     if (result.errorType === 'Runtime.OutOfMemory') return this.memorySizeMb * 1024 * 1024;
     return this.lastPeak;
@@ -131,6 +147,8 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     });
     this.process = process;
     void process.exited.then((exit) => {
+      // An exited container still exists until it is removed.
+      this.track(process.stop());
       // A process we replaced (after a timeout) must not disturb its successor.
       if (this.process !== process) return;
       this.process = undefined;
