@@ -4,10 +4,9 @@
 // or reports an init failure on /init/error and exits non-zero.
 
 const { installConsole, emit } = require('./logging.cjs');
-const { RuntimeApi } = require('./runtime-api.cjs');
+const { RuntimeApi, errorTypes } = require('./runtime-api.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
-const { errorTypes } = require('./protocol.cjs');
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
@@ -37,6 +36,8 @@ globalThis.awslambda = {
 };
 
 const api = new RuntimeApi(apiAddress);
+// The TCP handshake proceeds while the handler loads.
+api.connection.preconnect();
 let loop = null;
 let initFailed = false;
 

@@ -5,7 +5,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { errorTypes } = require('./protocol.cjs');
+const { errorTypes } = require('./runtime-api.cjs');
 
 class InitError extends Error {
   constructor(errorType, message, cause) {

@@ -4,7 +4,7 @@
 // the declared error trailers. Loaded only by streaming functions.
 
 const { Writable } = require('stream');
-const { requestHeaders, HTTP_INTEGRATION_CONTENT_TYPE } = require('./protocol.cjs');
+const { requestHeaders, HTTP_INTEGRATION_CONTENT_TYPE } = require('./runtime-api.cjs');
 const { SETTLED } = require('./loop.cjs');
 
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');

@@ -1,0 +1,109 @@
+// The benchmark's Runtime API: a lean HTTP/1.1 server over raw TCP (so the server costs little next to the
+// clients being measured) that hands out numbered events, checks every posted body byte for byte against the
+// event it echoes, and records when the warm-up ended and the last response arrived.
+import net from 'node:net';
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const ACCEPTED = Buffer.from('HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n');
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
+
+/**
+ * Serves `warmup + count` invocations of `makeEvent(i)` (a Buffer) and resolves `done` with timings once the last
+ * response is in. `onMark(name)` is called at 'first-next', 'measure-start' and 'measure-end'.
+ */
+export async function startBenchApi({ makeEvent, warmup, count, onMark }) {
+  const total = warmup + count;
+  let issued = 0;
+  let answered = 0;
+  const expected = new Map();
+  const failures = [];
+  let resolveDone;
+  const done = new Promise((resolve) => (resolveDone = resolve));
+  const deadline = String(Date.now() + 3_600_000);
+
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    let buffered = null;
+    let continued = false;
+    socket.on('data', (data) => {
+      buffered = buffered === null ? data : Buffer.concat([buffered, data]);
+      for (;;) {
+        const headEnd = buffered.indexOf(CRLFCRLF);
+        if (headEnd < 0) return;
+        const head = buffered.toString('latin1', 0, headEnd);
+        const lower = head.toLowerCase();
+        const lengthMatch = /\r\ncontent-length:\s*(\d+)/.exec(lower);
+        const length = lengthMatch === null ? 0 : Number(lengthMatch[1]);
+        if (lower.includes('\r\ntransfer-encoding:')) throw new Error('bench api: chunked requests are not expected here');
+        if (buffered.length < headEnd + 4 + length) {
+          if (!continued && lower.includes('\r\nexpect: 100-continue')) {
+            continued = true;
+            socket.write(CONTINUE);
+          }
+          return;
+        }
+        continued = false;
+        const body = buffered.subarray(headEnd + 4, headEnd + 4 + length);
+        const rest = buffered.subarray(headEnd + 4 + length);
+        buffered = rest.length === 0 ? null : rest;
+        handle(socket, head, body);
+        if (buffered === null) return;
+      }
+    });
+  });
+
+  function handle(socket, head, body) {
+    const space = head.indexOf(' ');
+    const path = head.slice(space + 1, head.indexOf(' ', space + 1));
+    if (path.endsWith('/next')) {
+      if (issued === 0) onMark('first-next');
+      if (issued >= total) return; // hold: the benchmark is over
+      const i = issued++;
+      const id = `bench-${i}`;
+      const event = makeEvent(i);
+      expected.set(id, event);
+      socket.write(
+        `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: ${id}\r\n` +
+          `Lambda-Runtime-Deadline-Ms: ${deadline}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n` +
+          `Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000;Sampled=0\r\nContent-Length: ${event.length}\r\n\r\n`,
+      );
+      socket.write(event);
+      return;
+    }
+    const match = /\/invocation\/([^/]+)\/(response|error)$/.exec(path);
+    if (match === null) {
+      failures.push(`unexpected request: ${head.split('\r\n')[0]}`);
+      socket.write(ACCEPTED);
+      return;
+    }
+    const event = expected.get(match[1]);
+    expected.delete(match[1]);
+    if (match[2] === 'error') failures.push(`${match[1]} failed: ${body.toString('utf8', 0, 300)}`);
+    else if (event === undefined) failures.push(`${match[1]}: response for an unknown invocation`);
+    else if (!body.equals(event)) failures.push(`${match[1]}: response body differs from the event (${body.length} vs ${event.length} bytes)`);
+    socket.write(ACCEPTED);
+    answered++;
+    if (answered === warmup) onMark('measure-start');
+    if (answered === total) {
+      onMark('measure-end');
+      resolveDone({ failures });
+    }
+  }
+
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${server.address().port}`,
+    done,
+    failures,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(resolve);
+      }),
+    server,
+  };
+}
