@@ -133,7 +133,8 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   const results: EnvironmentResult[] = [];
   for (let index = 0; index < repeat; index++) {
     if (ctx.signal.aborted) throw interrupted();
-    const result = await pool.invoke(event, ctx.out.json ? {} : { streamTo: ctx.out.stdout as NodeJS.WritableStream & import('node:stream').Writable });
+    const sink = ctx.out.json ? {} : { streamTo: ctx.out.stdout as NodeJS.WritableStream & import('node:stream').Writable };
+    const result = await pool.invoke(event, { ...sink, completeLogs: true });
     results.push(result);
     // Exactly the function's bytes, as Lambda returns them; a streamed response has already gone out.
     if (!ctx.out.json && !result.streamed) ctx.out.stdout.write(result.payload);

@@ -2,6 +2,7 @@
 // container with Lambda's environment and memory limit, streams its output, measures its peak memory,
 // and always removes it.
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
@@ -104,7 +105,7 @@ async function startFunctionContainer(docker: Docker, options: FunctionContainer
     return {
       exited,
       async peakMemoryBytes() {
-        const measured = cgroupFile ? await readNumber(cgroupFile) : await statsPeak(container);
+        const measured = cgroupFile ? readNumberNow(cgroupFile) : await statsPeak(container);
         if (measured !== undefined) peak = Math.max(peak ?? 0, measured);
         return peak;
       },
@@ -136,6 +137,16 @@ async function memoryPeakFile(container: Docker.Container): Promise<string | und
   ];
   for (const file of candidates) if ((await readNumber(file)) !== undefined) return file;
   return undefined;
+}
+
+/** A synchronous read: a cgroup file is in memory, and the thread-pool round trips would cost more than it. */
+function readNumberNow(file: string): number | undefined {
+  try {
+    const value = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readNumber(file: string): Promise<number | undefined> {

@@ -29,6 +29,19 @@ export interface RuntimeLauncher {
   start(request: LaunchRequest): Promise<RuntimeProcess>;
 }
 
+export interface EnvironmentInvokeOptions extends InvokeOptions {
+  /**
+   * Wait for the function's output to go quiet before END/REPORT, so that every line it wrote lands inside
+   * its frame and its log tail (container output travels a separate, slightly later path than the response).
+   * Costs ~10 ms; callers that only need the response (a warm --serve call without Tail) leave it off.
+   */
+  completeLogs?: boolean;
+}
+
+/** Output quiet for this long counts as complete; waiting never exceeds the cap. */
+const QUIET_MS = 10;
+const QUIET_CAP_MS = 200;
+
 export interface EnvironmentResult extends InvokeResult {
   report: ReportFigures;
   /** The last 4 KB of this invocation's log (init output, START … REPORT). */
@@ -59,6 +72,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
   private captured = 0;
   private turn: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private lastOutputAt = 0;
   private readonly stopping = new Set<Promise<void>>();
 
   constructor(options: EnvironmentOptions) {
@@ -79,7 +93,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
   }
 
   /** Invocations run one at a time, in call order. */
-  invoke(payload: Buffer | string, options: InvokeOptions = {}): Promise<EnvironmentResult> {
+  invoke(payload: Buffer | string, options: EnvironmentInvokeOptions = {}): Promise<EnvironmentResult> {
     const run = this.turn.then(() => this.invokeNow(payload, options));
     this.turn = run.catch(() => undefined);
     return run;
@@ -99,11 +113,12 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     this.stopping.add(tracked);
   }
 
-  private async invokeNow(payload: Buffer | string, options: InvokeOptions): Promise<EnvironmentResult> {
+  private async invokeNow(payload: Buffer | string, options: EnvironmentInvokeOptions): Promise<EnvironmentResult> {
     if (this.stopped) throw new Error('the environment has been stopped');
     if (!this.emulator.hasPendingInitError) await this.ensureProcess();
     const process = this.process;
     const result = await this.emulator.invoke(payload, options);
+    if (options.completeLogs) await this.outputQuiet();
     const platform = platformErrorLines(result, this.emulator.timeoutMs);
     if (platform) this.log(Buffer.from(platform));
     const peak = await this.measurePeak(process, result);
@@ -142,7 +157,10 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     this.lastPeak = undefined;
     const process = await this.launcher.start({
       port: this.emulator.port,
-      onOutput: (chunk) => this.log(chunk),
+      onOutput: (chunk) => {
+        this.lastOutputAt = performance.now();
+        this.log(chunk);
+      },
       onStarting: () => this.emulator.environmentStarting(),
     });
     this.process = process;
@@ -157,6 +175,15 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
       if (this.emulator.queuedInvocations > 0 && !this.stopped) this.ensureProcess().catch(() => undefined);
     });
     return process;
+  }
+
+  private async outputQuiet(): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const quietFor = performance.now() - this.lastOutputAt;
+      if (quietFor >= QUIET_MS || performance.now() - started >= QUIET_CAP_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS - quietFor));
+    }
   }
 
   private log(chunk: Buffer): void {

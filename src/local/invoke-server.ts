@@ -3,15 +3,14 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { InvokeOptions } from './emulator.js';
-import type { EnvironmentResult } from './environment.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
 import { InvocationType, InvokeHeader, LATEST_VERSION, MAX_PAYLOAD_BYTES, invokePath } from './protocol.js';
 
 export interface InvokeServerOptions {
   host?: string;
   port?: number;
   functionName: string;
-  invoke: (payload: Buffer, options: InvokeOptions) => Promise<EnvironmentResult>;
+  invoke: (payload: Buffer, options: EnvironmentInvokeOptions) => Promise<EnvironmentResult>;
   /** Called when an asynchronous (Event) invocation fails to run at all. */
   onBackgroundError?: (error: unknown) => void;
 }
@@ -93,7 +92,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
     res.writeHead(204, { [InvokeHeader.executedVersion]: LATEST_VERSION });
     return void res.end();
   }
-  const invokeOptions: InvokeOptions = clientContext === undefined ? {} : { clientContext };
+  const tail = header(req, InvokeHeader.logType) === 'Tail';
+  const invokeOptions: EnvironmentInvokeOptions = { ...(clientContext === undefined ? {} : { clientContext }), ...(tail ? { completeLogs: true } : {}) };
   if (invocationType === InvocationType.event) {
     options.invoke(payload, invokeOptions).catch((error: unknown) => options.onBackgroundError?.(error));
     res.writeHead(202, { 'content-length': 0 });
@@ -109,7 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
   };
   // Lambda reports every error a runtime or the platform produced as "Unhandled".
   if (result.outcome !== 'success') headers[InvokeHeader.functionError] = 'Unhandled';
-  if (header(req, InvokeHeader.logType) === 'Tail') headers[InvokeHeader.logResult] = result.logTail.toString('base64');
+  if (tail) headers[InvokeHeader.logResult] = result.logTail.toString('base64');
   res.writeHead(200, headers);
   res.end(result.payload);
 }

@@ -1,7 +1,6 @@
 // Spreads invocations over N warm environments (--concurrency N): each takes one at a time, the rest queue.
 
-import type { InvokeOptions } from './emulator.js';
-import type { Environment, EnvironmentResult } from './environment.js';
+import type { Environment, EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
 
 export class EnvironmentPool {
   private readonly idle: Environment[];
@@ -11,7 +10,7 @@ export class EnvironmentPool {
     this.idle = [...environments];
   }
 
-  async invoke(payload: Buffer | string, options: InvokeOptions = {}): Promise<EnvironmentResult> {
+  async invoke(payload: Buffer | string, options: EnvironmentInvokeOptions = {}): Promise<EnvironmentResult> {
     const environment = this.idle.shift() ?? (await new Promise<Environment>((resolve) => this.waiting.push(resolve)));
     try {
       return await environment.invoke(payload, options);
