@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, isUserError } from '../cli/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -264,6 +263,8 @@ async function awsCredentials(region: string, profile: string | undefined, env: 
       ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
     };
   }
+  // The SDK is loaded only when credentials are asked for: it costs start-up time every other run would pay.
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
   const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
   try {
     const credentials = await client.config.credentials();
