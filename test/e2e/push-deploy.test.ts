@@ -115,6 +115,20 @@ describe.skipIf(!docker)(`tslambda push / deploy (real engine + registry, fake A
     expect(aws.unexpected).toEqual([]);
   });
 
+  it('deploy --dry-run: prints the plan and pushes or updates nothing', async () => {
+    aws.lambda.addFunction({ name: 'fn-plan', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` });
+    const result = await tslambda(['deploy', '--dry-run', '--tag', 'planned', '--alias', 'live', '--json'], await functionProject('fn-plan'));
+    expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+    expect(json(result)).toMatchObject({
+      dryRun: true,
+      image: `${registry.host}/${REPOSITORY}:planned`,
+      function: { name: 'fn-plan', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` },
+      actions: ['build', 'push', 'update the function code unless it already runs the pushed digest', 'publish a version', 'point alias live at it'],
+    });
+    expect(aws.operations()).toEqual(['GetFunction', 'DescribeRepositories']);
+    expect((await registry.manifest(REPOSITORY, 'planned')).status).toBe(404);
+  });
+
   it('deploy: a missing function stops before building with the create command and pushes nothing', async () => {
     const result = await tslambda(['deploy', '--tag', 'never-pushed'], await functionProject('fn-missing'));
     expect(result.exitCode).toBe(ExitCode.functionNotFound);
