@@ -46,7 +46,7 @@ const env = { ...process.env, ...aws.env, HOME: work, CI: '1', NO_COLOR: '1' };
 const deploy = () =>
   new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', join(root, 'bench/_register-release-commands.mjs'), join(root, 'bin/tslambda.js'), 'deploy', '--tag', 'bench'], { cwd: project, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/tslambda.js'), 'deploy', '--tag', 'bench'], { cwd: project, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);

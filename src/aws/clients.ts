@@ -7,6 +7,8 @@ export interface AwsTarget {
   region?: string;
   /** --profile / config profile; otherwise the SDK's own choice (AWS_PROFILE, then default). */
   profile?: string;
+  /** Ctrl-C: every request in flight is abandoned (the SDK's abortSignal), so the command can stop. */
+  signal?: AbortSignal;
 }
 
 export interface AwsClients {
@@ -27,7 +29,15 @@ export function createAwsClients(target: AwsTarget): AwsClients {
     ...(target.region ? { region: target.region } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
   };
-  return { ecr: new ECRClient(config), lambda: new LambdaClient(config) };
+  return { ecr: abortable(new ECRClient(config), target.signal), lambda: abortable(new LambdaClient(config), target.signal) };
+}
+
+/** Gives every `send` of the client the command's abort signal, unless a call passes its own. */
+function abortable<C extends ECRClient | LambdaClient>(client: C, signal: AbortSignal | undefined): C {
+  if (!signal) return client;
+  const send = client.send.bind(client) as (command: unknown, options?: object) => Promise<unknown>;
+  (client as { send: unknown }).send = (command: unknown, options?: object) => send(command, { abortSignal: signal, ...options });
+  return client;
 }
 
 /** The region a client ended up with, for messages and the summary. */

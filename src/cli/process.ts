@@ -2,14 +2,19 @@
 import { runCli } from './main.js';
 import { ExitCode } from './errors.js';
 
+const CLEANUP_GRACE_MS = 10_000;
+
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
   // First Ctrl-C: let the running command stop and clean up; a second one leaves at once.
-  process.on('SIGINT', () => {
+  const stop = (reason: string) => {
     if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    controller.abort(new Error('interrupted'));
-  });
-  process.on('SIGTERM', () => controller.abort(new Error('terminated')));
+    controller.abort(new Error(reason));
+    // Cleanup gets a bounded time; a request that ignores the signal must not keep the process alive.
+    setTimeout(() => process.exit(ExitCode.interrupted), CLEANUP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', () => stop('interrupted'));
+  process.on('SIGTERM', () => stop('terminated'));
   const code = await runCli(argv, {
     stdout: process.stdout,
     stderr: process.stderr,

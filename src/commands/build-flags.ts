@@ -18,7 +18,7 @@ export interface BuildFlags {
 
 export function withBuildFlags<T>(yargs: Argv<T>): Argv<T & BuildFlags> {
   return yargs
-    .option('tag', { type: 'string', describe: 'Image tag (default: config "tag", else "latest")', requiresArg: true })
+    .option('tag', { type: 'string', describe: 'Image tag (default: config "tag"; else "latest" for build, the git short SHA or a UTC timestamp for push/deploy)', requiresArg: true })
     .option('build-arg', { type: 'string', array: true, describe: 'Build argument K=V (repeatable; K alone takes its value from the environment)', requiresArg: true })
     .option('architecture', { choices: ['x86_64', 'arm64'] as const, describe: 'Lambda architecture; decides the build platform' })
     .option('target', { type: 'string', describe: 'Stage of a multi-stage Dockerfile to build', requiresArg: true })

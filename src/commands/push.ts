@@ -17,7 +17,7 @@ export const pushCommand = defineCommand<BuildFlags>({
     const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
     // The AWS SDK loads only for commands that talk to AWS.
     const { chooseTag, connectAws, pushStep, releaseBuild, repositoryStep } = await import('./release.js');
-    const target = await connectAws(config);
+    const target = await connectAws(config, ctx.signal);
     const { tag } = await chooseTag(config, ctx);
     const repository = await repositoryStep(ctx, config, target);
     const image = await releaseBuild(ctx, config, args, tag);

@@ -17,8 +17,8 @@ export interface AwsTarget {
   region: string;
 }
 
-export async function connectAws(config: ResolvedConfig): Promise<AwsTarget> {
-  const clients = createAwsClients({ region: config.region, profile: config.profile });
+export async function connectAws(config: ResolvedConfig, signal?: AbortSignal): Promise<AwsTarget> {
+  const clients = createAwsClients({ region: config.region, profile: config.profile, signal });
   try {
     return { clients, region: await resolvedRegion(clients.ecr) };
   } catch (error) {

@@ -6,17 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
-import { commands } from '../../src/cli/commands.js';
-import { deployCommand } from '../../src/commands/deploy.js';
-import { pushCommand } from '../../src/commands/push.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
-
-// Until src/cli/commands.ts lists them (the lead's file), register the two commands for this test process.
-for (const command of [pushCommand, deployCommand]) if (!commands.some((c) => c.command === command.command)) commands.push(command);
 
 const { docker, reason } = await dockerForTests();
 const suffix = randomBytes(3).toString('hex');
