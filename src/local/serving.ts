@@ -1,0 +1,34 @@
+// Opens the local Invoke API for `--serve` and tells the user how to call it.
+
+import type { Output } from '../cli/output.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
+import { startInvokeServer, type InvokeServer } from './invoke-server.js';
+
+export interface ServingOptions {
+  port: number;
+  functionName: string;
+  /** Warm environments behind the server (for the summary). */
+  concurrency: number;
+  invoke: (payload: Buffer, options: EnvironmentInvokeOptions) => Promise<EnvironmentResult>;
+  out: Output;
+  /** Appended to the first line, e.g. "reloading on every change". */
+  note?: string;
+}
+
+export async function startServing(options: ServingOptions): Promise<InvokeServer> {
+  const { out, functionName } = options;
+  const server = await startInvokeServer({
+    port: options.port,
+    functionName,
+    invoke: options.invoke,
+    onBackgroundError: (error) => out.warn(`an Event invocation failed to run: ${(error as Error).message}`),
+  });
+  out.result(
+    [
+      `Serving ${functionName} on ${server.url}${options.note ? `, ${options.note}` : ''} (Ctrl-C to stop)`,
+      `  aws lambda invoke --endpoint-url ${server.url} --function-name ${functionName} --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
+    ].join('\n'),
+    { ok: true, url: server.url, functionName, concurrency: options.concurrency },
+  );
+  return server;
+}
