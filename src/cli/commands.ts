@@ -3,8 +3,8 @@ import type { CommandDefinition } from '../commands/types.js';
 import { initCommand } from '../commands/init.js';
 import { buildCommand } from '../commands/build.js';
 import { bundleCommand } from '../commands/bundle.js';
-import { invokeLocalCommand } from '../commands/invoke-local.js';
+import { devCommand, invokeLocalCommand } from '../commands/invoke-local.js';
 import { pushCommand } from '../commands/push.js';
 import { deployCommand } from '../commands/deploy.js';
 
-export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, pushCommand, deployCommand];
+export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, devCommand, pushCommand, deployCommand];

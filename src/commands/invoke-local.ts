@@ -1,6 +1,6 @@
-// `tslambda invoke-local`: runs the function's image (or, with --no-docker, the runtime loop on the host)
-// against the Runtime API emulator, printing logs like Lambda and the response on stdout; --serve keeps it warm
-// behind a local Invoke API.
+// `tslambda invoke-local` (and `tslambda dev`): runs the function's image (or, with --no-docker, the runtime loop
+// on the host) against the Runtime API emulator, printing logs like Lambda and the response on stdout; --serve
+// keeps it warm behind a local Invoke API; --watch rebuilds and re-runs it on every change (src/local/watch.ts).
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,14 @@ import { bundleToDirectory } from '../bundle/write.js';
 import { connectDocker } from '../docker/client.js';
 import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
-import { startEmulator, type Emulator } from '../local/emulator.js';
-import { Environment, type EnvironmentResult, type RuntimeLauncher } from '../local/environment.js';
+import type { EnvironmentResult, RuntimeLauncher } from '../local/environment.js';
+import { startEnvironmentSet } from '../local/environment-set.js';
 import { hostProcessLauncher } from '../local/host-process.js';
-import { startInvokeServer } from '../local/invoke-server.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/lambda-env.js';
-import { EnvironmentPool } from '../local/pool.js';
+import { describeResult, failureHint, failureMessage, interrupted, outcomeExitCode } from '../local/outcome.js';
+import type { EnvironmentPool } from '../local/pool.js';
+import { startServing } from '../local/serving.js';
+import type { WatchRuntime } from '../local/watch.js';
 import { buildStep } from './build.js';
 import { buildOverrides, parseKeyValues, withBuildFlags, type BuildFlags } from './build-flags.js';
 import { defineCommand, type CommandContext, type GlobalArgs } from './types.js';
@@ -34,17 +36,28 @@ export interface InvokeLocalFlags extends BuildFlags {
   serve?: number;
   concurrency: number;
   docker: boolean;
+  watch: boolean;
 }
 
 export const DEFAULT_SERVE_PORT = 9000;
 
-/** The exit code of each outcome, as documented in the README's table. */
-const outcomeExitCode = {
-  success: ExitCode.ok,
-  error: ExitCode.functionError,
-  timeout: ExitCode.functionTimeout,
-  exited: ExitCode.runtimeExited,
-} as const;
+type RunFlags = Pick<InvokeLocalFlags, 'env' | 'env-file' | 'pass-aws-credentials' | 'serve' | 'concurrency' | 'docker'>;
+
+/** How the function runs (its environment, --serve, --no-docker); shared by invoke-local and dev. */
+function withRunOptions<T>(yargs: Argv<T>): Argv<T & RunFlags> {
+  return (yargs as unknown as Argv)
+    .option('env', { type: 'string', array: true, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)', requiresArg: true })
+    .option('env-file', { type: 'string', describe: 'File of KEY=value lines for the function environment', requiresArg: true })
+    .option('pass-aws-credentials', { type: 'boolean', default: false, describe: 'Give the function your AWS credentials (from the usual chain and --profile)' })
+    .option('serve', { type: 'number', describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})`, coerce: (value: unknown) => (value === '' || value === true || value === undefined ? DEFAULT_SERVE_PORT : Number(value)) })
+    .option('concurrency', { type: 'number', default: 1, describe: 'With --serve: number of warm environments' })
+    .option('docker', { type: 'boolean', default: true, describe: 'Run in the image (--no-docker: run the runtime loop as a host process)' })
+    .check((args) => {
+      if (!Number.isInteger(args.concurrency) || (args.concurrency as number) < 1) throw new Error('--concurrency must be a whole number of at least 1');
+      if (args.serve !== undefined && (!Number.isInteger(args.serve) || (args.serve as number) < 0 || (args.serve as number) > 65535)) throw new Error('--serve takes a port between 0 and 65535');
+      return true;
+    }) as unknown as Argv<T & RunFlags>;
+}
 
 export const invokeLocalCommand = defineCommand<InvokeLocalFlags>({
   command: 'invoke-local',
@@ -55,78 +68,100 @@ export const invokeLocalCommand = defineCommand<InvokeLocalFlags>({
     ['echo \'{}\' | $0 invoke-local --no-build --json', 'invoke the last built image with the event on stdin, print JSON'],
     ['$0 invoke-local --serve 9000 --concurrency 2', 'keep two warm containers behind the Invoke API on localhost:9000'],
     ['$0 invoke-local --no-docker --env STAGE=dev', 'run the bundled handler as a host process, without Docker'],
+    ['$0 invoke-local --watch --data \'{"id":1}\'', 'rebuild, restart and invoke again on every change'],
   ],
   builder: (yargs) =>
-    (withBuildFlags(yargs) as unknown as Argv)
+    withRunOptions(withBuildFlags(yargs) as unknown as Argv)
       .option('event', { type: 'string', describe: 'JSON file holding the event ("-" for stdin)', requiresArg: true, conflicts: 'data' })
       .option('data', { type: 'string', describe: 'The event as inline JSON', requiresArg: true })
       .option('build', { type: 'boolean', default: true, describe: 'Build the image first (--no-build uses the last one)' })
       .option('image', { type: 'string', describe: 'Run this image instead of building one', requiresArg: true })
-      .option('env', { type: 'string', array: true, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)', requiresArg: true })
-      .option('env-file', { type: 'string', describe: 'File of KEY=value lines for the function environment', requiresArg: true })
-      .option('pass-aws-credentials', { type: 'boolean', default: false, describe: 'Give the function your AWS credentials (from the usual chain and --profile)' })
       .option('repeat', { type: 'number', default: 1, describe: 'Invoke N times in the same warm environment' })
-      .option('serve', { type: 'number', describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})`, coerce: (value: unknown) => (value === '' || value === true || value === undefined ? DEFAULT_SERVE_PORT : Number(value)) })
-      .option('concurrency', { type: 'number', default: 1, describe: 'With --serve: number of warm environments' })
-      .option('docker', { type: 'boolean', default: true, describe: 'Run in the image (--no-docker: run the runtime loop as a host process)' })
+      .option('watch', { type: 'boolean', default: false, describe: 'On every change: rebuild, restart, and invoke again (or keep serving the new code); Ctrl-C to stop' })
       .check((args) => {
         if (!Number.isInteger(args.repeat) || (args.repeat as number) < 1) throw new Error('--repeat must be a whole number of at least 1');
-        if (!Number.isInteger(args.concurrency) || (args.concurrency as number) < 1) throw new Error('--concurrency must be a whole number of at least 1');
-        if (args.serve !== undefined && (!Number.isInteger(args.serve) || (args.serve as number) < 0 || (args.serve as number) > 65535)) throw new Error('--serve takes a port between 0 and 65535');
+        if (args.watch && (args.image !== undefined || args.build === false)) throw new Error('--watch rebuilds on every change: drop --image and --no-build');
         return true;
       }) as unknown as Argv<InvokeLocalFlags & GlobalArgs>,
-  async handler(args, ctx) {
-    const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
-    const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
-    const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    const env = {
-      ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
-      ...config.environment,
-      ...(await readEnvFile(args['env-file'], ctx.cwd)),
-      ...parseKeyValues(args.env, 'env', ctx.env),
-      ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile, ctx.env) : {}),
-    };
-
-    const cleanups: Array<() => Promise<unknown>> = [];
-    // One cleanup, shared by Ctrl-C and the end of the command, so that both wait for every removal.
-    let cleaning: Promise<void> | undefined;
-    const cleanup = () =>
-      (cleaning ??= (async () => {
-        for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
-      })());
-    const onAbort = () => void cleanup();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
-      const count = args.serve === undefined ? 1 : args.concurrency;
-      const environments: Environment[] = [];
-      for (let index = 0; index < count; index++) {
-        const emulator: Emulator = await startEmulator({
-          host: network === 'gateway' ? '0.0.0.0' : '127.0.0.1',
-          functionName: config.functionName,
-          region,
-          timeoutMs: config.timeout * 1000,
-        });
-        cleanups.push(() => emulator.close());
-        const environment = new Environment({ emulator, launcher, memorySizeMb: config.memorySize });
-        if (!ctx.out.quiet) environment.on('log', (chunk) => ctx.out.stderr.write(chunk));
-        cleanups.push(() => environment.stop());
-        environments.push(environment);
-      }
-      const pool = new EnvironmentPool(environments);
-      if (ctx.signal.aborted) throw interrupted();
-
-      if (args.serve !== undefined) await serve(args.serve, config, pool, ctx, cleanups);
-      else await invokeRepeatedly(event!, args.repeat, pool, ctx);
-    } catch (error) {
-      if (ctx.signal.aborted && !isUserError(error)) throw interrupted();
-      throw error;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      await cleanup();
-    }
-  },
+  handler: runInvokeLocal,
 });
+
+/** `tslambda dev` = `invoke-local --watch --serve`: the inner loop for a function called over the Invoke API. */
+export const devCommand = defineCommand<InvokeLocalFlags>({
+  command: 'dev',
+  describe: 'Serve the function on the local Invoke API and reload it on every change (invoke-local --watch --serve)',
+  examples: [
+    ['$0 dev', `serve on localhost:${DEFAULT_SERVE_PORT}; each save rebuilds, and the next call gets the new code`],
+    ['$0 dev --no-docker --serve 3001', 'the same with the runtime as a host process, on port 3001'],
+  ],
+  builder: (yargs) => withRunOptions(withBuildFlags(yargs)) as unknown as Argv<InvokeLocalFlags & GlobalArgs>,
+  handler: (args, ctx) => runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
+});
+
+async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
+  const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
+  const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
+  const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const env = {
+    ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
+    ...config.environment,
+    ...(await readEnvFile(args['env-file'], ctx.cwd)),
+    ...parseKeyValues(args.env, 'env', ctx.env),
+    ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile, ctx.env) : {}),
+  };
+  const count = args.serve === undefined ? 1 : args.concurrency;
+  const startEnvironments = (launcher: RuntimeLauncher, network: ContainerNetwork) =>
+    startEnvironmentSet({
+      launcher,
+      count,
+      functionName: config.functionName,
+      region,
+      timeout: config.timeout,
+      memorySizeMb: config.memorySize,
+      host: network === 'gateway' ? '0.0.0.0' : '127.0.0.1',
+      out: ctx.out,
+    });
+
+  if (args.watch) {
+    // Loaded only for --watch: esbuild's watch and the reload machinery are not for one-shot runs.
+    const { watchFunction } = await import('../local/watch.js');
+    const runtime = await watchRuntime(args, ctx, config, env);
+    return watchFunction({
+      config,
+      out: ctx.out,
+      signal: ctx.signal,
+      runtime,
+      bundle: args.bundle,
+      startEnvironments: (launcher) => startEnvironments(launcher, runtime.network),
+      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat } } : { serve: { port: args.serve, concurrency: count } }),
+    });
+  }
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  // One cleanup, shared by Ctrl-C and the end of the command, so that both wait for every removal.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+    })());
+  const onAbort = () => void cleanup();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
+    const environments = await startEnvironments(launcher, network);
+    cleanups.push(() => environments.stop());
+    if (ctx.signal.aborted) throw interrupted();
+
+    if (args.serve !== undefined) await serve(args.serve, config, environments.pool, ctx, cleanups);
+    else await invokeRepeatedly(event!, args.repeat, environments.pool, ctx);
+  } catch (error) {
+    if (ctx.signal.aborted && !isUserError(error)) throw interrupted();
+    throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await cleanup();
+  }
+}
 
 async function invokeRepeatedly(event: Buffer, repeat: number, pool: EnvironmentPool, ctx: CommandContext): Promise<void> {
   const results: EnvironmentResult[] = [];
@@ -146,8 +181,7 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
     if (ctx.out.json) ctx.out.result('', { ok: true, ...describeResult(last), ...(repeat > 1 ? summary : {}) });
     return;
   }
-  const error = parseError(failed.payload);
-  throw new UserError(failureMessage(failed, error), {
+  throw new UserError(failureMessage(failed), {
     exitCode: outcomeExitCode[failed.outcome],
     hint: failureHint(failed),
     details: { ...describeResult(failed), ...(repeat > 1 ? summary : {}) },
@@ -157,21 +191,18 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
 async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
   await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
-  const server = await startInvokeServer({
-    port,
-    functionName: config.functionName,
-    invoke: (payload, options) => pool.invoke(payload, options),
-    onBackgroundError: (error) => ctx.out.warn(`an Event invocation failed to run: ${(error as Error).message}`),
-  });
+  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoke: (payload, options) => pool.invoke(payload, options), out: ctx.out });
   cleanups.push(() => server.close());
-  ctx.out.result(
-    [
-      `Serving ${config.functionName} on ${server.url} (Ctrl-C to stop)`,
-      `  aws lambda invoke --endpoint-url ${server.url} --function-name ${config.functionName} --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
-    ].join('\n'),
-    { ok: true, url: server.url, functionName: config.functionName, concurrency: pool.environments.length },
-  );
   if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+}
+
+/** The same runtime loop, on the host, over a task root holding the handler bundled the way the image would have it. */
+function hostLauncher(config: ResolvedConfig, env: Record<string, string>, ctx: CommandContext, taskRoot: string): RuntimeLauncher {
+  return hostProcessLauncher({
+    command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), config.handler],
+    cwd: taskRoot,
+    env: { PATH: ctx.env.PATH ?? '', ...env },
+  });
 }
 
 async function prepareLauncher(
@@ -182,16 +213,10 @@ async function prepareLauncher(
   cleanups: Array<() => Promise<unknown>>,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
-    // The same runtime loop, on the host, over the handler bundled the way the image would have it.
     const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
     cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
     await ctx.out.step('Bundling the handler', () => bundleToDirectory(config, taskRoot));
-    const launcher = hostProcessLauncher({
-      command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), config.handler],
-      cwd: taskRoot,
-      env: { PATH: ctx.env.PATH ?? '', ...env },
-    });
-    return { launcher, network: 'host' };
+    return { launcher: hostLauncher(config, env, ctx, taskRoot), network: 'host' };
   }
   const docker = await connectDocker(ctx.env);
   let image = args.image;
@@ -206,6 +231,20 @@ async function prepareLauncher(
   const network = await chooseNetwork(docker);
   ctx.out.debug(`running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`);
   return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+}
+
+/** What --watch rebuilds and runs: a host task root, or images built by the build step. */
+async function watchRuntime(args: InvokeLocalFlags, ctx: CommandContext, config: ResolvedConfig, env: Record<string, string>): Promise<WatchRuntime & { network: ContainerNetwork }> {
+  if (!args.docker) return { kind: 'host', network: 'host', launcherFor: (taskRoot) => hostLauncher(config, env, ctx, taskRoot) };
+  const docker = await connectDocker(ctx.env);
+  const network = await chooseNetwork(docker);
+  return {
+    kind: 'docker',
+    network,
+    docker,
+    build: () => buildStep(ctx, config, args),
+    launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }),
+  };
 }
 
 async function readEvent(args: InvokeLocalFlags, ctx: CommandContext): Promise<Buffer> {
@@ -284,49 +323,3 @@ async function awsCredentials(region: string, profile: string | undefined, env: 
   }
 }
 
-function describeResult(result: EnvironmentResult) {
-  const text = result.payload.toString('utf8');
-  let response: unknown = text;
-  try {
-    response = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return {
-    requestId: result.requestId,
-    outcome: result.outcome,
-    ...(result.outcome === 'success' ? {} : { functionError: 'Unhandled', errorType: result.errorType }),
-    response,
-    report: result.report,
-  };
-}
-
-function parseError(payload: Buffer): { errorType?: string; errorMessage?: string } {
-  try {
-    return JSON.parse(payload.toString()) as { errorType?: string; errorMessage?: string };
-  } catch {
-    return {};
-  }
-}
-
-function failureMessage(result: EnvironmentResult, error: { errorType?: string; errorMessage?: string }): string {
-  switch (result.outcome) {
-    case 'timeout':
-      return `the function timed out: ${error.errorMessage ?? 'Task timed out'}`;
-    case 'exited':
-      return `the runtime exited during the invocation (${result.errorType}): ${error.errorMessage ?? ''}`.trim();
-    default:
-      return `the function failed with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
-  }
-}
-
-function failureHint(result: EnvironmentResult): string | undefined {
-  if (result.outcome === 'timeout') return 'raise "timeout" in lambda.config.json (seconds), or make the handler finish sooner';
-  if (result.errorType === 'Runtime.OutOfMemory') return 'raise "memorySize" in lambda.config.json (MB)';
-  if (result.errorType === 'Function.ResponseSizeTooLarge') return 'Lambda responses are limited to 6 MB; return less, or stream the response';
-  return undefined;
-}
-
-function interrupted(): UserError {
-  return new UserError('interrupted; every container invoke-local started has been removed', { exitCode: ExitCode.interrupted });
-}

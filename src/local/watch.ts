@@ -1,0 +1,233 @@
+// invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
+// task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
+
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import { isUserError, type UserError } from '../cli/errors.js';
+import { formatDuration, type Output } from '../cli/output.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { BundleResult } from '../bundle/bundle.js';
+import { bundleToDirectory } from '../bundle/write.js';
+import type { BuiltImage } from '../docker/build.js';
+import { discardReplacedImage } from '../docker/discard-image.js';
+import type { RuntimeLauncher } from './environment.js';
+import type { EnvironmentSet } from './environment-set.js';
+import { describeResult, failureMessage, interrupted } from './outcome.js';
+import { ReloadingPool } from './reloading-pool.js';
+import { startServing } from './serving.js';
+import { emptyFolder, writeTaskRoot } from './task-root.js';
+import { watchSources, type SourceChange } from './watch-sources.js';
+
+/** Where each version of the function runs. */
+export type WatchRuntime =
+  | { kind: 'host'; /** The runtime loop as a host process over this task root. */ launcherFor(taskRoot: string): RuntimeLauncher }
+  | {
+      kind: 'docker';
+      docker: Docker;
+      /** The build step every command uses (bundles again, sends the context, builds, tags). */
+      build(): Promise<BuiltImage>;
+      launcherFor(image: string): RuntimeLauncher;
+    };
+
+export interface WatchOptions {
+  config: ResolvedConfig;
+  out: Output;
+  /** Ctrl-C: stops the watch, removes every container, and the command exits 130. */
+  signal: AbortSignal;
+  runtime: WatchRuntime;
+  /** false: --no-bundle. */
+  bundle: boolean;
+  startEnvironments(launcher: RuntimeLauncher): Promise<EnvironmentSet>;
+  /** Without --serve: invoke with this event after every reload, `repeat` times. */
+  invocation?: { event: Buffer; repeat: number };
+  /** With --serve: keep the Invoke API open; each call runs the newest code. */
+  serve?: { port: number; concurrency: number };
+}
+
+/** What changed since the last reload, merged while a reload was busy: only the newest state is built. */
+interface Pending {
+  bundle?: { result: BundleResult; externalsChanged: boolean };
+  files: Set<string>;
+  /** When the first of these changes was noticed, for the reload time shown. */
+  since: number;
+}
+
+/** Runs until ctx.signal is aborted, then cleans up and throws the interrupted UserError (exit 130). */
+export async function watchFunction(options: WatchOptions): Promise<never> {
+  const { config, out, signal, runtime } = options;
+  const pool = new ReloadingPool();
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const onAbort = () => void pool.stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const taskRoot = runtime.kind === 'host' ? await mkdtemp(join(tmpdir(), 'tslambda-task-')) : undefined;
+    if (taskRoot) cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
+    const launcher = runtime.kind === 'host' ? runtime.launcherFor(taskRoot!) : undefined;
+
+    if (options.serve) {
+      const server = await startServing({
+        port: options.serve.port,
+        functionName: config.functionName,
+        concurrency: options.serve.concurrency,
+        invoke: (payload, invokeOptions) => pool.invoke(payload, invokeOptions),
+        out,
+        note: 'reloading on every change',
+      });
+      cleanups.push(() => server.close());
+    }
+
+    const changes = new ChangeQueue(signal, (error) => showFailure(out, error));
+    const sources = await watchSources({ config, mode: runtime.kind, bundle: options.bundle, onChange: (change) => changes.push(change) });
+    cleanups.push(() => sources.stop());
+    out.info(`Watching ${sources.describe} (Ctrl-C to stop)`);
+
+    let image: BuiltImage | undefined;
+    let reloads = 0;
+    let lastReload = 0;
+    for (let pending = await changes.next(); pending; pending = await changes.next()) {
+      try {
+        if (reloads > 0) out.info(`↻ ${await describeChange(pending, config.context, lastReload)} changed`);
+        lastReload = Date.now();
+        let next: RuntimeLauncher;
+        let whileStopped: (() => Promise<void>) | undefined;
+        if (runtime.kind === 'docker') {
+          const built = await runtime.build();
+          next = runtime.launcherFor(built.id);
+          if (image && image.id !== built.id) {
+            const replaced = image.id;
+            // After the swap: the old containers use it until then.
+            whileStopped = async () => void (await discardReplacedImage(runtime.docker, replaced));
+          }
+          image = built;
+        } else {
+          next = launcher!;
+          whileStopped = () => refreshTaskRoot(taskRoot!, config, pending!, reloads === 0);
+        }
+        await pool.replace(async () => {
+          const set = await options.startEnvironments(next);
+          if (!options.serve) return set;
+          // Warm before callers get through, so the first call after a save does not pay for the cold start.
+          await Promise.all(set.pool.environments.map((environment) => environment.warm())).catch(async (error: unknown) => {
+            await set.stop();
+            throw error;
+          });
+          return set;
+        }, whileStopped);
+        reloads++;
+        const took = formatDuration(performance.now() - pending.since);
+        if (options.serve) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
+        else if (options.invocation) await invokeAndPrint(pool, options.invocation, out, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        showFailure(out, error);
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await pool.stop();
+    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+  }
+  throw interrupted();
+}
+
+/** Brings the host task root up to the newest code: the bundle alone when only sources changed, else all of it. */
+async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending: Pending, first: boolean): Promise<void> {
+  if (pending.files.size > 0 || !pending.bundle) {
+    // Manifests, lockfiles or external packages changed: bundle afresh, which copies the externals again.
+    await emptyFolder(taskRoot);
+    await bundleToDirectory(config, taskRoot);
+    return;
+  }
+  await writeTaskRoot(taskRoot, pending.bundle.result, { externals: first || pending.bundle.externalsChanged });
+}
+
+async function invokeAndPrint(pool: ReloadingPool, invocation: { event: Buffer; repeat: number }, out: Output, signal: AbortSignal): Promise<void> {
+  for (let index = 0; index < invocation.repeat && !signal.aborted; index++) {
+    const result = await pool.invoke(invocation.event, { ...(out.json ? {} : { streamTo: out.stdout as Writable }), completeLogs: true });
+    // Ctrl-C during the invocation stops the runtime under it: that outcome is not the function's.
+    if (signal.aborted) return;
+    if (out.json) out.stdout.write(`${JSON.stringify({ ok: result.outcome === 'success', ...describeResult(result) })}\n`);
+    else {
+      // One response per line: the function's bytes, then a newline that separates them from the next run's.
+      if (!result.streamed) out.stdout.write(result.payload);
+      out.stdout.write('\n');
+    }
+    if (result.outcome !== 'success') out.stderr.write(`✖ ${failureMessage(result)}\n`);
+  }
+}
+
+/** The sources that changed since the last reload (by modification time), else the files that did. */
+async function describeChange(pending: Pending, context: string, since: number): Promise<string> {
+  const name = (path: string) => relative(context, path) || path;
+  const files = [...pending.files].map(name);
+  if (pending.bundle) {
+    const modified = await Promise.all(pending.bundle.result.inputs.map(async (path) => ((await stat(path).then((s) => s.mtimeMs, () => 0)) >= since - 5 ? path : undefined)));
+    files.unshift(...modified.filter((path): path is string => path !== undefined && !path.includes('/node_modules/')).map(name));
+  }
+  if (files.length === 0) return pending.bundle ? 'the handler' : 'the project';
+  return files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ');
+}
+
+/** One line for a failed rebuild or reload; the watch goes on and the next good save recovers. */
+function showFailure(out: Output, error: unknown): void {
+  if (isUserError(error)) {
+    const where = location(error);
+    out.stderr.write(`✖ ${error.message}${where ? ` (${where})` : ''}; waiting for the next change\n`);
+  } else {
+    out.stderr.write(`✖ reload failed: ${(error as Error).message ?? String(error)}; waiting for the next change\n`);
+    out.debug((error as Error).stack ?? '');
+  }
+}
+
+/** file:line:column of esbuild's first message, when the error carries esbuild's formatted report. */
+function location(error: UserError): string | undefined {
+  const report = error.details?.esbuild;
+  if (typeof report !== 'string') return undefined;
+  return /^\s+(\S+:\d+:\d+):\s*$/m.exec(report)?.[1];
+}
+
+/** Changes in, reloads out: merges what arrives while a reload is busy; a failed bundle drops the older one queued. */
+class ChangeQueue {
+  private pending?: Pending;
+  private wake?: () => void;
+
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly onFailure: (error: UserError) => void,
+  ) {
+    signal.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
+
+  push(change: SourceChange): void {
+    if (change.kind === 'failed') {
+      this.onFailure(change.error);
+      // The queued bundle is older than the broken save the user is looking at.
+      if (this.pending) this.pending.bundle = undefined;
+      if (this.pending && this.pending.files.size === 0) this.pending = undefined;
+      return;
+    }
+    const pending = (this.pending ??= { files: new Set(), since: performance.now() });
+    if (change.kind === 'bundled') {
+      pending.bundle = { result: change.result, externalsChanged: change.externalsChanged || (pending.bundle?.externalsChanged ?? false) };
+    } else {
+      for (const path of change.paths) pending.files.add(path);
+    }
+    this.wake?.();
+  }
+
+  /** The next batch of changes; undefined once the signal is aborted. */
+  async next(): Promise<Pending | undefined> {
+    while (!this.signal.aborted) {
+      const pending = this.pending;
+      if (pending) {
+        this.pending = undefined;
+        return pending;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    return undefined;
+  }
+}
