@@ -32,6 +32,7 @@ class ProtocolError extends Error {
  */
 class ResponseParser {
   constructor() {
+    this.scratch = EMPTY;
     this.reset();
   }
 
@@ -314,7 +315,10 @@ class ResponseParser {
           this.filled = take;
           return;
         }
-        this.body = Buffer.allocUnsafe(this.remaining); // the declared length, filled in place: one copy
+        // The declared length, filled in place (one copy) in a buffer kept across responses: large events
+        // then cost no allocation and no garbage.
+        if (this.scratch.length < this.remaining) this.scratch = Buffer.allocUnsafeSlow(this.remaining);
+        this.body = this.scratch.subarray(0, this.remaining);
       }
       chunk.copy(this.body, this.filled, pos, pos + take);
       this.filled += take;

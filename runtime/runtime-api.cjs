@@ -44,6 +44,7 @@ const errorTypes = {
 
 /** Streamed responses whose body is an HTTP prelude (JSON), eight NUL bytes, then the payload. */
 const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const LARGE_BODY_CHARS = 32 * 1024;
 const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
 
 class RuntimeApi {
@@ -63,8 +64,11 @@ class RuntimeApi {
 
   /** POST /response with a JSON body (a string). */
   postResponse(requestId, json, callback) {
-    const head = `POST ${paths.response(requestId)} ${this.common}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
-    this.connection.request(head, json, callback);
+    // A large body is encoded once into a Buffer (its length is then known) instead of measured, then encoded.
+    const body = json.length > LARGE_BODY_CHARS ? Buffer.from(json, 'utf8') : json;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const head = `POST ${paths.response(requestId)} ${this.common}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    this.connection.request(head, body, callback);
   }
 
   /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
