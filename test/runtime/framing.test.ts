@@ -207,6 +207,31 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(exit.stderr).toBe('');
     });
 
+    it('takes a 413 sent before the whole body was written, and posts the error on a new connection', async () => {
+      const big = `exports.handler = async () => 'x'.repeat(4 * 1024 * 1024);`;
+      const script = scripted((socket) => socket.write(`${invocationHead('r1')}Content-Length: 2\r\n\r\n{}`));
+      const api = await RawRuntimeApi.start(script, (head, socket) => {
+        if (!head.path.endsWith('/response')) return false;
+        // Refuse on the head alone, as a server enforcing a limit may, and hang up without reading the body.
+        const body = '{"errorMessage":"Exceeded maximum allowed payload size","errorType":"RequestEntityTooLarge"}';
+        socket.end(`HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        api.requests.push({ method: head.method, path: head.path, headers: head.headers, body: Buffer.alloc(0), connection: 0 });
+        return true;
+      });
+      const root = writeTaskRoot({ 'index.js': big });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+      await Promise.race([api.whenRequests(4), runtime.exited]);
+      const exit = await runtime.stop();
+      await api.close();
+      removeTaskRoot(root);
+      const error = api.requests[2];
+      expect(error.path).toBe('/2018-06-01/runtime/invocation/r1/error');
+      expect(error.headers['lambda-runtime-function-error-type']).toBe('Function.ResponseSizeTooLarge');
+      expect(JSON.parse(error.body.toString()).errorMessage).toContain('4194306 bytes');
+      expect(error.connection).toBe(2);
+      expect(exit.stderr).toBe('');
+    });
+
     it('exits non-zero, posting nothing, when the connection drops in the middle of an event', async () => {
       const script = scripted((socket) => {
         socket.write(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`);

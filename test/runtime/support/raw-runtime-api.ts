@@ -14,6 +14,9 @@ export interface RawRequest {
 
 export type Script = (request: RawRequest, socket: net.Socket, index: number) => void;
 
+/** Sees each request head before its body; returning true means it answered, and the rest of the connection is ignored. */
+export type EarlyAnswer = (head: { method: string; path: string; headers: Record<string, string> }, socket: net.Socket) => boolean;
+
 export class RawRuntimeApi {
   readonly requests: RawRequest[] = [];
   connections = 0;
@@ -21,10 +24,10 @@ export class RawRuntimeApi {
 
   private constructor(private readonly server: net.Server) {}
 
-  static async start(script: Script): Promise<RawRuntimeApi> {
+  static async start(script: Script, earlyAnswer?: EarlyAnswer): Promise<RawRuntimeApi> {
     const server = net.createServer();
     const api = new RawRuntimeApi(server);
-    server.on('connection', (socket) => api.onConnection(socket, script));
+    server.on('connection', (socket) => api.onConnection(socket, script, earlyAnswer));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return api;
   }
@@ -46,13 +49,15 @@ export class RawRuntimeApi {
     });
   }
 
-  private onConnection(socket: net.Socket, script: Script): void {
+  private onConnection(socket: net.Socket, script: Script, earlyAnswer?: EarlyAnswer): void {
     const connection = ++this.connections;
     socket.setNoDelay(true);
     socket.on('error', () => {});
     this.server.once('close-all', () => socket.destroy());
     let buffered = Buffer.alloc(0);
+    let ignoring = false;
     socket.on('data', (data: Buffer) => {
+      if (ignoring) return;
       buffered = Buffer.concat([buffered, data]);
       for (;;) {
         const end = buffered.indexOf('\r\n\r\n');
@@ -63,6 +68,10 @@ export class RawRuntimeApi {
         for (const line of lines.slice(1)) {
           const colon = line.indexOf(':');
           headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        if (earlyAnswer?.({ method, path, headers }, socket)) {
+          ignoring = true;
+          return;
         }
         const length = Number(headers['content-length'] ?? 0);
         if (buffered.length < end + 4 + length) return;
