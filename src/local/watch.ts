@@ -1,6 +1,7 @@
 // invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
 // task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
 
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -85,6 +86,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
     out.info(`Watching ${sources.describe} (Ctrl-C to stop)`);
 
     let image: BuiltImage | undefined;
+    let bundleSeen: string | undefined;
     let reloads = 0;
     let lastReload = 0;
     for (let pending = await changes.next(); pending; pending = await changes.next()) {
@@ -93,18 +95,31 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
         lastReload = Date.now();
         let next: RuntimeLauncher;
         let whileStopped: (() => Promise<void>) | undefined;
+        /** Records what now runs, once the swap succeeded. */
+        let running: () => unknown;
         if (runtime.kind === 'docker') {
           const built = await runtime.build();
-          next = runtime.launcherFor(built.id);
-          if (image && image.id !== built.id) {
-            const replaced = image.id;
-            // After the swap: the old containers use it until then.
-            whileStopped = async () => void (await discardReplacedImage(runtime.docker, replaced));
+          // A save that changes nothing the image holds (a comment, a file the Dockerfile does not copy) is not a new version.
+          if (image?.id === built.id) {
+            out.info('  same image as before: nothing to reload');
+            continue;
           }
-          image = built;
+          next = runtime.launcherFor(built.id);
+          const replaced = image?.id;
+          // Between the swap's stop and start: the old containers use it until then.
+          if (replaced) whileStopped = async () => void (await discardReplacedImage(runtime.docker, replaced));
+          running = () => (image = built);
         } else {
+          // Only a bundle alone can be compared: changed manifests or externals always reload.
+          const fingerprint = pending.files.size === 0 && pending.bundle ? bundleFingerprint(pending.bundle.result) : undefined;
+          if (reloads > 0 && fingerprint !== undefined && fingerprint === bundleSeen) {
+            out.info('  same bundle as before: nothing to reload');
+            continue;
+          }
+          let written: BundleResult | undefined;
+          running = () => (bundleSeen = written && bundleFingerprint(written));
           next = launcher!;
-          whileStopped = () => refreshTaskRoot(taskRoot!, config, pending!, reloads === 0);
+          whileStopped = async () => void (written = await refreshTaskRoot(taskRoot!, config, pending!, reloads === 0));
         }
         await pool.replace(async () => {
           const set = await options.startEnvironments(next);
@@ -116,6 +131,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
           });
           return set;
         }, whileStopped);
+        running();
         reloads++;
         const took = formatDuration(performance.now() - pending.since);
         if (options.serve) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
@@ -133,15 +149,23 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
   throw interrupted();
 }
 
+/** Identifies a bundle by its bytes and external packages, to tell a save that changed nothing. */
+function bundleFingerprint(result: BundleResult): string {
+  const hash = createHash('sha256');
+  for (const file of result.files) hash.update(file.path).update('\0').update(file.content).update('\0');
+  for (const pkg of result.externalPackages) hash.update(`${pkg.name}@${pkg.dir}\0`);
+  return hash.digest('hex');
+}
+
 /** Brings the host task root up to the newest code: the bundle alone when only sources changed, else all of it. */
-async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending: Pending, first: boolean): Promise<void> {
+async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending: Pending, first: boolean): Promise<BundleResult> {
   if (pending.files.size > 0 || !pending.bundle) {
     // Manifests, lockfiles or external packages changed: bundle afresh, which copies the externals again.
     await emptyFolder(taskRoot);
-    await bundleToDirectory(config, taskRoot);
-    return;
+    return bundleToDirectory(config, taskRoot);
   }
   await writeTaskRoot(taskRoot, pending.bundle.result, { externals: first || pending.bundle.externalsChanged });
+  return pending.bundle.result;
 }
 
 async function invokeAndPrint(pool: ReloadingPool, invocation: { event: Buffer; repeat: number }, out: Output, signal: AbortSignal): Promise<void> {
