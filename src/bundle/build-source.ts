@@ -1,6 +1,7 @@
 // The build source of a bundled handler: a context made only of the bundle, its external packages, the runtime and a generated Dockerfile.
 import type { Output } from '../cli/output.js';
 import { packageVersion } from '../cli/version.js';
+import { imageLabels } from '../docker/labels.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { BuildSource } from '../docker/build-source.js';
 import { GENERATED_DOCKERFILE_PATH, generateDockerfile } from '../docker/dockerfile.js';
@@ -47,6 +48,7 @@ export async function bundledBuildSource(config: ResolvedConfig, out: Output, op
     nodeOptions: bundle.nodeOptions,
     appDir: BUNDLE_CONTEXT_DIR,
     tslambdaVersion: packageVersion,
+    labels: imageLabels(config),
   });
   return {
     kind: 'generated-dockerfile',

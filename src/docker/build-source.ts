@@ -7,6 +7,7 @@ import type { ContextFile, ContextPlan } from './context.js';
 import { GENERATED_APP_DIR, GENERATED_DOCKERFILE_PATH, generateDockerfile } from './dockerfile.js';
 import { runtimeContextFiles } from './runtime-asset.js';
 import { packageVersion } from '../cli/version.js';
+import { imageLabels } from './labels.js';
 
 export interface BuildSource {
   kind: 'user-dockerfile' | 'generated-dockerfile';
@@ -53,6 +54,7 @@ export async function resolveBuildSource(config: ResolvedConfig): Promise<BuildS
     lockfile,
     appDir: GENERATED_APP_DIR,
     tslambdaVersion: packageVersion,
+    labels: imageLabels(config),
   });
   return {
     kind: 'generated-dockerfile',

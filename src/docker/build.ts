@@ -2,11 +2,11 @@
 import type Docker from 'dockerode';
 import { ExitCode, UserError } from '../cli/errors.js';
 import type { Output } from '../cli/output.js';
-import { packageVersion } from '../cli/version.js';
 import type { Architecture, ResolvedConfig } from '../config/types.js';
 import { resolveBuildSource, type BuildSource } from './build-source.js';
 import { bundledBuildSource } from '../bundle/build-source.js';
 import { createBuildContext } from './context.js';
+import { imageLabels } from './labels.js';
 
 export interface BuildOptions {
   tag: string;
@@ -43,15 +43,6 @@ interface ProgressEvent {
   aux?: { ID?: string };
 }
 
-export function imageLabels(config: ResolvedConfig): Record<string, string> {
-  // Nothing time-dependent here: an unchanged build must give the same image ID, so a deploy can skip it.
-  return {
-    'org.opencontainers.image.title': config.functionName,
-    'dev.tslambda.version': packageVersion,
-    'dev.tslambda.handler': config.handler,
-    ...config.labels,
-  };
-}
 
 /** Reads the daemon's stream with followProgress; an `error` event is a failure even though the HTTP status was 200. */
 function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output, update: (text: string) => void): Promise<string | undefined> {
@@ -125,7 +116,8 @@ export async function buildImage(docker: Docker, config: ResolvedConfig, out: Ou
         t: name,
         dockerfile: source.dockerfile,
         buildargs: config.buildArgs,
-        labels: imageLabels(config),
+        // A generated Dockerfile carries the labels itself (one early step); the API's labels would be extra steps at the end.
+        labels: source.kind === 'user-dockerfile' ? imageLabels(config) : undefined,
         target: config.target,
         platform,
         nocache: options.noCache,

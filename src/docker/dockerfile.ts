@@ -15,7 +15,11 @@ export interface DockerfileInputs {
   /** Folder of the context holding the app, copied into the task root. */
   appDir: string;
   tslambdaVersion: string;
+  labels?: Record<string, string>;
 }
+
+// Double-quoted Dockerfile words: JSON escaping, plus \$ so that a value is never expanded as a variable.
+const quoteWord = (text: string) => JSON.stringify(text).replace(/\$/g, '\\$');
 
 export function generateDockerfile(inputs: DockerfileInputs): string {
   const lines = [
@@ -25,6 +29,12 @@ export function generateDockerfile(inputs: DockerfileInputs): string {
   ];
   if (inputs.nodeOptions) lines.push(`ENV NODE_OPTIONS=${JSON.stringify(inputs.nodeOptions)}`);
   lines.push(`WORKDIR ${TASK_ROOT}`);
+  // Metadata before the COPY steps: with the classic builder every step after a changed COPY is rebuilt,
+  // so the steps after the app's COPY are kept to none (a rebuild after a save costs one layer).
+  lines.push(`ENTRYPOINT ${JSON.stringify(RUNTIME_ENTRYPOINT)}`);
+  lines.push(`CMD ${JSON.stringify([inputs.handler])}`);
+  const labels = Object.entries(inputs.labels ?? {});
+  if (labels.length > 0) lines.push(`LABEL ${labels.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
   // The runtime changes only with tslambda's version: its layer comes first so it stays cached.
   lines.push(`COPY ${RUNTIME_CONTEXT_DIR}/ ${RUNTIME_IMAGE_DIR}/`);
   if (inputs.lockfile) {
@@ -33,7 +43,5 @@ export function generateDockerfile(inputs: DockerfileInputs): string {
     lines.push('RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force');
   }
   lines.push(`COPY ${inputs.appDir}/ ${TASK_ROOT}/`);
-  lines.push(`ENTRYPOINT ${JSON.stringify(RUNTIME_ENTRYPOINT)}`);
-  lines.push(`CMD ${JSON.stringify([inputs.handler])}`);
   return `${lines.join('\n')}\n`;
 }

@@ -100,6 +100,8 @@ describe.skipIf(!availability.docker)('tslambda build (real Docker engine)', () 
     expect(JSON.parse(result.stdout).dockerfile).toBe('Dockerfile');
     const env = await runInImage(docker, image, ['-e', 'console.log(process.env.GREETING)'], ['node']);
     expect(env.stdout).toBe('hello\n');
+    // A user's Dockerfile gets tslambda's labels through the build API.
+    expect((await docker.getImage(image).inspect()).Config.Labels).toMatchObject({ 'dev.tslambda.handler': 'index.handler' });
     const runtime = await runInImage(docker, image, ['-e', HASH_TREE, '/opt/tslambda/runtime'], ['node']);
     expect(runtime.stdout).toBe(await packageRuntimeHashes());
   });
