@@ -8,8 +8,9 @@ const API_VERSION = '2018-06-01';
 
 const paths = {
   next: `/${API_VERSION}/runtime/invocation/next`,
-  response: (id) => `/${API_VERSION}/runtime/invocation/${id}/response`,
-  error: (id) => `/${API_VERSION}/runtime/invocation/${id}/error`,
+  // Ids come from the API; encoded all the same so that no value can break the request line.
+  response: (id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/response`,
+  error: (id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/error`,
   initError: `/${API_VERSION}/runtime/init/error`,
 };
 

@@ -30,6 +30,7 @@ class ResponseStream extends Writable {
 
   setContentType(contentType) {
     if (this.phase !== NOT_STARTED) throw new Error('the content type cannot change once the response has started');
+    if (typeof contentType !== 'string' || /[\r\n]/.test(contentType)) throw new TypeError('the content type must be a string without line breaks');
     this.contentType = contentType;
   }
 
