@@ -3,7 +3,7 @@
 // the environment, installs the console format and the `awslambda` global, loads the handler and starts the loop,
 // or reports an init failure on /init/error and exits non-zero.
 
-const { installConsole, emit } = require('./logging.cjs');
+const { installConsole, emitFailure } = require('./logging.cjs');
 const { RuntimeApi, errorTypes } = require('./runtime-api.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
@@ -69,7 +69,7 @@ function reportInitError(error, errorType) {
   // An InitError wraps the user's error: its stack is the one worth showing.
   if (error?.errorType !== undefined && error.cause?.stack !== undefined) body.stackTrace = stackFrames(error.cause.stack);
   const json = JSON.stringify(body);
-  emit('ERROR', `Init Error \t${json}`);
+  emitFailure('Init Error', body);
   api.postInitError(headerTypeFor(body.errorType), json, (err, res) => {
     if (err !== null) die(`could not report the init error to the Runtime API: ${err.message}`);
     else if (res.status >= 300) die(`the Runtime API answered ${res.status} to /init/error`);

@@ -62,9 +62,14 @@ function addError(record, error) {
   record.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
 }
 
-/** One record at `level`, whatever the console currently is (the loop's own diagnostics use this). */
-function emit(level, ...args) {
-  write(logState.json ? jsonRecord(level, args) : textRecord(level, args));
+/**
+ * An ERROR record for a failure the runtime reports (`label` such as "Invoke Error", `body` the posted
+ * `{errorType, errorMessage, stackTrace}`): TEXT keeps Lambda's `label \t{json}`, JSON puts the fields in the record.
+ */
+function emitFailure(label, body) {
+  if (!logState.json) return write(textRecord('ERROR', [`${label} \t${JSON.stringify(body)}`]));
+  const record = { timestamp: new Date().toISOString(), level: 'ERROR', requestId: logState.requestId, message: label, ...body };
+  write(JSON.stringify(record) + '\n');
 }
 
 /** Replaces console methods according to AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL. */
@@ -78,4 +83,4 @@ function installConsole(env) {
   }
 }
 
-module.exports = { installConsole, emit, logState };
+module.exports = { installConsole, emitFailure, logState };

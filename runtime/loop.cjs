@@ -4,7 +4,7 @@
 // or of the API means.
 
 const { invocationHeaders: H, errorTypes } = require('./runtime-api.cjs');
-const { logState, emit } = require('./logging.cjs');
+const { logState, emitFailure } = require('./logging.cjs');
 
 const INVOCATION = Symbol('tslambda.invocation');
 
@@ -210,7 +210,7 @@ class RuntimeLoop {
     invocation.state = SETTLED;
     const { serializeFailure } = require('./errors.cjs');
     const failure = serializeFailure(value, errorType);
-    emit('ERROR', `Invoke Error \t${failure.json}`);
+    emitFailure('Invoke Error', failure.body);
     this.api.postError(invocation.id, failure.headerType, failure.json, this.onErrorPosted);
   }
 
@@ -243,7 +243,7 @@ class RuntimeLoop {
    */
   onUncaught(error, errorType) {
     const { serializeFailure } = require('./errors.cjs');
-    emit('ERROR', `${errorType === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection'} \t${serializeFailure(error, errorType).json}`);
+    emitFailure(errorType === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection', serializeFailure(error, errorType).body);
     this.fatal = true;
     const invocation = this.current;
     if (invocation === null) return exit(1);

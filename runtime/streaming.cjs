@@ -106,8 +106,7 @@ class ResponseStream extends Writable {
     if (this.phase === NOT_STARTED) this.open();
     const { serializeFailure } = require('./errors.cjs');
     const failure = serializeFailure(error, errorType);
-    const { emit } = require('./logging.cjs');
-    emit('ERROR', `Invoke Error \t${failure.json}`);
+    require('./logging.cjs').emitFailure('Invoke Error', failure.body);
     this.terminate(
       `0\r\n${requestHeaders.errorType}: ${failure.headerType}\r\n` +
         `${requestHeaders.errorBody}: ${Buffer.from(failure.json).toString('base64')}\r\n\r\n`,

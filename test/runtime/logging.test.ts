@@ -76,4 +76,25 @@ forEachNode(describe, describe.skip, it, (node) => {
     const { lines } = await logsOf(node, { AWS_LAMBDA_LOG_LEVEL: 'WARN', AWS_LAMBDA_LOG_FORMAT: 'JSON' });
     expect(lines.map((l) => (JSON.parse(l) as { level: string }).level)).toEqual(['WARN', 'ERROR']);
   });
+
+  it('logs a failed invocation as one ERROR record, structured in JSON', async () => {
+    for (const format of ['TEXT', 'JSON']) {
+      const api = await RuntimeApiServer.start();
+      const root = writeTaskRoot({ 'index.js': `exports.handler = async () => { throw new TypeError('nope'); };` });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: { AWS_LAMBDA_LOG_FORMAT: format } });
+      const { requestId } = await api.invoke({});
+      const exit = await runtime.stop();
+      await api.close();
+      removeTaskRoot(root);
+      const lines = exit.stdout.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      if (format === 'TEXT') {
+        const [, id, level, message] = lines[0].split('\t');
+        expect([id, level, message]).toEqual([requestId, 'ERROR', 'Invoke Error ']);
+        expect(JSON.parse(lines[0].split('\t')[4])).toMatchObject({ errorType: 'TypeError', errorMessage: 'nope' });
+      } else {
+        expect(JSON.parse(lines[0])).toMatchObject({ level: 'ERROR', requestId, message: 'Invoke Error', errorType: 'TypeError', errorMessage: 'nope' });
+      }
+    }
+  });
 });
