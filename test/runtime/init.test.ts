@@ -103,7 +103,8 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
 
     it('reports a syntax error as Runtime.UserCodeSyntaxError', async () => {
-      for (const files of [{ 'index.js': 'exports.handler = async () => {' }, { 'index.mjs': 'export const handler = ;' }]) {
+      const broken: Array<Record<string, string>> = [{ 'index.js': 'exports.handler = async () => {' }, { 'index.mjs': 'export const handler = ;' }];
+      for (const files of broken) {
         const { received, body, exit } = await initFailure(node, files, 'index.handler');
         expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.UserCodeSyntaxError');
         expect(body.errorMessage).toMatch(/^SyntaxError: /);
