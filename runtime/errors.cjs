@@ -60,17 +60,21 @@ function fromValue(value) {
   return { errorType: value === null ? 'null' : typeof value, errorMessage: message ?? String(value), stackTrace: [] };
 }
 
-/** The `at …` frames of a V8 stack, without the `Name: message` header (which may span several lines). */
+const RUNTIME_DIR = `${__dirname}/`;
+
+/**
+ * The `at …` frames of a V8 stack, without the `Name: message` header (which may span several lines) and without
+ * the runtime's own frames, which say nothing about the user's code.
+ */
 function stackFrames(stack) {
   if (typeof stack !== 'string') return [];
   const lines = stack.split('\n');
   let first = 0;
   while (first < lines.length && !/^\s+at /.test(lines[first])) first++;
-  if (first === lines.length) return [];
   const frames = [];
   for (let i = first; i < lines.length; i++) {
     const line = lines[i].trim();
-    if (line !== '') frames.push(line);
+    if (line !== '' && !line.includes(RUNTIME_DIR)) frames.push(line);
   }
   return frames;
 }

@@ -61,7 +61,7 @@ function parseJsonHeader(value, name) {
   try {
     return JSON.parse(value);
   } catch (err) {
-    throw new Error(`cannot parse the ${name} header as JSON: ${err.message}`);
+    throw runtimeError(errorTypes.invalidEvent, `cannot parse the ${name} header as JSON: ${err.message}`);
   }
 }
 
@@ -156,7 +156,7 @@ class RuntimeLoop {
       event = JSON.parse(payload);
     } catch (parseError) {
       invocation.state = SETTLED;
-      return this.postFailure(invocation, new Error(`the event is not valid JSON: ${parseError.message}`), errorTypes.invalidEvent);
+      return this.postFailure(invocation, runtimeError(errorTypes.invalidEvent, `the event is not valid JSON: ${parseError.message}`), errorTypes.invalidEvent);
     }
     // While the handler runs only its own work may keep the process alive, so an empty event loop is observable.
     this.api.connection.unref();
@@ -184,7 +184,7 @@ class RuntimeLoop {
     try {
       json = JSON.stringify(value);
     } catch (err) {
-      return this.postFailure(invocation, new Error(`the handler's result cannot be serialised to JSON: ${err.message}`), errorTypes.serialization);
+      return this.postFailure(invocation, runtimeError(errorTypes.serialization, `the handler's result cannot be serialised to JSON: ${err.message}`), errorTypes.serialization);
     }
     if (json === undefined) json = 'null';
     invocation.value = json;
@@ -200,7 +200,7 @@ class RuntimeLoop {
       const size = Buffer.byteLength(invocation.value);
       invocation.value = undefined;
       const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
-      return this.postFailure(invocation, new Error(message), errorTypes.responseTooLarge);
+      return this.postFailure(invocation, runtimeError(errorTypes.responseTooLarge, message), errorTypes.responseTooLarge);
     }
     this.rejected('/response', res);
   }
@@ -252,6 +252,13 @@ class RuntimeLoop {
     // Its outcome is already on the wire: exit once it is acknowledged (next() sees `fatal`).
     if (!this.api.connection.busy) exit(1);
   }
+}
+
+/** An error the runtime itself raises: named by its Runtime.* or Function.* type, so the message needs no prefix. */
+function runtimeError(errorType, message) {
+  const error = new Error(message);
+  error.name = errorType;
+  return error;
 }
 
 function bodyText(res) {
