@@ -4,7 +4,7 @@
 // or reports an init failure on /init/error and exits non-zero.
 
 const { installConsole, emitFailure } = require('./logging.cjs');
-const { RuntimeApi, errorTypes } = require('./runtime-api.cjs');
+const { RuntimeApi, errorTypes, LOG_FENCE_ENV } = require('./runtime-api.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
 
@@ -35,7 +35,10 @@ globalThis.awslambda = {
   },
 };
 
-const api = new RuntimeApi(apiAddress);
+// Read and removed before user code runs: it is tslambda's signal, not part of the function's environment.
+const logFence = env[LOG_FENCE_ENV] === '1';
+delete env[LOG_FENCE_ENV];
+const api = new RuntimeApi(apiAddress, { logFence });
 // The TCP handshake proceeds while the handler loads.
 api.connection.preconnect();
 let loop = null;

@@ -30,7 +30,16 @@ const requestHeaders = {
   errorType: 'Lambda-Runtime-Function-Error-Type',
   errorBody: 'Lambda-Runtime-Function-Error-Body',
   responseMode: 'Lambda-Runtime-Function-Response-Mode',
+  // tslambda invoke-local only: names the fence line written before this answer (see RuntimeApi#fence).
+  logFence: 'Tslambda-Log-Fence',
 };
+
+/**
+ * Under `tslambda invoke-local` (which sets this variable; Lambda never does) the runtime writes a fence line to
+ * stdout and stderr before answering, so the emulator knows when every log line of the invocation has arrived.
+ */
+const LOG_FENCE_ENV = '_TSLAMBDA_LOG_FENCE';
+const LOG_FENCE_MARK = '\u001etslambda-log-fence ';
 
 const errorTypes = {
   importModule: 'Runtime.ImportModuleError',
@@ -50,8 +59,9 @@ const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
 
 class RuntimeApi {
   /** `address` is AWS_LAMBDA_RUNTIME_API: `host:port`, `[v6]:port` or a bare host (port 80). */
-  constructor(address) {
+  constructor(address, options) {
     const { host, port } = parseAddress(address);
+    this.logFence = options !== undefined && options.logFence === true;
     this.address = address;
     this.connection = new HttpConnection(host, port);
     this.common = `HTTP/1.1\r\nHost: ${address}\r\nUser-Agent: ${USER_AGENT}\r\n`;
@@ -68,13 +78,13 @@ class RuntimeApi {
     // A large body is encoded once into a Buffer (its length is then known) instead of measured, then encoded.
     const body = json.length > LARGE_BODY_CHARS ? Buffer.from(json, 'utf8') : json;
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    const head = `POST ${paths.response(requestId)} ${this.common}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
     this.connection.request(head, body, callback);
   }
 
   /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
   postError(requestId, headerType, json, callback) {
-    this.postFailure(paths.error(requestId), headerType, json, callback);
+    this.postFailure(paths.error(requestId), headerType, json, callback, this.fence(requestId));
   }
 
   /** POST /init/error: the handler could not be loaded. */
@@ -82,9 +92,21 @@ class RuntimeApi {
     this.postFailure(paths.initError, headerType, json, callback);
   }
 
-  postFailure(path, headerType, json, callback) {
-    const head = `POST ${path} ${this.common}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+  postFailure(path, headerType, json, callback, extraHeaders = '') {
+    const head = `POST ${path} ${this.common}${extraHeaders}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
     this.connection.request(head, json, callback);
+  }
+
+  /** With fencing on: writes the fence line to both streams and returns its header; otherwise ''. */
+  fence(requestId) {
+    if (!this.logFence) return '';
+    // Synchronous writes on the same descriptors console uses: every earlier line is already in the pipe.
+    const token = encodeURIComponent(requestId);
+    const line = `${LOG_FENCE_MARK}${token}\n`;
+    const fs = require('node:fs');
+    fs.writeSync(1, line);
+    fs.writeSync(2, line);
+    return `${requestHeaders.logFence}: ${token}\r\n`;
   }
 
   /** Starts a streamed POST /response (chunked, errors declared as trailers); the body follows in chunks. */
@@ -105,4 +127,4 @@ function parseAddress(address) {
   return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
 }
 
-module.exports = { RuntimeApi, parseAddress, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };
+module.exports = { RuntimeApi, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { RuntimeExit } from '../local/emulator.js';
 import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from '../local/environment.js';
+import { LOG_FENCE_ENV } from '../local/log-fence.js';
 
 /**
  * How the container reaches the emulator on the host:
@@ -45,7 +46,7 @@ export function containerLauncher(docker: Docker, options: FunctionContainerOpti
 
 async function startFunctionContainer(docker: Docker, options: FunctionContainerOptions, request: LaunchRequest): Promise<RuntimeProcess> {
   const runtimeHost = options.network === 'host' ? '127.0.0.1' : 'host.docker.internal';
-  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}` };
+  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, [LOG_FENCE_ENV]: '1' };
   const memory = options.memorySizeMb * 1024 * 1024;
   const container = await docker.createContainer({
     Image: options.image,

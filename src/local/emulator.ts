@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import { LOG_FENCE_HEADER } from './log-fence.js';
 import {
   LambdaErrorType,
   MAX_PAYLOAD_BYTES,
@@ -52,6 +53,8 @@ export interface InvokeResult {
   durationMs: number;
   /** Set on the first invocation of an environment: runtime start until its first `/next`. */
   initDurationMs?: number;
+  /** The log fence the runtime wrote before answering (tslambda's runtime under invoke-local), if any. */
+  logFence?: string;
 }
 
 export interface RuntimeExit {
@@ -84,6 +87,7 @@ interface Active extends Queued {
   timer: NodeJS.Timeout;
   /** The runtime has begun posting its answer; a second one is a state error. */
   answering: boolean;
+  logFence?: string;
   settled: boolean;
 }
 
@@ -291,6 +295,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       streamed,
       durationMs: performance.now() - active.startedAt,
       ...(active.initDurationMs !== undefined ? { initDurationMs: active.initDurationMs } : {}),
+      ...(active.logFence !== undefined ? { logFence: active.logFence } : {}),
     };
     this.emit('end', result);
     active.resolve(result);
@@ -307,6 +312,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const active = this.active;
     if (active && active.requestId === requestId && !active.answering && !active.settled) {
       active.answering = true;
+      active.logFence = headerValue(req, LOG_FENCE_HEADER);
       return active;
     }
     drain(req);

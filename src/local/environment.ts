@@ -3,6 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Emulator, InvokeOptions, InvokeResult, RuntimeExit } from './emulator.js';
+import { LogFence } from './log-fence.js';
 import { LOG_TAIL_BYTES } from './protocol.js';
 import { endLine, platformErrorLines, reportFigures, reportLine, startLine, type ReportFigures } from './report.js';
 
@@ -38,7 +39,11 @@ export interface EnvironmentInvokeOptions extends InvokeOptions {
   completeLogs?: boolean;
 }
 
-/** Output quiet for this long counts as complete; waiting never exceeds the cap. */
+/**
+ * Runtimes that fence their logs (tslambda's) are waited for exactly, up to the cap. For others, output
+ * quiet for QUIET_MS counts as complete, a guess that a loaded machine can defeat.
+ */
+const FENCE_CAP_MS = 2000;
 const QUIET_MS = 10;
 const QUIET_CAP_MS = 200;
 
@@ -73,6 +78,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
   private turn: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private lastOutputAt = 0;
+  private readonly fence = new LogFence();
   private readonly stopping = new Set<Promise<void>>();
 
   constructor(options: EnvironmentOptions) {
@@ -118,7 +124,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     if (!this.emulator.hasPendingInitError) await this.ensureProcess();
     const process = this.process;
     const result = await this.emulator.invoke(payload, options);
-    if (options.completeLogs) await this.outputQuiet();
+    if (options.completeLogs) {
+      if (result.logFence === undefined || !(await this.fence.arrived(result.logFence, FENCE_CAP_MS))) await this.outputQuiet();
+    }
     const platform = platformErrorLines(result, this.emulator.timeoutMs);
     if (platform) this.log(Buffer.from(platform));
     const peak = await this.measurePeak(process, result);
@@ -158,8 +166,10 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     const process = await this.launcher.start({
       port: this.emulator.port,
       onOutput: (chunk) => {
+        const output = this.fence.filter(chunk);
+        if (output.length === 0) return;
         this.lastOutputAt = performance.now();
-        this.log(chunk);
+        this.log(output);
       },
       onStarting: () => this.emulator.environmentStarting(),
     });

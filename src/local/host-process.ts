@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { RuntimeExit } from './emulator.js';
 import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
+import { LOG_FENCE_ENV } from './log-fence.js';
 
 export interface HostProcessOptions {
   /** The executable and its arguments, e.g. [process.execPath, '/…/runtime/bootstrap.cjs', 'index.handler']. */
@@ -18,7 +19,7 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
   return {
     async start(request: LaunchRequest): Promise<RuntimeProcess> {
       const [file, ...args] = options.command;
-      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}` };
+      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`, [LOG_FENCE_ENV]: '1' };
       request.onStarting();
       const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', request.onOutput);

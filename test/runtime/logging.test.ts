@@ -98,3 +98,50 @@ forEachNode(describe, describe.skip, it, (node) => {
     }
   });
 });
+
+// invoke-local's log fence: with _TSLAMBDA_LOG_FENCE=1 the loop writes one fence line to each stream before it
+// answers and names it in a header, and the variable never reaches the handler.
+const fenced = `
+exports.handler = async (event) => {
+  console.log('out line');
+  console.error('err line');
+  if (event.fail) throw new Error('no');
+  return process.env._TSLAMBDA_LOG_FENCE ?? 'unset';
+};
+`;
+
+forEachNode(describe, describe.skip, it, (node) => {
+  it('fences its logs for invoke-local, before the response and before an error', async () => {
+    const api = await RuntimeApiServer.start();
+    const root = writeTaskRoot({ 'index.js': fenced });
+    const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: { _TSLAMBDA_LOG_FENCE: '1' } });
+    const ok = await api.invoke({});
+    const failed = await api.invoke({ fail: true });
+    const exit = await runtime.stop();
+    await api.close();
+    removeTaskRoot(root);
+    expect(ok.body.toString()).toBe('"unset"');
+    expect(ok.headers['tslambda-log-fence']).toBe(ok.requestId);
+    expect(failed.headers['tslambda-log-fence']).toBe(failed.requestId);
+    const fence = (id: string) => `\u001etslambda-log-fence ${id}`;
+    // Console records all go to stdout (as on Lambda); each fence follows its invocation's records there,
+    // and stands alone on stderr.
+    const out = exit.stdout.split('\n').filter((l) => l !== '');
+    expect(out.map((l) => (l.startsWith('\u001e') ? l : l.split('\t')[3]))).toEqual([
+      'out line', 'err line', fence(ok.requestId), 'out line', 'err line', expect.stringMatching(/^Invoke Error /), fence(failed.requestId),
+    ]);
+    expect(exit.stderr).toBe(`${fence(ok.requestId)}\n${fence(failed.requestId)}\n`);
+  });
+
+  it('writes no fence and sends no fence header without the variable', async () => {
+    const api = await RuntimeApiServer.start();
+    const root = writeTaskRoot({ 'index.js': fenced });
+    const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: {} });
+    const ok = await api.invoke({});
+    const exit = await runtime.stop();
+    await api.close();
+    removeTaskRoot(root);
+    expect(ok.headers['tslambda-log-fence']).toBeUndefined();
+    expect(exit.stdout + exit.stderr).not.toContain('tslambda-log-fence');
+  });
+});
