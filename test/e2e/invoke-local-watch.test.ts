@@ -4,10 +4,10 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { freePort } from '../support/net.js';
 import { runCli } from '../../src/cli/main.js';
 import { makeProject } from '../support/temp-project.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
@@ -210,7 +210,7 @@ async function functionContainers(engine: Docker, functionName: string): Promise
   const containers = await engine.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } });
   const ours = await Promise.all(
     containers.map(async ({ Id }) => {
-      const env = await engine.getContainer(Id).inspect().then((info) => info.Config.Env, () => []);
+      const env = await engine.getContainer(Id).inspect().then((info) => info.Config.Env, (): string[] => []);
       return env.includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`) ? Id : undefined;
     }),
   );
@@ -227,13 +227,3 @@ async function invokeWord(client: LambdaClient, functionName: string): Promise<s
   return (JSON.parse(Buffer.from(result.Payload!).toString()) as { word: string }).word;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}

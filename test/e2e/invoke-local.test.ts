@@ -3,10 +3,10 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { freePort } from '../support/net.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
@@ -180,16 +180,6 @@ describe('invoke-local --no-docker', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function waitForServer(attempt: () => Promise<unknown>): Promise<void> {
   for (let tries = 0; ; tries++) {

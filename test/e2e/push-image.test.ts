@@ -68,7 +68,7 @@ describe.skipIf(!docker)(`pushImage ${reason ?? ''}`, () => {
 
   it('fails clearly on a wrong password after one refresh, without echoing the password', async () => {
     const credentials = credentialsFrom(['wrong-password-123']);
-    const error = await pushImage(docker!, { localImage: TINY, repositoryUri: `${registry.host}/tiny`, tag: 'v3', architecture: 'x86_64', credentials: credentials.get, retryDelaysMs: [10] }).catch((e: unknown) => e as UserError);
+    const error = await pushImage(docker!, { localImage: TINY, repositoryUri: `${registry.host}/tiny`, tag: 'v3', architecture: 'x86_64', credentials: credentials.get, retryDelaysMs: [10] }).then(() => undefined, (e: unknown) => e as UserError);
     expect(error).toBeInstanceOf(UserError);
     expect(error).toMatchObject({ exitCode: ExitCode.pushFailed });
     expect(error!.message).toMatch(new RegExp(`^the registry ${registry.host} refused the credentials: .*(unauthorized|authentication required)`));

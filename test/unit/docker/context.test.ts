@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { extract, type Headers } from 'tar-stream';
+import { extract } from 'tar-stream';
 import { createBuildContext, selectContextEntries } from '../../../src/docker/context.js';
 import { makeProject } from '../../support/temp-project.js';
 
 interface TarEntry {
   name: string;
-  type: Headers['type'];
+  type: string | null | undefined;
   mode: number;
   uid: number;
   linkname?: string | null;
@@ -17,13 +17,13 @@ async function readTar(stream: NodeJS.ReadableStream): Promise<TarEntry[]> {
   const parser = extract();
   parser.on('entry', (header, body, next) => {
     const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => chunks.push(c));
+    body.on('data', (c: unknown) => chunks.push(c as Buffer));
     body.on('end', () => {
       entries.push({ name: header.name, type: header.type, mode: header.mode! & 0o7777, uid: header.uid!, linkname: header.linkname, content: Buffer.concat(chunks).toString() });
       next();
     });
   });
-  const done = new Promise((resolve, reject) => parser.on('finish', resolve).on('error', reject));
+  const done = new Promise<void>((resolve, reject) => parser.on('finish', () => resolve()).on('error', reject));
   stream.pipe(parser);
   await done;
   return entries;
