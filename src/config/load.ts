@@ -1,8 +1,8 @@
 // Finds the config file (cosmiconfig, upward from --cwd), validates it and merges it with flags and environment.
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { UserError, ExitCode } from '../cli/errors.js';
-import { validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
+import { fieldChecks, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
 import { defaults, type LambdaConfig, type ResolvedConfig } from './types.js';
 
 export const CONFIG_SEARCH_PLACES = [
@@ -97,23 +97,36 @@ export function mergeConfig(file: LambdaConfig, configDir: string, env: NodeJS.P
   };
 }
 
+/** Flag values are checked by the same rules as the file's, and named as the flags the user typed. */
+function validateFlags(overrides: Partial<ResolvedConfig>): ConfigProblem[] {
+  const given = Object.fromEntries(
+    Object.entries(overrides).filter(([key, value]) => value !== undefined && key in fieldChecks && !(typeof value === 'object' && Object.keys(value).length === 0)),
+  );
+  const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return validateConfig(given).map((problem) => ({ ...problem, path: problem.path.replace(/^[^.[]+/, flagName) }));
+}
+
 export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
   const { config: file, filepath } = await findConfigFile(options.cwd, options.configPath);
-  const source = filepath ?? 'flags';
-  const problems = validateConfig(file);
+  const problems = [...validateConfig(file), ...validateFlags(options.overrides ?? {})];
   const configDir = filepath ? dirname(filepath) : options.cwd;
   const resolved = mergeConfig(file, configDir, options.env, options.overrides);
+  if (!filepath && !resolved.functionName) {
+    throw new UserError(`no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${options.cwd} or above`, {
+      exitCode: ExitCode.usage,
+      hint: 'run `tslambda init` to create a function here, or pass --config <file>',
+    });
+  }
   for (const key of REQUIRED_FIELDS) {
-    if (!resolved[key]) problems.push({ path: key, message: `required; add "${key}": "my-function" to lambda.config.json` });
+    if (!resolved[key]) problems.push({ path: key, message: `required; add "${key}": "my-function" to ${filepath ? basename(filepath) : 'lambda.config.json'}` });
   }
   if (problems.length > 0) {
-    throw new UserError(formatProblems(problems, filepath ?? 'the configuration'), {
+    throw new UserError(formatProblems(problems, filepath ?? 'the flags'), {
       exitCode: ExitCode.usage,
-      hint: filepath ? undefined : 'no config file was found from this folder upward; create lambda.config.json (see lambda.config.example.json)',
       details: { problems, configFile: filepath },
     });
   }
-  await assertDirectory(resolved.context, 'context', source);
+  await assertDirectory(resolved.context, 'context', filepath ?? 'flags');
   return { ...resolved, configFile: filepath };
 }
 

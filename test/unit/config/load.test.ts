@@ -59,11 +59,26 @@ describe('config discovery', () => {
     expect(error.message).not.toContain('\n');
   });
 
-  it('asks for a config file when none is found and no function name is given', async () => {
+  it('asks for a config file when none is found', async () => {
     const root = await makeProject({ 'index.js': '' });
     const error = await problemsOf(load(root));
-    expect(error.message).toContain('functionName: required');
-    expect(error.hint).toContain('create lambda.config.json');
+    expect(error.message).toBe(`no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${root} or above`);
+    expect(error.hint).toBe('run `tslambda init` to create a function here, or pass --config <file>');
+  });
+
+  it('asks for functionName when the file has none', async () => {
+    const root = await makeProject({ '.lambdarc.json': JSON.stringify({ memorySize: 256 }) });
+    const error = await problemsOf(load(root));
+    expect(error.message).toContain('  functionName: required; add "functionName": "my-function" to .lambdarc.json');
+  });
+
+  it('checks flag values by the same rules, naming the flag', async () => {
+    const root = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: 'f' }) });
+    const error = await problemsOf(load(root, { overrides: { tag: 'bad tag', baseImage: '', buildArgs: {} } }));
+    expect(error.message.split('\n').slice(1)).toEqual([
+      '  --tag: expected an image tag (letters, digits, _ . -, at most 128), found "bad tag"',
+      '  --base-image: expected a non-empty string, found ""',
+    ]);
   });
 });
 
