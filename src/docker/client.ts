@@ -34,7 +34,7 @@ export function engineAddress(env: NodeJS.ProcessEnv): EngineAddress {
   if (url.protocol === 'ssh:') {
     return {
       options: { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined },
-      describe: `ssh://${url.host}`,
+      describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`,
     };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
