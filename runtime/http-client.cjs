@@ -359,6 +359,7 @@ class HttpConnection {
     this.head = '';
     this.body = null;
     this.callback = null;
+    this.follow = null; // a request written right behind the current one (pipelined): { head, callback }
     this.onRead = this.onRead.bind(this);
     this.onWritten = this.onWritten.bind(this);
   }
@@ -374,6 +375,24 @@ class HttpConnection {
     this.head = head;
     this.body = body;
     this.callback = callback;
+    this.follow = null;
+    this.retried = false;
+    this.send();
+  }
+
+  /**
+   * Sends a request with a small string body and, in the same write, a body-less request (`followHead`) behind it
+   * (HTTP/1.1 pipelining): `callback` gets the first response, then `followCallback` the second. Answers come in
+   * order on one connection; if the server closes after the first answer, the second request is sent again on a
+   * new connection, since a server that closes has not processed it. `callback` must not start a request.
+   */
+  requestPipelined(head, body, callback, followHead, followCallback) {
+    if (this.busy) throw new Error('tslambda runtime: a request is already in flight');
+    this.busy = true;
+    this.head = head;
+    this.body = body;
+    this.callback = callback;
+    this.follow = { head: followHead, callback: followCallback };
     this.retried = false;
     this.send();
   }
@@ -429,7 +448,7 @@ class HttpConnection {
     this.writing = true;
     const body = this.body;
     if (body === null) this.socket.write(this.head, 'latin1', this.onWritten);
-    else if (typeof body === 'string') this.socket.write(this.head + body, 'utf8', this.onWritten);
+    else if (typeof body === 'string') this.socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
     else {
       this.socket.cork();
       this.socket.write(this.head, 'latin1');
@@ -475,21 +494,51 @@ class HttpConnection {
       this.drop(socket);
       return false;
     }
-    let used;
-    try {
-      used = this.parser.feed(nread === buffer.length ? buffer : buffer.subarray(0, nread));
-    } catch (err) {
-      this.drop(socket);
-      this.finish(err);
-      return false;
+    let chunk = nread === buffer.length ? buffer : buffer.subarray(0, nread);
+    for (;;) {
+      let used;
+      try {
+        used = this.parser.feed(chunk);
+      } catch (err) {
+        this.drop(socket);
+        this.finish(err);
+        return false;
+      }
+      if (used < 0) return true;
+      if (this.follow !== null) {
+        // The first of two pipelined answers: the second request is already on the wire and becomes the current one.
+        if (!this.parser.keepAlive) this.drop(socket);
+        else this.reused = true;
+        this.promoteFollow();
+        if (this.socket !== socket) {
+          // The server closed after the first answer without reading the second request: send it again.
+          if (this.busy) this.send();
+          return false;
+        }
+        if (used === chunk.length) return true;
+        chunk = chunk.subarray(used);
+        continue;
+      }
+      // A response that arrives while our request is still being written, or bytes beyond it, leave the
+      // connection in an unknown state: close it and reconnect for the next request.
+      if (used !== chunk.length || !this.parser.keepAlive || this.writing || this.streaming) this.drop(socket);
+      else this.reused = true;
+      this.finish(null);
+      return true;
     }
-    if (used < 0) return true;
-    // A response that arrives while our request is still being written, or bytes beyond it, leave the
-    // connection in an unknown state: close it and reconnect for the next request.
-    if (used !== nread || !this.parser.keepAlive || this.writing || this.streaming) this.drop(socket);
-    else this.reused = true;
-    this.finish(null);
-    return true;
+  }
+
+  /** Hands the first pipelined answer to its callback, then waits for the second one with a fresh parser. */
+  promoteFollow() {
+    const follow = this.follow;
+    const callback = this.callback;
+    this.follow = null;
+    this.head = follow.head;
+    this.body = null;
+    this.callback = follow.callback;
+    this.retried = false;
+    callback(null, this.parser);
+    this.parser.reset();
   }
 
   onClosed(socket, failure) {
@@ -532,6 +581,7 @@ class HttpConnection {
     this.busy = false;
     this.streaming = false;
     this.body = null;
+    this.follow = null;
     callback(err, this.parser);
   }
 

@@ -3,7 +3,7 @@
 // decides when an invocation is complete (promise, callback, empty event loop) and what a failure of the handler
 // or of the API means.
 
-const { invocationHeaders: H, errorTypes } = require('./runtime-api.cjs');
+const { invocationHeaders: H, errorTypes, PIPELINE_MAX_CHARS } = require('./runtime-api.cjs');
 const { logState, emitFailure } = require('./logging.cjs');
 
 const INVOCATION = Symbol('tslambda.invocation');
@@ -108,9 +108,12 @@ class RuntimeLoop {
     this.current = null;
     this.fatal = false;
     this.traceSet = false;
+    this.deferred = null; // a settled invocation whose small result is posted in the check phase (see settle)
+    this.pipelined = false; // the /response in flight has GET /next pipelined behind it
     this.onNext = this.onNext.bind(this);
     this.onResponsePosted = this.onResponsePosted.bind(this);
     this.onErrorPosted = this.onErrorPosted.bind(this);
+    this.postDeferred = this.postDeferred.bind(this);
   }
 
   start() {
@@ -188,21 +191,47 @@ class RuntimeLoop {
     }
     if (json === undefined) json = 'null';
     invocation.value = json;
+    if (json.length <= PIPELINE_MAX_CHARS) {
+      // Posted with GET /next in the same write, once this tick's unhandled rejections were reported: one left by
+      // the handler sets `fatal`, and a process about to exit must not ask for another invocation.
+      this.deferred = invocation;
+      setImmediate(this.postDeferred);
+      return;
+    }
     this.api.postResponse(invocation.id, json, this.onResponsePosted);
   }
 
+  postDeferred() {
+    const invocation = this.deferred;
+    this.deferred = null;
+    if (this.fatal) return this.api.postResponse(invocation.id, invocation.value, this.onResponsePosted);
+    this.pipelined = true;
+    this.api.postResponseThenNext(invocation.id, invocation.value, this.onResponsePosted, this.onNext);
+  }
+
   onResponsePosted(err, res) {
+    const pipelined = this.pipelined;
+    this.pipelined = false;
     if (err !== null) return die(`lost the Runtime API connection while posting a response: ${err.message}`);
     const status = res.status;
-    if (status >= 200 && status < 300) return this.next();
-    if (status === 413) {
+    if (status >= 200 && status < 300) return this.afterPost(pipelined);
+    // A pipelined body is far below the limit; should a 413 come all the same, /next is already asked for and the
+    // refusal is reported like any other 4xx below.
+    if (status === 413 && !pipelined) {
       const invocation = this.current;
       const size = Buffer.byteLength(invocation.value);
       invocation.value = undefined;
       const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
       return this.postFailure(invocation, runtimeError(errorTypes.responseTooLarge, message), errorTypes.responseTooLarge);
     }
-    this.rejected('/response', res);
+    this.rejected('/response', res, pipelined);
+  }
+
+  /** A post was answered: ask for the next invocation, unless that request is already on the wire. */
+  afterPost(pipelined) {
+    if (!pipelined) return this.next();
+    if (this.fatal) return exit(1);
+    this.current = null;
   }
 
   /** Posts the failure of an invocation; `errorType` forces a Runtime or Function type. */
@@ -221,10 +250,10 @@ class RuntimeLoop {
   }
 
   /** A non-2xx answer to a post: 5xx means the environment is broken; 4xx concerns this invocation only. */
-  rejected(path, res) {
+  rejected(path, res, pipelined = false) {
     if (res.status >= 500) return die(`the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}`);
     process.stderr.write(`tslambda runtime: the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}\n`);
-    this.next();
+    this.afterPost(pipelined);
   }
 
   /** Node found nothing left to do: a pending callback result is posted; a handler that never completed returns null. */
@@ -249,8 +278,8 @@ class RuntimeLoop {
     if (invocation === null) return exit(1);
     if (invocation.stream !== null) return invocation.stream.fail(error, errorType);
     if (invocation.state !== SETTLED) return this.postFailure(invocation, error, errorType);
-    // Its outcome is already on the wire: exit once it is acknowledged (next() sees `fatal`).
-    if (!this.api.connection.busy) exit(1);
+    // Its outcome is on the wire or about to be (deferred): exit once it is acknowledged (next() sees `fatal`).
+    if (!this.api.connection.busy && this.deferred === null) exit(1);
   }
 }
 

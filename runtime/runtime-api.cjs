@@ -55,6 +55,9 @@ const errorTypes = {
 /** Streamed responses whose body is an HTTP prelude (JSON), eight NUL bytes, then the payload. */
 const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 const LARGE_BODY_CHARS = 32 * 1024;
+// Results up to this many UTF-16 units (at most 3 bytes each in UTF-8, far below Lambda's 6 MB) are posted with
+// the next /next pipelined behind them.
+const PIPELINE_MAX_CHARS = LARGE_BODY_CHARS;
 const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
 
 class RuntimeApi {
@@ -80,6 +83,16 @@ class RuntimeApi {
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
     this.connection.request(head, body, callback);
+  }
+
+  /**
+   * POST /response and, in the same write, GET /next (HTTP/1.1 pipelining): one syscall and no round trip between
+   * them. Only for a small string body: the API must not be able to refuse it with 413, which needs /error for the
+   * same id before the next /next (see PIPELINE_MAX_CHARS).
+   */
+  postResponseThenNext(requestId, json, onPosted, onNext) {
+    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    this.connection.requestPipelined(head, json, onPosted, this.nextHead, onNext);
   }
 
   /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
@@ -127,4 +140,4 @@ function parseAddress(address) {
   return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
 }
 
-module.exports = { RuntimeApi, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };
+module.exports = { RuntimeApi, PIPELINE_MAX_CHARS, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };

@@ -165,8 +165,10 @@ forEachNode(describe, describe.skip, it, (node) => {
           socket.write(ACCEPTED.replace('Content-Type', 'Connection: close\r\nContent-Type'));
         }
       };
-      const { api } = await run(node, script, 3);
-      expect(api.requests.map((r) => r.connection)).toEqual([1, 2, 3]);
+      const { api } = await run(node, script, 4);
+      // The /next pipelined behind the /response reaches connection 2, but a server that answered Connection: close
+      // does not process it: the runtime asks again on connection 3.
+      expect(api.requests.map((r) => `${r.connection} ${r.method}`)).toEqual(['1 GET', '2 POST', '2 GET', '3 GET']);
       expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
     });
 
@@ -230,6 +232,80 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(JSON.parse(error.body.toString()).errorMessage).toContain('4194306 bytes');
       expect(error.connection).toBe(2);
       expect(exit.stderr).toBe('');
+    });
+
+    it('writes a small /response and the next GET /next in one write, and reads both answers from one read', async () => {
+      const nextHead = (chunk: string) => chunk.slice(chunk.indexOf('GET '));
+      const script: Script = (request, socket, index) => {
+        if (index === 0) socket.write(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
+        // The answer to the /response and the pipelined /next go out together, so the runtime reads them at once.
+        if (request.path.endsWith('/r1/response')) socket.write(`${ACCEPTED}${invocationHead('r2')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
+        if (request.path.endsWith('/r2/response')) socket.write(ACCEPTED);
+      };
+      const { api, exit } = await run(node, script, 5);
+      expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`)).toEqual([
+        'GET invocation/next',
+        'POST r1/response',
+        'GET invocation/next',
+        'POST r2/response',
+        'GET invocation/next',
+      ]);
+      for (const r of [api.requests[1], api.requests[3]]) expect(r.body.equals(EVENT_BYTES)).toBe(true);
+      // The exact bytes of one write: the POST with its whole body, directly followed by the GET's head.
+      const post = api.reads.find((r) => r.bytes.includes('/r1/response'))!.bytes.toString('utf8');
+      expect(post).toBe(
+        `POST /2018-06-01/runtime/invocation/r1/response ${nextHead(post).slice(nextHead(post).indexOf('HTTP/1.1'), nextHead(post).indexOf('\r\n\r\n'))}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}` +
+          `GET /2018-06-01/runtime/invocation/next ${nextHead(post).slice(nextHead(post).indexOf('HTTP/1.1'))}`,
+      );
+      expect(nextHead(post)).toMatch(/^GET \/2018-06-01\/runtime\/invocation\/next HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nUser-Agent: tslambda-runtime\/1 node\/v[\d.]+\r\n\r\n$/);
+      expect(api.connections).toBe(1);
+      expect(exit.stderr).toBe('');
+    });
+
+    for (const status of [400, 403]) {
+      it(`reports a ${status} answer to a pipelined /response and serves the /next already asked for, asking once`, async () => {
+        const refusal = '{"errorMessage":"refused","errorType":"InvalidStateTransition"}';
+        const script: Script = (request, socket, index) => {
+          if (request.path.endsWith('/next') && index <= 2) {
+            const id = index === 0 ? 'r1' : 'r2';
+            socket.write(`${invocationHead(id)}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
+          } else if (request.path.endsWith('/r1/response')) {
+            socket.write(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${refusal.length}\r\n\r\n${refusal}`);
+          } else if (request.path.endsWith('/response')) {
+            socket.write(ACCEPTED);
+          }
+        };
+        const { api, exit } = await run(node, script, 5);
+        expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`)).toEqual([
+          'GET invocation/next',
+          'POST r1/response',
+          'GET invocation/next',
+          'POST r2/response',
+          'GET invocation/next',
+        ]);
+        expect(api.requests[3].body.equals(EVENT_BYTES)).toBe(true);
+        expect(api.connections).toBe(1);
+        expect(exit.stderr).toBe(`tslambda runtime: the Runtime API answered ${status} to /response: ${refusal}\n`);
+      });
+    }
+
+    it('posts a result too large to pipeline alone, so a 413 still leads to /error before the next /next', async () => {
+      const big = `exports.handler = async () => 'é'.repeat(40 * 1024);`;
+      const script: Script = (request, socket, index) => {
+        if (index === 0) socket.write(`${invocationHead('r1')}Content-Length: 2\r\n\r\n{}`);
+        else if (request.path.endsWith('/response')) socket.write(`HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n`);
+        else if (request.path.endsWith('/error')) socket.write(ACCEPTED);
+      };
+      const api = await RawRuntimeApi.start(script);
+      const root = writeTaskRoot({ 'index.js': big });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+      await Promise.race([api.whenRequests(4), runtime.exited]);
+      await runtime.stop();
+      await api.close();
+      removeTaskRoot(root);
+      expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`)).toEqual(['GET invocation/next', 'POST r1/response', 'POST r1/error', 'GET invocation/next']);
+      expect(api.reads.some((r) => r.bytes.includes('/response') && r.bytes.includes('GET '))).toBe(false);
     });
 
     it('exits non-zero, posting nothing, when the connection drops in the middle of an event', async () => {

@@ -347,7 +347,9 @@ forEachNode(describe, describe.skip, it, (node) => {
       const exit = await runtime.exited;
       expect(exit.code).toBe(1);
       expect(exit.stderr).toMatch(/answered 500 to \/response/);
-      expect(api.received.filter((r) => r.path.endsWith('/next'))).toHaveLength(1);
+      // Nothing after the refused post: at most the /next pipelined behind the /response reached the server.
+      expect(api.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(api.received.filter((r) => r.path.endsWith('/next')).length).toBeLessThanOrEqual(2);
       await api.close();
       removeTaskRoot(root);
     });

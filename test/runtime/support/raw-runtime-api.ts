@@ -19,6 +19,8 @@ export type EarlyAnswer = (head: { method: string; path: string; headers: Record
 
 export class RawRuntimeApi {
   readonly requests: RawRequest[] = [];
+  /** Every read from the runtime's connections, as received (one entry per 'data' event). */
+  readonly reads: Array<{ connection: number; bytes: Buffer }> = [];
   connections = 0;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
 
@@ -58,6 +60,7 @@ export class RawRuntimeApi {
     let ignoring = false;
     socket.on('data', (data: Buffer) => {
       if (ignoring) return;
+      this.reads.push({ connection, bytes: Buffer.from(data) });
       buffered = Buffer.concat([buffered, data]);
       for (;;) {
         const end = buffered.indexOf('\r\n\r\n');
