@@ -3,6 +3,7 @@
 // installed under .tmp/ric, AWS's aws-lambda-ric: throughput and client CPU on tiny, 100 KB and 1 MB events, cold
 // start against `node -e 0`, and a fresh process doing 1,000 invocations. Runs alternate between clients; every
 // response body is checked byte for byte against its event.
+// Client CPU per invocation is the median of 10 windows of each run (warm-up excluded), then of the rounds.
 // Usage: node bench/runtime.mjs [--quick] [--rounds=N] [--clients=tslambda,bare,aws-lambda-ric] [--strict]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -70,15 +71,30 @@ async function stop(child) {
   await exited;
 }
 
-/** One client, one workload: throughput and CPU between the end of the warm-up and the last response. */
+// CPU per invocation is the median over this many equal windows of the measured run: a burst of other work on
+// the machine (its 2 cores are shared with the API server and whatever else runs) inflates a window or two, not
+// the median.
+const CPU_WINDOWS = 10;
+
+/**
+ * One client, one workload: throughput between the end of the warm-up and the last response, and client CPU per
+ * invocation (user + sys of all its threads) as the median over CPU_WINDOWS windows of that span.
+ */
 async function runLoad(name, { makeEvent, warmup, count }) {
   const marks = {};
+  const windows = [];
   let child = null;
+  const windowSize = warmup === 0 ? 0 : Math.floor(count / CPU_WINDOWS);
   const api = await startBenchApi({
     makeEvent,
     warmup,
     count,
-    onMark: (mark) => (marks[mark] = { t: performance.now(), cpu: child === null ? NaN : cpuNs(child.pid) }),
+    windowSize,
+    onMark: (mark) => {
+      const sample = { t: performance.now(), cpu: child === null ? NaN : cpuNs(child.pid) };
+      if (mark === 'window') windows.push(sample);
+      else marks[mark] = sample;
+    },
   });
   const spawnedAt = performance.now();
   child = spawnClient(name, api.address);
@@ -93,7 +109,13 @@ async function runLoad(name, { makeEvent, warmup, count }) {
   const start = warmup === 0 ? { t: spawnedAt, cpu: 0 } : marks['measure-start'];
   const end = marks['measure-end'];
   const seconds = (end.t - start.t) / 1000;
-  return { perSecond: count / seconds, cpuUs: (end.cpu - start.cpu) / count / 1000, wallMs: end.t - start.t, cpuMs: (end.cpu - start.cpu) / 1e6 };
+  const edges = [start, ...windows, end];
+  const perWindow = [];
+  for (let i = 1; i < edges.length; i++) {
+    const n = i < edges.length - 1 ? windowSize : count - windowSize * windows.length;
+    if (n > 0) perWindow.push((edges[i].cpu - edges[i - 1].cpu) / n / 1000);
+  }
+  return { perSecond: count / seconds, cpuUs: median(perWindow), wallMs: end.t - start.t, cpuMs: (end.cpu - start.cpu) / 1e6 };
 }
 
 /** Spawn to first /next (handler loaded), in ms. */

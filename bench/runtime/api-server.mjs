@@ -9,9 +9,10 @@ const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 
 /**
  * Serves `warmup + count` invocations of `makeEvent(i)` (a Buffer) and resolves `done` with timings once the last
- * response is in. `onMark(name)` is called at 'first-next', 'measure-start' and 'measure-end'.
+ * response is in. `onMark(name)` is called at 'first-next', 'measure-start' and 'measure-end', and with 'window'
+ * after every `windowSize` responses past the warm-up (so a caller can take the median of several windows).
  */
-export async function startBenchApi({ makeEvent, warmup, count, onMark }) {
+export async function startBenchApi({ makeEvent, warmup, count, onMark, windowSize = 0 }) {
   const total = warmup + count;
   let issued = 0;
   let answered = 0;
@@ -88,6 +89,7 @@ export async function startBenchApi({ makeEvent, warmup, count, onMark }) {
     socket.write(ACCEPTED);
     answered++;
     if (answered === warmup) onMark('measure-start');
+    else if (windowSize > 0 && answered > warmup && answered < total && (answered - warmup) % windowSize === 0) onMark('window');
     if (answered === total) {
       onMark('measure-end');
       resolveDone({ failures });
