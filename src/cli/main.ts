@@ -9,6 +9,8 @@ import { createOutput, wantsColor } from './output.js';
 import { reportError } from './report-error.js';
 import { packageVersion } from './version.js';
 import { loadConfig } from '../config/load.js';
+import { connectDocker } from '../docker/client.js';
+import type Docker from 'dockerode';
 import { suggestKey } from '../util/suggest.js';
 import type { CommandContext, CommandDefinition, GlobalArgs } from '../commands/types.js';
 
@@ -95,12 +97,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     quiet: args.quiet,
   });
   const cwd = resolve(io.cwd, args.cwd ?? '.');
+  let docker: Promise<Docker> | undefined;
   const ctx: CommandContext = {
     out,
     env: io.env,
     cwd,
     stdin: io.stdin,
     signal: io.signal,
+    // One connection per run: build, push and every --watch rebuild share it instead of pinging again.
+    docker: () => (docker ??= connectDocker(io.env)),
     loadConfig: (overrides = {}) =>
       loadConfig({ cwd, configPath: args.config, env: io.env, overrides: { region: args.region, profile: args.profile, ...overrides } }),
   };

@@ -1,6 +1,5 @@
 // `tslambda build`: the function's image, built through the Docker Engine API.
 import { formatDuration } from '../cli/output.js';
-import { connectDocker } from '../docker/client.js';
 import type { BuiltImage } from '../docker/build.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { buildOverrides, withBuildFlags, type BuildFlags } from './build-flags.js';
@@ -11,7 +10,7 @@ export const formatSize = (bytes: number) =>
 
 /** Connects to the engine and builds; the one build step every command that needs an image calls. */
 export async function buildStep(ctx: CommandContext, config: ResolvedConfig, args: BuildFlags): Promise<BuiltImage> {
-  const docker = await connectDocker(ctx.env);
+  const docker = await ctx.docker();
   // Loaded here, not at start-up: the build machinery (tar, .dockerignore) is only for commands that build.
   const { buildImage } = await import('../docker/build.js');
   return buildImage(docker, config, ctx.out, {

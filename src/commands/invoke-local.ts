@@ -4,12 +4,11 @@
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, isUserError } from '../cli/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleToDirectory } from '../bundle/write.js';
-import { connectDocker } from '../docker/client.js';
 import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
 import type { EnvironmentResult, RuntimeLauncher } from '../local/environment.js';
@@ -218,7 +217,7 @@ async function prepareLauncher(
     await ctx.out.step('Bundling the handler', () => bundleToDirectory(config, taskRoot));
     return { launcher: hostLauncher(config, env, ctx, taskRoot), network: 'host' };
   }
-  const docker = await connectDocker(ctx.env);
+  const docker = await ctx.docker();
   let image = args.image;
   if (!image && args.build) image = (await buildStep(ctx, config, args)).name;
   image ??= `${config.repository}:${config.tag ?? 'latest'}`;
@@ -236,7 +235,7 @@ async function prepareLauncher(
 /** What --watch rebuilds and runs: a host task root, or images built by the build step. */
 async function watchRuntime(args: InvokeLocalFlags, ctx: CommandContext, config: ResolvedConfig, env: Record<string, string>): Promise<WatchRuntime & { network: ContainerNetwork }> {
   if (!args.docker) return { kind: 'host', network: 'host', launcherFor: (taskRoot) => hostLauncher(config, env, ctx, taskRoot) };
-  const docker = await connectDocker(ctx.env);
+  const docker = await ctx.docker();
   const network = await chooseNetwork(docker);
   return {
     kind: 'docker',
@@ -254,8 +253,7 @@ async function readEvent(args: InvokeLocalFlags, ctx: CommandContext): Promise<B
     event = Buffer.from(args.data);
     source = '--data';
   } else if (args.event !== undefined && args.event !== '-') {
-    const path = join(ctx.cwd, args.event);
-    event = await readFile(args.event.startsWith('/') ? args.event : path).catch((error: NodeJS.ErrnoException) => {
+    event = await readFile(resolve(ctx.cwd, args.event)).catch((error: NodeJS.ErrnoException) => {
       throw new UserError(`cannot read the event file ${args.event}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'pass --event with a JSON file, --data with inline JSON, or pipe the event on stdin' });
     });
     source = args.event;

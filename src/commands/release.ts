@@ -5,7 +5,6 @@ import { getRegistryCredentials, resolveRepository, type Repository } from '../a
 import { toAwsUserError } from '../aws/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { BuiltImage } from '../docker/build.js';
-import { connectDocker } from '../docker/client.js';
 import { pushImage, type PushedImage } from '../docker/push.js';
 import { resolveTag, type TagSource } from '../docker/tag-policy.js';
 import type { BuildFlags } from './build-flags.js';
@@ -52,7 +51,7 @@ export function releaseBuild(ctx: CommandContext, config: ResolvedConfig, args: 
 
 /** Pushes with credentials from a fresh ECR token; the password goes only into the engine request. */
 export async function pushStep(ctx: CommandContext, config: ResolvedConfig, target: AwsTarget, repository: Repository, image: BuiltImage, tag: string): Promise<PushedImage> {
-  const docker = await connectDocker(ctx.env);
+  const docker = await ctx.docker();
   return ctx.out.step(`Pushing ${repository.uri}:${tag}`, (update) =>
     pushImage(docker, {
       localImage: image.id,

@@ -1,4 +1,5 @@
 // The shape of a command: plain data (name, flags, help, examples) plus a handler that orchestrates.
+import type Docker from 'dockerode';
 import type { Argv } from 'yargs';
 import type { Output } from '../cli/output.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -23,6 +24,8 @@ export interface CommandContext {
   stdin: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C: long work stops and cleans up what it started. */
   signal: AbortSignal;
+  /** The Docker engine DOCKER_HOST names, connected and pinged on first use; later calls share that client. */
+  docker(): Promise<Docker>;
   /** Finds, validates and merges the configuration (flags > environment > file > defaults). */
   loadConfig(overrides?: Partial<ResolvedConfig>): Promise<ResolvedConfig>;
 }

@@ -27,7 +27,7 @@ export async function runInit(
   try {
     await initCommand.handler(
       { dir: '.', dockerfile: false, force: false, json: false, verbose: false, quiet: false, ...args },
-      { out, env, cwd, stdin, signal: new AbortController().signal, loadConfig: () => Promise.reject(new Error('init loads no config')) },
+      { out, env, cwd, stdin, signal: new AbortController().signal, loadConfig: () => Promise.reject(new Error('init loads no config')), docker: () => Promise.reject(new Error('init uses no Docker engine')) },
     );
   } catch (caught) {
     if (!isUserError(caught)) throw caught;
