@@ -5,6 +5,7 @@ import type { Output } from '../cli/output.js';
 import type { Architecture, ResolvedConfig } from '../config/types.js';
 import { resolveBuildSource, type BuildSource } from './build-source.js';
 import { bundledBuildSource } from '../bundle/build-source.js';
+import { engineMessage } from './client.js';
 import { createBuildContext } from './context.js';
 import { imageLabels } from './labels.js';
 
@@ -90,11 +91,6 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output,
 // The classic builder's own bookkeeping lines; what remains is the output of the user's commands.
 const BUILDER_CHATTER = /^( ---> |Removing intermediate container |Successfully (built|tagged) )/;
 
-function daemonMessage(error: unknown): string {
-  const e = error as { json?: { message?: string }; reason?: string; message?: string };
-  return (e.json?.message ?? e.message ?? String(error)).trim();
-}
-
 export async function buildImage(docker: Docker, config: ResolvedConfig, out: Output, options: BuildOptions): Promise<BuiltImage> {
   const started = performance.now();
   // A TS/JS handler without a Dockerfile of the user's is bundled; anything else builds as written.
@@ -127,7 +123,7 @@ export async function buildImage(docker: Docker, config: ResolvedConfig, out: Ou
         abortSignal: options.signal,
       } as Parameters<Docker['buildImage']>[1]);
     } catch (error) {
-      throw new UserError(`build failed: ${daemonMessage(error)}`, { exitCode: ExitCode.buildFailed, cause: error });
+      throw new UserError(`build failed: ${engineMessage(error)}`, { exitCode: ExitCode.buildFailed, cause: error });
     }
     const imageId = await followBuild(docker, stream, out, update);
     const info = await docker.getImage(imageId ?? name).inspect();

@@ -79,6 +79,12 @@ function explain(error: NodeJS.ErrnoException): string {
   }
 }
 
+/** The engine's own words for a failed request (dockerode puts the daemon's JSON message in `json`). */
+export function engineMessage(error: unknown): string {
+  const e = error as { json?: { message?: string }; message?: string };
+  return (e.json?.message ?? e.message ?? String(error)).trim();
+}
+
 /** A dockerode client for the engine DOCKER_HOST names, pinged once; an engine that does not answer is a UserError. */
 export async function connectDocker(env: NodeJS.ProcessEnv): Promise<Docker> {
   const address = engineAddress(env);

@@ -6,6 +6,7 @@ import type { Architecture } from '../config/types.js';
 import type { RegistryCredentials } from '../aws/ecr.js';
 import { maskSecret } from '../aws/ecr.js';
 import { engineArchitecture } from './build.js';
+import { engineMessage } from './client.js';
 
 export interface PushOptions {
   /** Name or ID of the local image to push. */
@@ -89,11 +90,6 @@ export class PushProgress {
     const transfer = totalBytes > 0 ? `, ${mb(bytes)}/${mb(totalBytes)} MB` : '';
     return `${pushed + existed}/${total} layers${transfer}${existed ? `, ${existed} already existed` : ''}`;
   }
-}
-
-function engineMessage(error: unknown): string {
-  const e = error as { json?: { message?: string }; message?: string };
-  return (e.json?.message ?? e.message ?? String(error)).trim();
 }
 
 const authconfigOf = (credentials: RegistryCredentials) => ({
