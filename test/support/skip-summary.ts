@@ -22,11 +22,20 @@ export function summarizeSkips(notes: SkipNote[]): string {
   return `skipped ${notes.length} tests: ${parts.join('; ')}`;
 }
 
+/** The name vitest matches `-t` against: the suite names and the test's, joined by spaces. */
+function filterName(test: TestCase): string {
+  const names = [test.name];
+  for (let parent = test.parent; parent.type === 'suite'; parent = parent.parent) names.unshift(parent.name);
+  return names.join(' ');
+}
+
 export default class SkipSummary implements Reporter {
   private root = process.cwd();
+  private namePattern: RegExp | undefined;
 
-  onInit(vitest: { config: { root: string } }): void {
+  onInit(vitest: { config: { root: string; testNamePattern?: RegExp } }): void {
     this.root = vitest.config.root;
+    this.namePattern = vitest.config.testNamePattern;
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -34,6 +43,8 @@ export default class SkipSummary implements Reporter {
     for (const module of modules) {
       for (const test of module.children.allTests()) {
         if (test.result().state !== 'skipped') continue;
+        // Tests left out by `-t` were not skipped for a reason of the machine's.
+        if (this.namePattern && !this.namePattern.test(filterName(test))) continue;
         notes.push(test.meta().skipNote ?? unexplained(test, this.root));
       }
     }
