@@ -17,7 +17,8 @@ export interface FakeAwsOptions {
   registry: { host: string; password: string };
   /**
    * How Lambda reports image code: `aws` (default) or `emulator`, as AWS emulators that hash the URI do.
-   * FAKE_AWS_CODE_IDENTITY=emulator picks the emulator behaviour for a whole run.
+   * FAKE_AWS_CODE_IDENTITY=emulator picks it for a whole run, to try suites against it by hand; tests that
+   * assert AWS's own ResolvedImageUri/CodeSha256 (push-deploy, aws-modules) then fail, as they should.
    */
   codeIdentity?: CodeIdentity;
 }
