@@ -8,5 +8,9 @@ export default defineConfig({
     // e2e suites share one Docker engine and one registry; files run in parallel workers.
     fileParallelism: true,
     pool: 'forks',
+    // Builds the base image and fetches the Node binaries where it can (test/support/readiness.ts).
+    globalSetup: ['./test/support/readiness.ts'],
+    // The last line of every run names each skipped group and why; in CI a skip fails the run.
+    reporters: ['default', './test/support/skip-summary.ts'],
   },
 });

@@ -74,10 +74,13 @@ export async function getFunction(lambda: LambdaClient, name: string): Promise<F
   }
 }
 
-/** Whether the function already runs this image digest ("sha256:…"). */
-export function runsDigest(fn: FunctionView, digest: string): boolean {
-  const hex = digest.replace(/^sha256:/, '');
-  return fn.resolvedImageUri?.endsWith(`@sha256:${hex}`) === true || fn.codeSha256 === hex;
+/**
+ * Whether the function already runs this pushed image: AWS reports its digest (ResolvedImageUri, CodeSha256);
+ * some emulators report only the exact reference we set (their ResolvedImageUri and CodeSha256 hash the URI).
+ */
+export function runsImage(fn: FunctionView, image: { digest: string; imageUri: string }): boolean {
+  const hex = image.digest.replace(/^sha256:/, '');
+  return fn.imageUri === image.imageUri || fn.resolvedImageUri?.endsWith(`@sha256:${hex}`) === true || fn.codeSha256 === hex;
 }
 
 function waiterConfig(client: LambdaClient, options: WaitOptions) {

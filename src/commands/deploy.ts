@@ -145,7 +145,7 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
     fn = await out.step(`Creating function ${name}`, (update) =>
       lambdaApi.createFunction(lambda, { name, role: args.role!, imageUri: pushed.imageUri, architecture: config.architecture, memorySize: config.memorySize, timeout: config.timeout, environment: config.environment }, { ...waitOptions, onStatus: update }),
     );
-  } else if (lambdaApi.runsDigest(existing, pushed.digest)) {
+  } else if (lambdaApi.runsImage(existing, pushed)) {
     changed = false;
     fn = existing;
     out.info(`${name} is up to date: it already runs ${pushed.digest}`);
@@ -157,7 +157,8 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
   let alias: { arn: string; created: boolean } | undefined;
   if (publish) {
     // Publishing unchanged code returns the existing version, so a rerun also repairs a half-done alias.
-    version = await out.step(`Publishing a version of ${name}`, () => lambdaApi.publishVersion(lambda, name, pushed.digest.replace(/^sha256:/, '')));
+    // Guarded by the CodeSha256 the function reported for this image (emulators do not use the digest).
+    version = await out.step(`Publishing a version of ${name}`, () => lambdaApi.publishVersion(lambda, name, fn.codeSha256 ?? pushed.digest.replace(/^sha256:/, '')));
     if (config.alias) {
       const aliasName = config.alias;
       alias = await out.step(`Pointing alias ${aliasName} at version ${version.version}`, () => lambdaApi.pointAlias(lambda, name, aliasName, version!.version));

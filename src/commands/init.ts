@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import { packageVersion } from '../cli/version.js';
 import type { Architecture } from '../config/types.js';
 import { settleAnswers, terminalAsk } from '../init/answers.js';
+import { runningPackageRoot, tslambdaDependency } from '../init/dependency.js';
 import { scaffold } from '../init/scaffold.js';
 import { defineCommand } from './types.js';
 
@@ -49,6 +50,7 @@ export const initCommand = defineCommand<InitArgs>({
     } finally {
       prompt?.close();
     }
+    answers.tslambdaDependency = tslambdaDependency(packageVersion, runningPackageRoot());
     await mkdir(dir, { recursive: true });
     const result = await scaffold({ dir, answers, dockerfile: args.dockerfile, force: args.force });
 

@@ -10,6 +10,8 @@ export interface InitAnswers {
   baseImage: string;
   nodeMajor: number;
   tslambdaVersion: string;
+  /** What package.json names tslambda by (src/init/dependency.ts); `^<tslambdaVersion>` when absent. */
+  tslambdaDependency?: string;
 }
 
 export const HANDLER_STRING = 'src/handler.handler';
@@ -77,7 +79,7 @@ export const scripts = (): Record<string, string> => ({
 });
 
 export const devDependencies = (answers: InitAnswers): Record<string, string> => ({
-  tslambda: `^${answers.tslambdaVersion}`,
+  tslambda: answers.tslambdaDependency ?? `^${answers.tslambdaVersion}`,
   typescript: '^5.9.3',
   '@types/node': `^${answers.nodeMajor}`,
 });

@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { ExitCode } from '../../src/cli/errors.js';
 import { RUNTIME_SOURCE_DIR } from '../../src/docker/runtime-asset.js';
 import { BASE_IMAGE, dockerForTests, runInImage } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 
@@ -42,7 +43,7 @@ async function buildFixture(files: Record<string, string>, extraArgs: string[] =
   return { functionName, cwd, result, image: `${functionName}:latest` };
 }
 
-describe.skipIf(!availability.docker)('tslambda build (real Docker engine)', () => {
+describe('tslambda build (real Docker engine)', runsWhen('e2e build', availability.reason), () => {
   beforeAll(() => expect(docker).toBeDefined());
   afterAll(async () => {
     for (const name of built) await docker.getImage(`${name}:latest`).remove({ force: true }).catch(() => {});

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
 import { startEmulator, type InvokeResult } from '../../src/local/emulator.js';
 import { BASE_IMAGE, dockerForTests, runInImage } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 import { runCli } from '../support/run-cli.js';
 import { runInit } from '../unit/init/run-init.js';
 
@@ -43,7 +44,7 @@ async function invokeImage(event: unknown): Promise<InvokeResult> {
 
 const build = (cwd: string) => runCli(['build', '--json'], { cwd });
 
-describe.skipIf(!availability.docker)('init → build → invoke, bundled (real Docker engine)', () => {
+describe('init → build → invoke, bundled (real Docker engine)', runsWhen('e2e init → build → invoke', availability.reason), () => {
   let root: string;
   let project: string;
   beforeAll(async () => {

@@ -11,6 +11,7 @@ import { freePort } from '../support/net.js';
 import { runCli } from '../../src/cli/main.js';
 import { makeProject } from '../support/temp-project.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 
 const { docker, reason } = await dockerForTests();
 const WAIT_MS = 20_000;
@@ -163,7 +164,7 @@ describe('invoke-local --no-docker --watch', () => {
   });
 });
 
-describe.skipIf(!docker)(`invoke-local --watch --serve in containers${reason ? ` (${reason})` : ''}`, () => {
+describe('invoke-local --watch --serve in containers', runsWhen('e2e invoke-local --watch', reason), () => {
   it('rebuilds the image, replaces the container, and the next SDK call gets the new code; a broken save keeps the last good one serving', async () => {
     const functionName = `watch-docker-${process.pid}`;
     const image = `${functionName}:latest`;

@@ -10,6 +10,7 @@ import { freePort } from '../support/net.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/invoke-local/app', import.meta.url));
 const { docker, reason } = await dockerForTests();
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await cp(fixture, project, { recursive: true });
 });
 
-describe.skipIf(!docker)(`invoke-local in a container${reason ? ` (${reason})` : ''}`, () => {
+describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), () => {
   afterEach(async () => {
     expect(await leftoverContainers(docker!)).toBe(0);
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
@@ -38,7 +39,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-describe.skipIf(!docker)(`tslambda push / deploy (real engine + registry, fake AWS) ${reason ?? ''}`, () => {
+describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('e2e push/deploy', reason), () => {
   beforeAll(async () => {
     registry = await startRegistry();
     aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });

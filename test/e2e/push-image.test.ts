@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../src/cli/errors.js';
 import type { RegistryCredentials } from '../../src/aws/ecr.js';
 import { pushImage } from '../../src/docker/push.js';
 import { dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 import { REGISTRY_USER, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const { docker, reason } = await dockerForTests();
@@ -34,7 +35,7 @@ function credentialsFrom(passwords: string[]) {
   };
 }
 
-describe.skipIf(!docker)(`pushImage ${reason ?? ''}`, () => {
+describe('pushImage', runsWhen('e2e pushImage', reason), () => {
   beforeAll(async () => {
     registry = await startRegistry();
     await buildTinyImage(docker!, TINY);

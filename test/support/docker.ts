@@ -10,7 +10,7 @@ export interface DockerAvailability {
 }
 
 /**
- * Locally a missing engine skips the e2e suites with the reason; in CI (CI=true) it fails them, since
+ * Locally a missing engine skips the e2e suites with the reason (pass it to runsWhen); in CI (CI=true) it fails them, since
  * .ci/run is expected to have started one.
  */
 export async function dockerForTests(): Promise<DockerAvailability> {
@@ -30,7 +30,7 @@ export async function dockerForTests(): Promise<DockerAvailability> {
 
 function fail(reason: string): DockerAvailability {
   if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`e2e prerequisites missing in CI: ${reason}`);
-  console.warn(`skipping e2e tests: ${reason}`);
+  // The run's last line (test/support/skip-summary.ts) names the skipped groups with this reason.
   return { reason };
 }
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExitCode, UserError } from '../../../src/cli/errors.js';
 import { createAwsClients, type AwsClients } from '../../../src/aws/clients.js';
 import { getRegistryCredentials, maskSecret, resolveRepository } from '../../../src/aws/ecr.js';
-import { createFunction, getFunction, pointAlias, publishVersion, runsDigest, updateFunctionImage } from '../../../src/aws/lambda.js';
+import { createFunction, getFunction, pointAlias, publishVersion, runsImage, updateFunctionImage } from '../../../src/aws/lambda.js';
 import { type FakeAws, startFakeAws } from '../../support/fake-aws/index.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -64,8 +64,8 @@ describe('Lambda', () => {
     aws.lambda.addFunction({ name: 'fn', architecture: 'arm64', imageUri: `127.0.0.1:5999/app@${digest('b')}` });
     const fn = await getFunction(clients.lambda, 'fn');
     expect(fn).toMatchObject({ name: 'fn', packageType: 'Image', architecture: 'arm64', lastUpdateStatus: 'Successful' });
-    expect(runsDigest(fn!, digest('b'))).toBe(true);
-    expect(runsDigest(fn!, digest('c'))).toBe(false);
+    expect(runsImage(fn!, { digest: digest('b'), imageUri: `127.0.0.1:5999/app:other` })).toBe(true);
+    expect(runsImage(fn!, { digest: digest('c'), imageUri: `127.0.0.1:5999/app@${digest('c')}` })).toBe(false);
   });
 
   it('updates by digest and waits with the SDK waiter until Successful', async () => {

@@ -2,6 +2,8 @@
 // scripts/fetch-nodes.sh into .tmp/nodes/<major>/bin/node.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { SuiteAPI } from 'vitest';
+import { runsWhen } from '../../support/skips.js';
 
 export interface NodeBinary {
   label: string;
@@ -25,11 +27,12 @@ export function nodeBinaries(): NodeBinary[] {
 
 /**
  * Registers `suite` once per usable binary. A missing binary is a failing test under CI=true (the CI runs
- * fetch-nodes.sh first) and a skipped one locally, named with the reason.
+ * fetch-nodes.sh first) and a skipped group locally, whose reason the skip summary prints.
+ * (`_skip` is kept so the call sites stay as they are; the skip goes through `describe`'s options.)
  */
 export function forEachNode(
-  describe: (name: string, fn: () => void) => void,
-  skip: (name: string, fn: () => void) => void,
+  describe: SuiteAPI,
+  _skip: unknown,
   it: (name: string, fn: () => void) => void,
   suite: (node: NodeBinary) => void,
 ): void {
@@ -43,7 +46,7 @@ export function forEachNode(
         });
       });
     } else {
-      skip(`${node.label} (skipped: ${node.missing})`, () => suite(node));
+      describe(node.label, runsWhen(`runtime on ${node.label}`, node.missing), () => suite(node));
     }
   }
 }

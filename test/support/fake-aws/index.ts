@@ -2,12 +2,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
-import { FakeLambda } from './lambda.js';
+import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
 
 export type { RecordedCall } from './protocol.js';
-export type { FakeFunction, FunctionSeed, UpdateOutcome } from './lambda.js';
+export type { CodeIdentity, FakeFunction, FunctionSeed, UpdateOutcome } from './lambda.js';
 
 export interface FakeAwsOptions {
   region?: string;
@@ -15,6 +15,12 @@ export interface FakeAwsOptions {
   credentials?: TestCredentials;
   /** The test registry the repositories live in: host:port, and the password its tokens carry. */
   registry: { host: string; password: string };
+  /**
+   * How Lambda reports image code: `aws` (default) or `emulator`, as AWS emulators that hash the URI do.
+   * FAKE_AWS_CODE_IDENTITY=emulator picks it for a whole run, to try suites against it by hand; tests that
+   * assert AWS's own ResolvedImageUri/CodeSha256 (push-deploy, aws-modules) then fail, as they should.
+   */
+  codeIdentity?: CodeIdentity;
 }
 
 export interface FakeAws {
@@ -64,7 +70,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const accountId = options.accountId ?? '123456789012';
   const credentials = options.credentials ?? TEST_CREDENTIALS;
   const ecr = new FakeEcr({ region, accountId, registryHost: options.registry.host, proxyEndpoint: `http://${options.registry.host}`, registryPassword: options.registry.password });
-  const lambda = new FakeLambda({ region, accountId });
+  const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
+  const lambda = new FakeLambda({ region, accountId, codeIdentity });
   const calls: RecordedCall[] = [];
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();

@@ -56,6 +56,13 @@ export interface LambdaBehaviour {
   conflictingUpdates: number;
 }
 
+/**
+ * How GetFunction reports an image function's code: `aws` as AWS does (ResolvedImageUri is the pushed
+ * digest, CodeSha256 its hex); `emulator` as some AWS emulators do (the reference split at its last ':',
+ * so a digest reference resolves to `repo@sha256@sha256:<hash>`, and CodeSha256 hashes the URI string).
+ */
+export type CodeIdentity = 'aws' | 'emulator';
+
 const DIGEST_URI = /^([^/@\s]+\/[^@:\s]+)@sha256:([0-9a-f]{64})$/;
 const TAG_URI = /^([^/@\s]+\/[^@:\s]+):([\w][\w.-]{0,127})$/;
 
@@ -75,7 +82,11 @@ export class FakeLambda {
     Object.assign(this.behaviour, FakeLambda.defaultBehaviour());
   }
 
-  constructor(readonly options: { region: string; accountId: string }) {}
+  constructor(readonly options: { region: string; accountId: string; codeIdentity?: CodeIdentity }) {}
+
+  private imageCode(imageUri: string): FakeCode {
+    return this.options.codeIdentity === 'emulator' ? emulatorImageCode(imageUri) : imageCode(imageUri);
+  }
 
   private arn(name: string): string {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
@@ -85,7 +96,7 @@ export class FakeLambda {
     const packageType = seed.packageType ?? 'Image';
     const code: FakeCode =
       packageType === 'Image'
-        ? imageCode(seed.imageUri ?? `${this.options.accountId}.dkr.ecr.${this.options.region}.amazonaws.com/${seed.name}@sha256:${'0'.repeat(64)}`)
+        ? this.imageCode(seed.imageUri ?? `${this.options.accountId}.dkr.ecr.${this.options.region}.amazonaws.com/${seed.name}@sha256:${'0'.repeat(64)}`)
         : { RepositoryType: 'S3', Location: `https://awslambda-${this.options.region}-tasks.s3.${this.options.region}.amazonaws.com/snapshots/${seed.name}` };
     const fn: FakeFunction = {
       config: {
@@ -237,7 +248,7 @@ export class FakeLambda {
     if (typeof imageUri !== 'string') throw new AwsFault(400, 'InvalidParameterValueException', 'Please provide ImageUri when updating a function with packageType Image.');
     checkImageUri(imageUri);
     const outcome = this.behaviour.nextUpdateOutcomes.shift() ?? { status: 'Successful' };
-    fn.update = { pollsLeft: this.behaviour.updatePolls, outcome, code: imageCode(imageUri) };
+    fn.update = { pollsLeft: this.behaviour.updatePolls, outcome, code: this.imageCode(imageUri) };
     Object.assign(fn.config, {
       LastUpdateStatus: 'InProgress',
       LastUpdateStatusReason: 'The function is being created.',
@@ -313,6 +324,13 @@ function checkImageUri(imageUri: string): void {
 /** Image code as GetFunction shows it: by-digest references resolve to themselves. */
 function imageCode(imageUri: string): FakeCode {
   return { RepositoryType: 'ECR', ImageUri: imageUri, ResolvedImageUri: DIGEST_URI.test(imageUri) ? imageUri : undefined };
+}
+
+/** Image code as an emulator that does not resolve digests shows it: nothing in it is the pushed digest. */
+function emulatorImageCode(imageUri: string): FakeCode {
+  const uriHash = createHash('sha256').update(imageUri).digest('hex');
+  const repository = imageUri.slice(0, imageUri.lastIndexOf(':'));
+  return { RepositoryType: 'ECR', ImageUri: imageUri, ResolvedImageUri: `${repository}@sha256:${uriHash}` };
 }
 
 /** For image functions Lambda reports the manifest digest (hex) as CodeSha256. */

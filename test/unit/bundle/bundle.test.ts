@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleContextFiles, bundleHandler, type BundleResult } from '../../../src/bundle/bundle.js';
 import { UserError } from '../../../src/cli/errors.js';
+import { runsWhen } from '../../support/skips.js';
 import { createFixtureProject, hasCompiler, THROW_LINE } from './fixture-project.js';
 
 const run = promisify(execFile);
@@ -15,7 +16,7 @@ async function listTree(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map(String).sort();
 }
 
-describe.skipIf(!compiler)('bundleHandler (needs a C compiler for the native addon fixture)', () => {
+describe('bundleHandler', runsWhen('bundleHandler', compiler ? undefined : 'no C compiler (cc) to build the native addon fixture; apt-get install build-essential'), () => {
   let root: string;
   let taskRoot: string;
   let treeBefore: string[];
