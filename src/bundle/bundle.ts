@@ -167,7 +167,11 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
     async failure(errors) {
       const { formatMessages } = await import('esbuild');
       const lines = await formatMessages(errors, { kind: 'error', color: false });
-      return new UserError(`bundling ${entryRel} failed: ${errors[0]?.text ?? 'see above'}`, {
+      // Name the failure Lambda would report for the same code: a missing module, or a syntax error.
+      const first = errors[0];
+      const lambdaError = !first ? '' : /^Could not resolve/.test(first.text) ? 'Runtime.ImportModuleError: ' : 'Runtime.UserCodeSyntaxError: ';
+      const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
+      return new UserError(`${lambdaError}bundling ${entryRel} failed: ${first?.text ?? 'see above'}${where}`, {
         exitCode: ExitCode.buildFailed,
         hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
         details: { esbuild: lines.join('\n') },
@@ -200,6 +204,7 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
     if (own) return { unbundled: describeFinding(own) };
     const fresh = findings.filter((finding) => !external.has(finding.packageName!));
     if (fresh.length === 0) {
+      if (format === 'esm') refuseMissingExport(result.metafile, options);
       const bundle = await setup.finish(result);
       return { ...bundle, warnings: [...notes, ...bundle.warnings] };
     }
@@ -211,6 +216,18 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
   }
 }
 
+/** An ES module's exports are known at build time: a handler it does not export could never be found. */
+function refuseMissingExport(metafile: Metafile, options: BundleOptions): void {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const name = options.exportPath.split('.')[0]!;
+  if (!output || output.exports.includes(name) || output.exports.includes('default')) return;
+  const module = toPosix(relative(options.root, options.entry)).replace(/\.[mc]?[jt]s$/, '');
+  throw new UserError(`Runtime.HandlerNotFound: ${module}.${options.exportPath} is undefined or not exported (${module} exports ${output.exports.join(', ') || 'nothing'})`, {
+    exitCode: ExitCode.buildFailed,
+    hint: 'export the handler under that name, or fix "handler" in lambda.config.json',
+  });
+}
+
 /**
  * The module format Node gives the entry (by extension, else package.json "type"); a .ts file, which Node
  * does not run, keeps the format its syntax says (ESM unless it only uses module/exports).
@@ -219,7 +236,8 @@ export async function chooseOutputFormat(entry: string): Promise<ModuleFormat> {
   if (/\.[cm]?js$/.test(entry) || /\.[cm]ts$/.test(entry)) return nodeFormatOf(entry);
   const esbuild = await import('esbuild');
   try {
-    const probe = await esbuild.build({ entryPoints: [entry], bundle: false, write: false, metafile: true, logLevel: 'silent', outdir: '/' });
+    // Only the entry itself: every import is left external, which is enough for esbuild to tell its format.
+    const probe = await esbuild.build({ entryPoints: [entry], bundle: true, external: ['*'], platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: '/' });
     return Object.values(probe.metafile.inputs)[0]?.format === 'cjs' ? 'cjs' : 'esm';
   } catch {
     return 'esm'; // the real build reports the error
