@@ -170,8 +170,7 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
       // Name the failure Lambda would report for the same code: a missing module, or a syntax error.
       const first = errors[0];
       const lambdaError = !first ? '' : /^Could not resolve/.test(first.text) ? 'Runtime.ImportModuleError: ' : 'Runtime.UserCodeSyntaxError: ';
-      const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
-      return new UserError(`${lambdaError}bundling ${entryRel} failed: ${first?.text ?? 'see above'}${where}`, {
+      return new UserError(`${lambdaError}bundling ${entryRel} failed: ${first?.text ?? 'see above'}`, {
         exitCode: ExitCode.buildFailed,
         hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
         details: { esbuild: lines.join('\n') },
