@@ -31,7 +31,8 @@ export interface BundledBuildSource extends BuildSource {
 export async function bundledBuildSource(config: ResolvedConfig, out: Output, options: BundleBuildOptions = {}): Promise<BundledBuildSource | undefined> {
   const plan = await planBundle(config, { bundle: options.bundle });
   if (!plan.bundle) {
-    out.debug(`not bundling: ${plan.reason}`);
+    if (plan.announce) out.warn(`shipping the function unbundled: ${plan.reason}`);
+    else out.debug(`not bundling: ${plan.reason}`);
     if (options.typecheck) await out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, options.signal));
     return undefined;
   }

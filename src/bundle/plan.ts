@@ -16,7 +16,7 @@ export type BundlePlan =
       /** Export part, e.g. handler or nested.fn. */ exportPath: string;
       /** The entry's module format, which the bundle keeps. */ format: ModuleFormat;
     }
-  | { bundle: false; reason: string };
+  | { bundle: false; reason: string; /** The handler itself cannot be bundled faithfully: say so, not only in --verbose. */ announce?: true };
 
 const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
 
@@ -43,7 +43,7 @@ export async function planBundle(
       });
     return { bundle: false, reason: 'bundling turned off (--no-bundle)' };
   }
-  if (entry.kind !== 'file') return { bundle: false, reason: `${parts.modulePath} is a folder or a package, which Lambda loads with require()` };
-  if (entry.extension === '') return { bundle: false, reason: `${parts.modulePath} has no extension, which Lambda loads by its own rules` };
+  if (entry.kind !== 'file') return { bundle: false, reason: `${parts.modulePath} is a folder or a package, which Lambda loads with require()`, announce: true };
+  if (entry.extension === '') return { bundle: false, reason: `${parts.modulePath} has no extension, which Lambda loads by its own rules`, announce: true };
   return { bundle: true, entry: entry.path, modulePath: parts.modulePath, exportPath: parts.exportPath, format: await chooseOutputFormat(entry.path) };
 }

@@ -12,6 +12,11 @@ import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
+import { runUnbundled } from '../integration/bundle-shapes/run.js';
+import { SHAPES } from '../integration/bundle-shapes/shapes.js';
+
+/** Shapes run in the bundled image too: one of each kind (the full set runs without Docker, in the integration suite). */
+const IN_IMAGE = ['cjs module.exports = { handler }', 'cjs .cjs under type module', 'esm default plus named exports', 'nested export index.nested.fn', 'context.done', 'top-level await', 'reads a file by __dirname', 'require in an .mjs', 'CommonJS package in node_modules', 'extensionless file comes first'];
 
 const { docker, reason } = await dockerForTests();
 const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -53,6 +58,21 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     const asWritten = await runCli(['invoke-local', '--no-bundle', '--data', '{"a":1}'], { cwd: root });
     expect(asWritten.exitCode, asWritten.stderr).toBe(ExitCode.ok);
     expect(asWritten.stdout).toBe('{"ok":true,"got":{"a":1}}');
+  });
+
+  it.each(SHAPES.filter((shape) => IN_IMAGE.includes(shape.name)).map((shape) => [shape.name, shape] as const))('%s: the image answers as the unbundled runtime loop', { timeout: 120_000 }, async (_name, shape) => {
+    const root = await makeProject({ ...shape.files, 'lambda.config.json': JSON.stringify({ functionName: 'shape', handler: shape.handler, repository: `${REPOSITORY}-shape`, baseImage: BASE_IMAGE }) });
+    const reference = await runUnbundled(root, shape.handler, shape.event);
+    const result = await runCli(['invoke-local', '--data', JSON.stringify(shape.event ?? {})], { cwd: root });
+    if (reference.errorType === undefined) {
+      expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+      expect(result.stdout).toBe(reference.payload);
+    } else {
+      const error = JSON.parse(result.stdout) as { errorType: string; errorMessage: string };
+      expect(error.errorType).toBe(reference.errorType);
+      expect(error.errorMessage.split('/var/task').join('<root>')).toBe(reference.errorMessage);
+    }
+    if (shape.unbundled) expect(result.stderr).toMatch(new RegExp(`shipping the function unbundled: .*${shape.unbundled.source}`));
   });
 
   it('exits 12 when the function fails to start, as the README says', { timeout: 120_000 }, async () => {
