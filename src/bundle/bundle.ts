@@ -199,13 +199,15 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
       throw Object.assign(await setup.failure(failure.errors), { cause: error });
     }
     const findings = await findFidelityProblems(result.metafile, options.root);
-    const own = findings.find((finding) => !finding.packageName);
-    if (own) return { unbundled: describeFinding(own) };
-    const fresh = findings.filter((finding) => !external.has(finding.packageName!));
+    const own = findings.filter((finding) => !finding.packageName);
+    // TypeScript cannot ship unbundled (Lambda's runtime does not load it): say what the bundle changes instead.
+    if (own.length > 0 && !TS_ENTRY.test(options.entry)) return { unbundled: describeFinding(own[0]!) };
+    const ownNotes = own.map((finding) => `${describeFinding(finding)}: the bundle holds only code, so keep the files it reads with a Dockerfile of your own`);
+    const fresh = findings.filter((finding) => finding.packageName && !external.has(finding.packageName));
     if (fresh.length === 0) {
       if (format === 'esm') refuseMissingExport(result.metafile, options);
       const bundle = await setup.finish(result);
-      return { ...bundle, warnings: [...notes, ...bundle.warnings] };
+      return { ...bundle, warnings: [...notes, ...new Set(ownNotes), ...bundle.warnings] };
     }
     for (const finding of fresh) {
       if (external.has(finding.packageName!)) continue;
@@ -242,6 +244,8 @@ export async function chooseOutputFormat(entry: string): Promise<ModuleFormat> {
     return 'esm'; // the real build reports the error
   }
 }
+
+const TS_ENTRY = /\.[cm]?tsx?$/;
 
 export const isUnbundled = (result: BundleResult | Unbundled): result is Unbundled => 'unbundled' in result;
 

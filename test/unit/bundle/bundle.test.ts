@@ -144,4 +144,12 @@ describe('bundleHandler errors', () => {
     expect(error).toMatchObject({ exitCode: 4, message: 'Runtime.HandlerNotFound: index.handler is undefined or not exported (index exports other)' });
     await rm(root, { recursive: true, force: true });
   });
+
+  it('keeps a TypeScript handler bundled (Lambda cannot load .ts as written) and says what the bundle leaves out', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-ts-dirname-'));
+    await writeFile(join(root, 'index.ts'), "import { readFileSync } from 'node:fs';\nexport const handler = async () => readFileSync(__dirname + '/data.txt', 'utf8');\n");
+    const result = bundled(await bundleHandler({ entry: join(root, 'index.ts'), root, exportPath: 'handler', nodeMajor: 20 }));
+    expect(result.warnings).toEqual(['index.ts locates files beside its code: the bundle holds only code, so keep the files it reads with a Dockerfile of your own']);
+    await rm(root, { recursive: true, force: true });
+  });
 });
