@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { BuildSource } from '../docker/build-source.js';
 import { GENERATED_DOCKERFILE_PATH, generateDockerfile } from '../docker/dockerfile.js';
 import { runtimeContextFiles } from '../docker/runtime-asset.js';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, type BundleResult } from './bundle.js';
+import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from './bundle.js';
 import { nodeMajorOfImage } from './node-target.js';
 import { planBundle } from './plan.js';
 import { typecheckProject } from './typecheck.js';
@@ -25,12 +25,14 @@ export interface BundledBuildSource extends BuildSource {
 
 /**
  * Bundles the handler when planBundle says so and returns what the build sends; undefined when the
- * handler is not bundled (a Dockerfile of the user's, no TS/JS entry), so the caller builds as before.
+ * handler is shipped as written (a Dockerfile of the user's, --no-bundle, an entry Lambda loads by its own
+ * rules, or code whose behaviour the bundle would change), so the caller builds the folder.
  */
 export async function bundledBuildSource(config: ResolvedConfig, out: Output, options: BundleBuildOptions = {}): Promise<BundledBuildSource | undefined> {
   const plan = await planBundle(config, { bundle: options.bundle });
   if (!plan.bundle) {
-    out.debug(`not bundling: ${plan.reason}`);
+    if (plan.announce) out.warn(`shipping the function unbundled: ${plan.reason}`);
+    else out.debug(`not bundling: ${plan.reason}`);
     if (options.typecheck) await out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, options.signal));
     return undefined;
   }
@@ -38,8 +40,13 @@ export async function bundledBuildSource(config: ResolvedConfig, out: Output, op
   const nodeMajor = nodeMajorOfImage(config.baseImage);
   const entry = plan.entry.slice(config.context.length + 1);
   const bundle = await out.step(`Bundling ${entry} for node${nodeMajor}`, () =>
-    bundleHandler({ entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor, external: config.external }),
+    bundleHandler({ entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor, external: config.external, format: plan.format }),
   );
+  if (isUnbundled(bundle)) {
+    // Exactness over size: the folder as written loads exactly as on Lambda.
+    out.warn(`shipping the function unbundled: ${bundle.unbundled}`);
+    return undefined;
+  }
   for (const warning of bundle.warnings) out.warn(warning);
   if (bundle.externalPackages.length > 0) out.info(`  external packages: ${bundle.externalPackages.map((p) => p.name).join(', ')}`);
   const dockerfile = generateDockerfile({

@@ -1,10 +1,12 @@
-// Bundles a handler's entry file with esbuild, in memory, into one ESM file plus its source map.
+// Bundles a handler's entry file with esbuild, in memory, into one file in the entry's own module format
+// (CommonJS → .cjs keeping module.exports, ES module → .mjs keeping top-level await), plus its source map.
 import { relative, resolve, sep } from 'node:path';
 import type { BuildOptions, Message, Metafile, OutputFile, Plugin } from 'esbuild';
 import { ExitCode, UserError } from '../cli/errors.js';
 import type { ContextFile } from '../docker/context.js';
 import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
 import { externalPackageFiles } from './package-files.js';
+import { describeFinding, findFidelityProblems, nodeFormatOf, type ModuleFormat } from './fidelity.js';
 
 /** Where the bundle sits in the build context; the generated Dockerfile copies it to the task root. */
 export const BUNDLE_CONTEXT_DIR = '.tslambda/bundle';
@@ -24,6 +26,8 @@ export interface BundleOptions {
   external?: string[];
   /** Where the files go in the build context. */
   contextDir?: string;
+  /** The bundle's module format: the entry's own (chooseOutputFormat). */
+  format?: ModuleFormat;
 }
 
 export interface BundleResult {
@@ -38,6 +42,13 @@ export interface BundleResult {
   inputs: string[];
   /** Things the user should know (an external package that is not installed). */
   warnings: string[];
+  /** The output's module format. */
+  format: ModuleFormat;
+}
+
+/** The bundle cannot keep the program's behaviour: ship the function unbundled, for this reason. */
+export interface Unbundled {
+  unbundled: string;
 }
 
 /**
@@ -104,17 +115,22 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
   const entryRel = toPosix(relative(options.root, options.entry));
   if (entryRel.startsWith('../')) throw new UserError(`the handler's entry ${options.entry} is outside ${options.root}`, { hint: 'put the handler inside the build context' });
   const outBase = entryRel.replace(/\.[mc]?[jt]s$/, '');
+  const format = options.format ?? 'esm';
   const found = new Map<string, ExternalPackage>();
   const warnings: string[] = [];
   const esbuildOptions = {
     absWorkingDir: options.root,
     entryPoints: [{ in: options.entry, out: outBase }],
     outdir: options.root,
-    outExtension: { '.js': '.mjs' },
+    // Unambiguous extensions: a package.json "type" above the output folder cannot change their meaning.
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
     bundle: true,
     write: false as const,
     platform: 'node' as const,
-    format: 'esm' as const,
+    format,
+    // Resolve packages as Node does: no "module" condition or field, which only bundlers read.
+    conditions: [],
+    mainFields: ['main'],
     target: `node${options.nodeMajor}`,
     sourcemap: 'linked' as const,
     // The map only needs to point at lines; leaving the sources out keeps the image small.
@@ -123,8 +139,7 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
     minifySyntax: true,
     // Error types reported to callers come from class names: keep them.
     keepNames: true,
-    banner: { js: ESM_PRELUDE },
-    define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' },
+    ...(format === 'esm' ? { banner: { js: ESM_PRELUDE }, define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' } } : {}),
     metafile: true as const,
     logLevel: 'silent' as const,
     plugins: [externalsPlugin(new Set(options.external ?? []), found, warnings)],
@@ -146,12 +161,16 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
         // metafile paths are relative to absWorkingDir.
         inputs: Object.keys(result.metafile.inputs).map((input) => resolve(options.root, input)),
         warnings: messages,
+        format,
       };
     },
     async failure(errors) {
       const { formatMessages } = await import('esbuild');
       const lines = await formatMessages(errors, { kind: 'error', color: false });
-      return new UserError(`bundling ${entryRel} failed: ${errors[0]?.text ?? 'see above'}`, {
+      // Name the failure Lambda would report for the same code: a missing module, or a syntax error.
+      const first = errors[0];
+      const lambdaError = !first ? '' : /^Could not resolve/.test(first.text) ? 'Runtime.ImportModuleError: ' : 'Runtime.UserCodeSyntaxError: ';
+      return new UserError(`${lambdaError}bundling ${entryRel} failed: ${first?.text ?? 'see above'}`, {
         exitCode: ExitCode.buildFailed,
         hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
         details: { esbuild: lines.join('\n') },
@@ -160,19 +179,75 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
   };
 }
 
-export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
+/**
+ * Bundles the handler, leaving external every package whose behaviour esbuild cannot keep; when the
+ * function's own code is such a module, answers `{ unbundled: reason }` instead (the caller ships it as is).
+ */
+export async function bundleHandler(options: BundleOptions): Promise<BundleResult | Unbundled> {
   const esbuild = await import('esbuild');
-  const setup = prepareBundle(options);
-  let result;
-  try {
-    result = await esbuild.build(setup.esbuildOptions);
-  } catch (error) {
-    const failure = error as { errors?: Message[] };
-    if (!failure.errors) throw error;
-    throw Object.assign(await setup.failure(failure.errors), { cause: error });
+  const format = options.format ?? (await chooseOutputFormat(options.entry));
+  const external = new Set(options.external ?? []);
+  const notes: string[] = [];
+  for (;;) {
+    const setup = prepareBundle({ ...options, format, external: [...external] });
+    let result;
+    try {
+      result = await esbuild.build(setup.esbuildOptions);
+    } catch (error) {
+      const failure = error as { errors?: Message[] };
+      if (!failure.errors) throw error;
+      throw Object.assign(await setup.failure(failure.errors), { cause: error });
+    }
+    const findings = await findFidelityProblems(result.metafile, options.root);
+    const own = findings.filter((finding) => !finding.packageName);
+    // TypeScript cannot ship unbundled (Lambda's runtime does not load it): say what the bundle changes instead.
+    if (own.length > 0 && !TS_ENTRY.test(options.entry)) return { unbundled: describeFinding(own[0]!) };
+    const ownNotes = own.map((finding) => `${describeFinding(finding)}: the bundle holds only code, so keep the files it reads with a Dockerfile of your own`);
+    const fresh = findings.filter((finding) => finding.packageName && !external.has(finding.packageName));
+    if (fresh.length === 0) {
+      if (format === 'esm') refuseMissingExport(result.metafile, options);
+      const bundle = await setup.finish(result);
+      return { ...bundle, warnings: [...notes, ...new Set(ownNotes), ...bundle.warnings] };
+    }
+    for (const finding of fresh) {
+      if (external.has(finding.packageName!)) continue;
+      external.add(finding.packageName!);
+      notes.push(`left ${finding.packageName} external: ${describeFinding(finding)}`);
+    }
   }
-  return setup.finish(result);
 }
+
+/** An ES module's exports are known at build time: a handler it does not export could never be found. */
+function refuseMissingExport(metafile: Metafile, options: BundleOptions): void {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const name = options.exportPath.split('.')[0]!;
+  if (!output || output.exports.includes(name) || output.exports.includes('default')) return;
+  const module = toPosix(relative(options.root, options.entry)).replace(/\.[mc]?[jt]s$/, '');
+  throw new UserError(`Runtime.HandlerNotFound: ${module}.${options.exportPath} is undefined or not exported (${module} exports ${output.exports.join(', ') || 'nothing'})`, {
+    exitCode: ExitCode.buildFailed,
+    hint: 'export the handler under that name, or fix "handler" in lambda.config.json',
+  });
+}
+
+/**
+ * The module format Node gives the entry (by extension, else package.json "type"); a .ts file, which Node
+ * does not run, keeps the format its syntax says (ESM unless it only uses module/exports).
+ */
+export async function chooseOutputFormat(entry: string): Promise<ModuleFormat> {
+  if (/\.[cm]?js$/.test(entry) || /\.[cm]ts$/.test(entry)) return nodeFormatOf(entry);
+  const esbuild = await import('esbuild');
+  try {
+    // Only the entry itself: every import is left external, which is enough for esbuild to tell its format.
+    const probe = await esbuild.build({ entryPoints: [entry], bundle: true, external: ['*'], platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: '/' });
+    return Object.values(probe.metafile.inputs)[0]?.format === 'cjs' ? 'cjs' : 'esm';
+  } catch {
+    return 'esm'; // the real build reports the error
+  }
+}
+
+const TS_ENTRY = /\.[cm]?tsx?$/;
+
+export const isUnbundled = (result: BundleResult | Unbundled): result is Unbundled => 'unbundled' in result;
 
 /** The bundle, its map and the external packages, as the files a build context needs. */
 export async function bundleContextFiles(result: BundleResult, contextDir = BUNDLE_CONTEXT_DIR): Promise<ContextFile[]> {

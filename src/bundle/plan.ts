@@ -1,44 +1,49 @@
-// Decides whether `build` bundles the handler: a TS/JS entry file and no Dockerfile of the user's own.
+// Decides how a handler is shipped: bundled (a TS/JS entry file, no Dockerfile of the user's) or as it is;
+// a handler that could never load is refused here, before anything is built.
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ExitCode, UserError } from '../cli/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
-
-/** Extensions a bundled entry may have, in the order they are looked for. */
-export const ENTRY_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs'] as const;
+import type { ModuleFormat } from './fidelity.js';
+import { chooseOutputFormat } from './bundle.js';
+import { requireEntry } from './handler-check.js';
 
 export type BundlePlan =
-  | { bundle: true; /** Absolute path of the entry file. */ entry: string; /** Module part of the handler, e.g. src/handler. */ modulePath: string; /** Export part, e.g. handler or nested.fn. */ exportPath: string }
-  | { bundle: false; reason: string };
-
-/** Splits `path/to/module.export[.nested]` at the first dot after the last slash. */
-export function splitHandler(handler: string): { modulePath: string; exportPath: string } | undefined {
-  const slash = handler.lastIndexOf('/');
-  const dot = handler.indexOf('.', slash + 1);
-  if (dot <= slash + 1 || dot === handler.length - 1) return undefined;
-  return { modulePath: handler.slice(0, dot), exportPath: handler.slice(dot + 1) };
-}
+  | {
+      bundle: true;
+      /** Absolute path of the entry file. */ entry: string;
+      /** Module part of the handler, e.g. src/handler. */ modulePath: string;
+      /** Export part, e.g. handler or nested.fn. */ exportPath: string;
+      /** The entry's module format, which the bundle keeps. */ format: ModuleFormat;
+    }
+  | { bundle: false; reason: string; /** The handler itself cannot be bundled faithfully: say so, not only in --verbose. */ announce?: true };
 
 const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
 
 /**
- * Bundle when the handler's module resolves to a .ts/.mts/.cts/.js/.mjs file in the context and neither
- * the config nor the context has a Dockerfile (a Dockerfile means the user decides what goes in the image).
+ * Bundle when the handler's module is a .ts/.mts/.cts/.js/.mjs/.cjs file in the context and neither the
+ * config nor the context has a Dockerfile (a Dockerfile means the user decides what goes in the image).
+ * Throws Lambda's init error (Runtime.MalformedHandlerName, Runtime.ImportModuleError) for a handler that
+ * cannot load, with or without bundling.
  */
 export async function planBundle(
   config: Pick<ResolvedConfig, 'handler' | 'context' | 'dockerfile'>,
   options: { bundle?: boolean; /** `tslambda bundle` bundles even inside a Dockerfile's build stage. */ ignoreDockerfile?: boolean } = {},
 ): Promise<BundlePlan> {
-  if (options.bundle === false) return { bundle: false, reason: 'bundling turned off (--no-bundle)' };
   if (!options.ignoreDockerfile) {
     if (config.dockerfile) return { bundle: false, reason: `the config names a Dockerfile (${config.dockerfile})` };
     if (await isFile(join(config.context, 'Dockerfile'))) return { bundle: false, reason: 'the context has its own Dockerfile' };
   }
-  const parts = splitHandler(config.handler);
-  if (!parts || parts.modulePath.split('/').includes('..'))
-    return { bundle: false, reason: `handler ${JSON.stringify(config.handler)} does not name a module and an export` };
-  for (const extension of ENTRY_EXTENSIONS) {
-    const entry = resolve(config.context, parts.modulePath + extension);
-    if (await isFile(entry)) return { bundle: true, entry, ...parts };
+  const { parts, entry } = await requireEntry(config.context, config.handler);
+  if (options.bundle === false) {
+    if (entry.kind === 'file' && entry.extension.endsWith('ts'))
+      throw new UserError(`Runtime.ImportModuleError: Error: Cannot find module '${parts.moduleName}' (with --no-bundle, ${parts.modulePath}${entry.extension} is TypeScript, which Lambda's Node runtime does not load)`, {
+        exitCode: ExitCode.buildFailed,
+        hint: 'drop --no-bundle, or point "handler" at the compiled .js file',
+      });
+    return { bundle: false, reason: 'bundling turned off (--no-bundle)' };
   }
-  return { bundle: false, reason: `no ${ENTRY_EXTENSIONS.join('/')} file for ${parts.modulePath} in the context` };
+  if (entry.kind !== 'file') return { bundle: false, reason: `${parts.modulePath} is a folder or a package, which Lambda loads with require()`, announce: true };
+  if (entry.extension === '') return { bundle: false, reason: `${parts.modulePath} has no extension, which Lambda loads by its own rules`, announce: true };
+  return { bundle: true, entry: entry.path, modulePath: parts.modulePath, exportPath: parts.exportPath, format: await chooseOutputFormat(entry.path) };
 }

@@ -8,14 +8,14 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, isUserError } from '../cli/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { bundleToDirectory } from '../bundle/write.js';
+import { bundleForTaskRoot, writeBundle } from '../bundle/write.js';
 import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
 import type { EnvironmentResult, RuntimeLauncher } from '../local/environment.js';
 import { startEnvironmentSet } from '../local/environment-set.js';
 import { hostProcessLauncher } from '../local/host-process.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/lambda-env.js';
-import { describeResult, failureHint, failureMessage, interrupted, outcomeExitCode } from '../local/outcome.js';
+import { describeResult, failureHint, failureMessage, interrupted, resultExitCode } from '../local/outcome.js';
 import type { EnvironmentPool } from '../local/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/watch.js';
@@ -181,7 +181,7 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
     return;
   }
   throw new UserError(failureMessage(failed), {
-    exitCode: outcomeExitCode[failed.outcome],
+    exitCode: resultExitCode(failed),
     hint: failureHint(failed),
     details: { ...describeResult(failed), ...(repeat > 1 ? summary : {}) },
   });
@@ -195,10 +195,10 @@ async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool
   if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
 }
 
-/** The same runtime loop, on the host, over a task root holding the handler bundled the way the image would have it. */
-function hostLauncher(config: ResolvedConfig, env: Record<string, string>, ctx: CommandContext, taskRoot: string): RuntimeLauncher {
+/** The same runtime loop, on the host, over a task root holding the handler as the image would have it. */
+function hostLauncher(config: ResolvedConfig, env: Record<string, string>, ctx: CommandContext, taskRoot: string, handler = config.handler): RuntimeLauncher {
   return hostProcessLauncher({
-    command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), config.handler],
+    command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), handler],
     cwd: taskRoot,
     env: { PATH: ctx.env.PATH ?? '', ...env },
   });
@@ -212,10 +212,16 @@ async function prepareLauncher(
   cleanups: Array<() => Promise<unknown>>,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
+    const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));
+    if (shipped.kind === 'unbundled') {
+      // The folder itself is the task root: the handler loads exactly as written.
+      if (args.bundle !== false) ctx.out.warn(`running the function unbundled: ${shipped.reason}`);
+      return { launcher: hostLauncher(config, env, ctx, config.context), network: 'host' };
+    }
     const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
     cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
-    await ctx.out.step('Bundling the handler', () => bundleToDirectory(config, taskRoot));
-    return { launcher: hostLauncher(config, env, ctx, taskRoot), network: 'host' };
+    await writeBundle(shipped.result, taskRoot);
+    return { launcher: hostLauncher(config, env, ctx, taskRoot, shipped.result.handler), network: 'host' };
   }
   const docker = await ctx.docker();
   let image = args.image;

@@ -55,6 +55,8 @@ export interface InvokeResult {
   initDurationMs?: number;
   /** The log fence the runtime wrote before answering (tslambda's runtime under invoke-local), if any. */
   logFence?: string;
+  /** The function failed to start (its init error answers this invocation). */
+  initFailed?: true;
 }
 
 export interface RuntimeExit {
@@ -226,7 +228,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
         const { errorType, payload } = this.initError;
         this.initError = undefined;
         const queued = this.queue.shift()!;
-        const result: InvokeResult = { requestId: queued.requestId, outcome: 'error', payload, errorType, streamed: false, durationMs: 0 };
+        const result: InvokeResult = { requestId: queued.requestId, outcome: 'error', payload, errorType, streamed: false, durationMs: 0, initFailed: true };
         this.remember(queued.requestId);
         this.emit('end', result);
         queued.resolve(result);

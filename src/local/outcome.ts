@@ -11,6 +11,11 @@ export const outcomeExitCode = {
   exited: ExitCode.runtimeExited,
 } as const;
 
+/** The README's exit code for a result: a function that failed to start is 12, like a runtime that exited. */
+export function resultExitCode(result: EnvironmentResult): ExitCode {
+  return result.initFailed ? ExitCode.runtimeExited : outcomeExitCode[result.outcome];
+}
+
 export function describeResult(result: EnvironmentResult) {
   const text = result.payload.toString('utf8');
   let response: unknown = text;
@@ -45,6 +50,7 @@ export function failureMessage(result: EnvironmentResult): string {
     case 'exited':
       return `the runtime exited during the invocation (${result.errorType}): ${error.errorMessage ?? ''}`.trim();
     default:
+      if (result.initFailed) return `the function failed to start with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
       return `the function failed with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
   }
 }

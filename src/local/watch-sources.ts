@@ -93,7 +93,7 @@ async function watchBundled(plan: Extract<BundlePlan, { bundle: true }>, options
     for (const dir of dirs) if (!externalWatches.has(dir)) externalWatches.set(dir, watchTree(dir, (path) => settle(path)));
   };
   const bundler: BundleWatcher = await watchBundle(
-    { entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor: nodeMajorOfImage(config.baseImage), external: config.external },
+    { entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor: nodeMajorOfImage(config.baseImage), external: config.external, format: plan.format },
     (event) => {
       if (event.kind === 'bundled') watchExternals(event.result);
       onChange(event.kind === 'bundled' ? { kind: 'bundled', result: event.result, externalsChanged: event.externalsChanged } : event);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import { isUserError, type UserError } from '../cli/errors.js';
+import { ExitCode, isUserError, UserError } from '../cli/errors.js';
 import { formatDuration, type Output } from '../cli/output.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { BundleResult } from '../bundle/bundle.js';
@@ -162,7 +162,9 @@ async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending
   if (pending.files.size > 0 || !pending.bundle) {
     // Manifests, lockfiles or external packages changed: bundle afresh, which copies the externals again.
     await emptyFolder(taskRoot);
-    return bundleToDirectory(config, taskRoot);
+    const shipped = await bundleToDirectory(config, taskRoot);
+    if (shipped.kind === 'unbundled') throw new UserError(`--watch --no-docker runs bundled handlers only: ${shipped.reason}`, { exitCode: ExitCode.buildFailed, hint: 'drop --no-docker to watch it in its image, or --watch to run it as written' });
+    return shipped.result;
   }
   await writeTaskRoot(taskRoot, pending.bundle.result, { externals: first || pending.bundle.externalsChanged });
   return pending.bundle.result;

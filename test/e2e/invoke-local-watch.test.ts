@@ -130,9 +130,9 @@ describe('invoke-local --no-docker --watch', () => {
     expect(reports(cli.stderr()).every((line) => line.includes('Init Duration'))).toBe(true);
 
     await writeFile(`${project}/src/word.ts`, 'export const word: string = ;\n');
-    await cli.waitFor('stderr', (err) => err.includes('✖ bundling'), 'the build failure');
+    await cli.waitFor('stderr', (err) => err.includes('✖ Runtime.UserCodeSyntaxError: bundling'), 'the build failure');
     const failure = cli.stderr().split('\n').filter((line) => line.startsWith('✖'));
-    expect(failure).toEqual([expect.stringMatching(/^✖ bundling src\/handler\.ts failed: Unexpected ";" \(src\/word\.ts:1:\d+\); waiting for the next change$/)]);
+    expect(failure).toEqual([expect.stringMatching(/^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";" \(src\/word\.ts:1:\d+\); waiting for the next change$/)]);
     expect(responses()).toHaveLength(2);
 
     await writeFile(`${project}/src/word.ts`, "export const word: string = 'third';\n");
@@ -189,7 +189,7 @@ describe('invoke-local --watch --serve in containers', runsWhen('e2e invoke-loca
       expect(await docker!.getImage(firstImage).inspect().then(() => 'present', () => 'removed')).toBe('removed');
 
       await writeFile(`${project}/src/word.ts`, 'export const word: string = ;\n');
-      await cli.waitFor('stderr', (err) => /^✖ bundling src\/handler\.ts failed: Unexpected ";"/m.test(err), 'the build failure');
+      await cli.waitFor('stderr', (err) => /^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";"/m.test(err), 'the build failure');
       expect(await invokeWord(client, functionName)).toBe('second');
 
       await writeFile(`${project}/src/word.ts`, "export const word: string = 'third';\n");

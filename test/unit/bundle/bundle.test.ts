@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleContextFiles, bundleHandler, type BundleResult } from '../../../src/bundle/bundle.js';
+import { bundleContextFiles, bundleHandler, isUnbundled, type BundleResult, type Unbundled } from '../../../src/bundle/bundle.js';
+
+/** The bundle, or a failure naming why the function would have been shipped unbundled. */
+function bundled(result: BundleResult | Unbundled): BundleResult {
+  if (isUnbundled(result)) throw new Error(`unexpectedly unbundled: ${result.unbundled}`);
+  return result;
+}
 import { UserError } from '../../../src/cli/errors.js';
 import { runsWhen } from '../../support/skips.js';
 import { createFixtureProject, hasCompiler, THROW_LINE } from './fixture-project.js';
@@ -25,7 +31,7 @@ describe('bundleHandler', runsWhen('bundleHandler', compiler ? undefined : 'no C
   beforeAll(async () => {
     root = await createFixtureProject();
     treeBefore = await listTree(root);
-    result = await bundleHandler({ entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20, external: ['configured-ext'] });
+    result = bundled(await bundleHandler({ entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20, external: ['configured-ext'] }));
     // Lay the context files out as the image's task root would hold them.
     taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
     for (const file of await bundleContextFiles(result, '.tslambda/bundle')) {
@@ -94,18 +100,57 @@ describe('bundleHandler errors', () => {
     const error = await bundleHandler({ entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20 }).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
     expect(error.exitCode).toBe(4);
-    expect(error.message).toMatch(/bundling src\/handler.ts failed: .*not-installed-anywhere/);
+    expect(error.message).toMatch(/^Runtime\.ImportModuleError: bundling src\/handler.ts failed: .*not-installed-anywhere/);
     await rm(root, { recursive: true, force: true });
   });
 
   it('keeps top-level await working in the ESM bundle', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-tla-'));
     await writeFile(join(root, 'index.ts'), "const greeting: string = await Promise.resolve('ready');\nexport const handler = async () => greeting;\n");
-    const result = await bundleHandler({ entry: join(root, 'index.ts'), root, exportPath: 'handler', nodeMajor: 20 });
+    const result = bundled(await bundleHandler({ entry: join(root, 'index.ts'), root, exportPath: 'handler', nodeMajor: 20 }));
     expect(result.handler).toBe('index.handler');
     await writeFile(join(root, 'index.mjs'), result.files[0]!.content);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(root, 'index.mjs'))}); console.log(await m.handler());`]);
     expect(stdout.trim()).toBe('ready');
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('leaves external a package that reads files beside its own code, and says so', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-dirname-'));
+    await mkdir(join(root, 'node_modules/templates'), { recursive: true });
+    await writeFile(join(root, 'node_modules/templates/package.json'), JSON.stringify({ name: 'templates' }));
+    await writeFile(join(root, 'node_modules/templates/hello.txt'), 'hello from the package');
+    await writeFile(join(root, 'node_modules/templates/index.js'), "module.exports = () => require('fs').readFileSync(__dirname + '/hello.txt', 'utf8');\n");
+    await writeFile(join(root, 'index.js'), "const read = require('templates');\nexports.handler = async () => read();\n");
+    const result = bundled(await bundleHandler({ entry: join(root, 'index.js'), root, exportPath: 'handler', nodeMajor: 20 }));
+    expect(result.format).toBe('cjs');
+    expect(result.externalPackages.map((p) => p.name)).toEqual(['templates']);
+    expect(result.warnings).toEqual(['left templates external: node_modules/templates/index.js locates files beside its code']);
+    const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
+    for (const file of await bundleContextFiles(result)) {
+      const target = join(taskRoot, file.path.replace(/^\.tslambda\/bundle\//, ''));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+    }
+    const { stdout } = await run(process.execPath, ['-e', `require(${JSON.stringify(join(taskRoot, 'index.cjs'))}).handler().then(console.log)`]);
+    expect(stdout.trim()).toBe('hello from the package');
+    await rm(root, { recursive: true, force: true });
+    await rm(taskRoot, { recursive: true, force: true });
+  });
+
+  it('refuses an ES module entry that does not export the handler (Runtime.HandlerNotFound)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-export-'));
+    await writeFile(join(root, 'index.mjs'), 'export const other = () => 1;\n');
+    const error = await bundleHandler({ entry: join(root, 'index.mjs'), root, exportPath: 'handler', nodeMajor: 20 }).catch((e) => e);
+    expect(error).toMatchObject({ exitCode: 4, message: 'Runtime.HandlerNotFound: index.handler is undefined or not exported (index exports other)' });
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps a TypeScript handler bundled (Lambda cannot load .ts as written) and says what the bundle leaves out', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-ts-dirname-'));
+    await writeFile(join(root, 'index.ts'), "import { readFileSync } from 'node:fs';\nexport const handler = async () => readFileSync(__dirname + '/data.txt', 'utf8');\n");
+    const result = bundled(await bundleHandler({ entry: join(root, 'index.ts'), root, exportPath: 'handler', nodeMajor: 20 }));
+    expect(result.warnings).toEqual(['index.ts locates files beside its code: the bundle holds only code, so keep the files it reads with a Dockerfile of your own']);
     await rm(root, { recursive: true, force: true });
   });
 });

@@ -17,17 +17,31 @@ describe('bundleToDirectory', () => {
       'node_modules/twice/index.js': 'export const twice = (n) => n * 2;\n',
     });
     const out = join(context, 'out');
-    const result = await bundleToDirectory({ handler: 'src/handler.handler', context, baseImage: 'node:20-slim', external: [] }, out);
-    expect(result.handler).toBe('src/handler.handler');
+    const shipped = await bundleToDirectory({ handler: 'src/handler.handler', context, baseImage: 'node:20-slim', external: [] }, out);
+    if (shipped.kind !== 'bundled') throw new Error(`not bundled: ${shipped.reason}`);
+    expect(shipped.result.handler).toBe('src/handler.handler');
     expect((await readdir(out, { recursive: true })).map(String).sort()).toEqual(['src', 'src/handler.mjs', 'src/handler.mjs.map']);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(out, 'src/handler.mjs'))}); console.log(await m.handler({ n: 21 }));`]);
     expect(stdout.trim()).toBe('42');
   });
 
-  it('names the handler and the fix when there is nothing to bundle', async () => {
+  it('refuses a handler whose module is missing with the error Lambda would report', async () => {
     const context = await makeProject({ 'lib/handler.py': '' });
     await expect(bundleToDirectory({ handler: 'lib/handler.handler', context, baseImage: 'node:20-slim', external: [] }, join(context, 'out'))).rejects.toThrow(
-      /cannot bundle handler "lib\/handler.handler": no .* file for lib\/handler/,
+      /^Runtime\.ImportModuleError: Error: Cannot find module 'handler' \(handler lib\/handler.handler: no lib\/handler\{/,
     );
+  });
+
+  it('copies the folder as written (minus .dockerignore and the output folder) when the bundle would change it', async () => {
+    const context = await makeProject({
+      '.dockerignore': 'secret.txt\n',
+      'secret.txt': 'no',
+      'data.txt': 'beside',
+      'index.js': "exports.handler = async () => require('fs').readFileSync(__dirname + '/data.txt', 'utf8');\n",
+    });
+    const out = join(context, 'out');
+    const shipped = await bundleToDirectory({ handler: 'index.handler', context, baseImage: 'node:20-slim', external: [] }, out);
+    expect(shipped).toEqual({ kind: 'unbundled', reason: 'index.js locates files beside its code' });
+    expect((await readdir(out)).map(String).sort()).toEqual(['.dockerignore', 'data.txt', 'index.js']);
   });
 });
