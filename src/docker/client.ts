@@ -79,6 +79,16 @@ function explain(error: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * True when the connection to the engine itself broke (the engine stopped, crashed or restarted mid-request),
+ * as opposed to the engine reporting an error: the response stream ends with only "aborted" or a reset.
+ */
+export function engineConnectionLost(error: unknown): boolean {
+  const e = error as { json?: unknown; statusCode?: number; code?: string; message?: string };
+  if (e.json !== undefined || e.statusCode !== undefined) return false;
+  return /^(aborted|socket hang up)$/.test(e.message ?? '') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code ?? '');
+}
+
 /** The engine's own words for a failed request (dockerode puts the daemon's JSON message in `json`). */
 export function engineMessage(error: unknown): string {
   const e = error as { json?: { message?: string }; message?: string };

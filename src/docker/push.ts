@@ -6,7 +6,7 @@ import type { Architecture } from '../config/types.js';
 import type { RegistryCredentials } from '../aws/ecr.js';
 import { maskSecret } from '../aws/ecr.js';
 import { engineArchitecture } from './build.js';
-import { engineMessage } from './client.js';
+import { engineConnectionLost, engineMessage } from './client.js';
 
 export interface PushOptions {
   /** Name or ID of the local image to push. */
@@ -48,7 +48,7 @@ interface PushEvent {
   aux?: { Tag?: string; Digest?: string; Size?: number };
 }
 
-type Failure = { kind: 'auth' | 'transient' | 'other'; message: string };
+type Failure = { kind: 'auth' | 'transient' | 'engine' | 'other'; message: string };
 
 const AUTH_FAILURE = /unauthorized|authentication required|no basic auth credentials|access denied|denied: |401 Unauthorized|403 Forbidden|authorization token has expired/i;
 const TRANSIENT_FAILURE = /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|broken pipe|unexpected EOF|i\/o timeout|TLS handshake timeout|no such host|server misbehaving/i;
@@ -129,6 +129,7 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
       // A fresh options object per attempt: dockerode deletes authconfig from the one it is given.
       stream = (await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) } as never)) as unknown as NodeJS.ReadableStream;
     } catch (error) {
+      if (!abandoned && engineConnectionLost(error)) return { kind: 'engine', message: engineMessage(error) };
       return abandoned ?? classifyPushFailure(engineMessage(error));
     }
     let lastUpdate = 0;
@@ -137,6 +138,7 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
         stream,
         (error: Error | null, events: PushEvent[]) => {
           if (abandoned) return resolve(abandoned);
+          if (error && engineConnectionLost(error)) return resolve({ kind: 'engine', message: error.message });
           const failed = events.find((e) => e.errorDetail || e.error);
           const message = error ? engineMessage(error) : failed ? (failed.errorDetail?.message ?? failed.error ?? 'push failed') : undefined;
           if (message) return resolve(classifyPushFailure(maskSecret(message, credentials.password)));
@@ -220,6 +222,13 @@ async function pushWithRetries(docker: Docker, taggedReference: string, options:
 }
 
 function pushFailure(failure: Failure, registry: string, retries: number): UserError {
+  if (failure.kind === 'engine') {
+    return new UserError(`lost the connection to the Docker engine during the push to ${registry} (${failure.message}); the engine stopped or restarted`, {
+      exitCode: ExitCode.dockerUnreachable,
+      hint: 'check that the engine runs (`docker info`) and look at its log, then push again',
+      details: { registry, reason: failure.message },
+    });
+  }
   if (failure.kind === 'auth') {
     return new UserError(`the registry ${registry} refused the credentials: ${failure.message}`, {
       exitCode: ExitCode.pushFailed,

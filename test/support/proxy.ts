@@ -24,6 +24,8 @@ export interface FaultProxy {
   readonly requests: number;
   /** How many requests the fault hit. */
   readonly faulted: number;
+  /** Cuts every open connection at once, as an engine or registry that dies does; new ones are still relayed. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ const REQUEST_LINE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01
  * Connection faults count connections (what a client sees when a registry or load balancer fails); 'status'
  * counts HTTP requests, reading each request head on the client side of every connection.
  */
-export async function startFaultProxy(target: { host: string; port: number }, fault: Fault): Promise<FaultProxy> {
+export async function startFaultProxy(target: { host: string; port: number } | { path: string }, fault: Fault): Promise<FaultProxy> {
   let requests = 0;
   let faulted = 0;
   const sockets = new Set<Socket>();
@@ -55,7 +57,7 @@ export async function startFaultProxy(target: { host: string; port: number }, fa
   });
 
   function upstream(client: Socket): Socket {
-    const socket = connect(target.port, target.host);
+    const socket = 'path' in target ? connect(target.path) : connect(target.port, target.host);
     sockets.add(socket);
     socket.on('close', () => {
       sockets.delete(socket);
@@ -119,6 +121,10 @@ export async function startFaultProxy(target: { host: string; port: number }, fa
     },
     get faulted() {
       return faulted;
+    },
+    cut: () => {
+      // A reset where the socket is TCP (the client side); a unix socket (the engine side) can only be closed.
+      for (const socket of sockets) socket.remoteFamily ? socket.resetAndDestroy() : socket.destroy();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
