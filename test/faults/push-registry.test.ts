@@ -22,7 +22,7 @@ async function buildTinyImage(engine: Docker, name: string): Promise<void> {
   await new Promise((resolve, reject) => engine.modem.followProgress(stream, (error, events) => (error || events.some((e) => e.error) ? reject(error ?? new Error(JSON.stringify(events))) : resolve(events))));
 }
 
-async function pushThrough(fault: Fault, repository: string): Promise<{ error?: UserError; ms: number; proxy: FaultProxy }> {
+async function pushThrough(fault: Fault, repository: string, signal?: AbortSignal): Promise<{ error?: UserError; ms: number; proxy: FaultProxy }> {
   const [host, port] = registry.host.split(':');
   const proxy = await startFaultProxy({ host: host!, port: Number(port) }, fault);
   const started = performance.now();
@@ -34,6 +34,7 @@ async function pushThrough(fault: Fault, repository: string): Promise<{ error?: 
       architecture: 'x86_64',
       credentials: async () => ({ username: REGISTRY_USER, password: registry.password, serverAddress: proxy.host }),
       retryDelaysMs: [100, 200, 400],
+      signal,
       stallMs: 2000,
     });
     return { ms: performance.now() - started, proxy };
@@ -76,6 +77,16 @@ describe.skipIf(!docker)(`push through a faulty registry ${reason ?? ''}`, () =>
     expect(error!.message).toContain(proxy.host);
     // Bounded: 4 attempts and 0.7 s of pauses, each attempt at most the 2 s stall bound (the engine's own retries would take minutes).
     expect(ms).toBeLessThan(20_000);
+    expect(await leftovers(proxy)).toEqual([]);
+  }, 60_000);
+
+  it('Ctrl-C while the registry stalls: interrupted (130) at once, and the tag it added is removed', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('interrupted')), 1000);
+    const { error, ms, proxy } = await pushThrough({ kind: 'stall', from: 1 }, 'faults-ctrl-c', controller.signal);
+    expect(error!.exitCode).toBe(ExitCode.interrupted);
+    expect(error!.message).toBe('push interrupted');
+    expect(ms).toBeLessThan(1900);
     expect(await leftovers(proxy)).toEqual([]);
   }, 60_000);
 
