@@ -27,16 +27,19 @@ beforeEach(async () => {
   temp = await mkdtemp(join(tmpdir(), 'tslambda-faults-tmp-'));
 });
 afterEach(async () => {
-  // Nothing left: no temp folder, no ~/.docker (tslambda never logs in), no build or invoke-local container.
-  expect(await readdir(temp)).toEqual([]);
-  expect(await readdir(home)).toEqual([]);
-  if (docker) {
-    // Only this suite's functions (all named faults-…): other suites share the engine.
-    const containers = await docker.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } });
-    expect(containers.filter((c) => c.Labels['org.opencontainers.image.title']?.startsWith('faults-'))).toEqual([]);
+  try {
+    // Nothing left: no temp folder, no ~/.docker (tslambda never logs in), no build or invoke-local container.
+    expect(await readdir(temp)).toEqual([]);
+    expect(await readdir(home)).toEqual([]);
+    if (docker) {
+      // Only this suite's functions (all named faults-…): other suites share the engine.
+      const containers = await docker.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } });
+      expect(containers.filter((c) => c.Labels['org.opencontainers.image.title']?.startsWith('faults-'))).toEqual([]);
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+    await rm(temp, { recursive: true, force: true });
   }
-  await rm(home, { recursive: true, force: true });
-  await rm(temp, { recursive: true, force: true });
 });
 
 describe('an engine that accepts and never answers', () => {
