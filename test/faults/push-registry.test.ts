@@ -94,5 +94,8 @@ describe.skipIf(!docker)(`push through a faulty registry ${reason ?? ''}`, () =>
     const { error, proxy } = await pushThrough({ kind: 'reset', from: 1, once: true }, 'faults-reset-once');
     expect(error).toBeUndefined();
     expect(proxy.faulted).toBe(1);
+    // A successful push keeps its tag, as docker push does; this test removes it.
+    await docker!.getImage(`${proxy.host}/faults-reset-once:v1`).remove({ noprune: true });
+    expect(await leftovers(proxy)).toEqual([]);
   }, 60_000);
 });
