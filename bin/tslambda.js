@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--` ends Node's own options: Node (20, 22, 24) reads --env-file anywhere in argv, even after the script,
+// so without it `tslambda invoke-local --env-file x` would be taken by Node, not by tslambda.
 // Starts the compiled CLI; `--version` is answered before anything heavy loads.
 import { readFileSync } from 'node:fs';
 

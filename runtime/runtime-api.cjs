@@ -113,12 +113,12 @@ class RuntimeApi {
   /** With fencing on: writes the fence line to both streams and returns its header; otherwise ''. */
   fence(requestId) {
     if (!this.logFence) return '';
-    // Synchronous writes on the same descriptors console uses: every earlier line is already in the pipe.
+    // Through the same streams console uses, behind whatever they still queue: when the host reads slower than the
+    // function writes, a pipe write is asynchronous, and a fence written straight to the descriptor would overtake it.
     const token = encodeURIComponent(requestId);
     const line = `${LOG_FENCE_MARK}${token}\n`;
-    const fs = require('node:fs');
-    fs.writeSync(1, line);
-    fs.writeSync(2, line);
+    process.stdout.write(line);
+    process.stderr.write(line);
     return `${requestHeaders.logFence}: ${token}\r\n`;
   }
 

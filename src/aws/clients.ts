@@ -9,7 +9,16 @@ export interface AwsTarget {
   profile?: string;
   /** Ctrl-C: every request in flight is abandoned (the SDK's abortSignal), so the command can stop. */
   signal?: AbortSignal;
+  /** Overrides AWS_TIMEOUTS (tests use short ones). */
+  timeouts?: Partial<typeof AWS_TIMEOUTS>;
 }
+
+/**
+ * Every AWS call is bounded (values in the README): a connection must open within `connectMs`, an open request
+ * may stay silent `requestMs`, the SDK makes at most `maxAttempts` (its standard retry: throttling, 5xx,
+ * dropped connections), and the call with all its attempts ends by `deadlineMs`.
+ */
+export const AWS_TIMEOUTS = { connectMs: 5_000, requestMs: 30_000, maxAttempts: 3, deadlineMs: 60_000 };
 
 export interface AwsClients {
   ecr: ECRClient;
@@ -25,18 +34,28 @@ export function createAwsClients(target: AwsTarget): AwsClients {
   // The SDK warns on every run under Node 20 about its own future releases; tslambda supports Node 20,
   // so that notice would only be noise in the user's output. An explicit setting is respected.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const timeouts = { ...AWS_TIMEOUTS, ...target.timeouts };
   const config = {
     ...(target.region ? { region: target.region } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
+    maxAttempts: timeouts.maxAttempts,
+    requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
   };
-  return { ecr: abortable(new ECRClient(config), target.signal), lambda: abortable(new LambdaClient(config), target.signal) };
+  return { ecr: bounded(new ECRClient(config), target.signal, timeouts.deadlineMs), lambda: bounded(new LambdaClient(config), target.signal, timeouts.deadlineMs) };
 }
 
-/** Gives every `send` of the client the command's abort signal, unless a call passes its own. */
-function abortable<C extends ECRClient | LambdaClient>(client: C, signal: AbortSignal | undefined): C {
-  if (!signal) return client;
+/** Gives every `send` of the client the command's abort signal and the call's deadline, unless a call passes its own signal. */
+function bounded<C extends ECRClient | LambdaClient>(client: C, signal: AbortSignal | undefined, deadlineMs: number): C {
   const send = client.send.bind(client) as (command: unknown, options?: object) => Promise<unknown>;
-  (client as { send: unknown }).send = (command: unknown, options?: object) => send(command, { abortSignal: signal, ...options });
+  (client as { send: unknown }).send = async (command: unknown, options?: object) => {
+    const deadline = AbortSignal.timeout(deadlineMs);
+    try {
+      return await send(command, { abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline, ...options });
+    } catch (error) {
+      if (deadline.aborted && !signal?.aborted) throw Object.assign(new Error(`no answer within ${deadlineMs / 1000} s`), { name: 'TimeoutError', cause: error });
+      throw error;
+    }
+  };
   return client;
 }
 

@@ -43,8 +43,11 @@ export function toAwsUserError(error: unknown, action: string): UserError {
     });
   }
   const network = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (!e.$metadata?.httpStatusCode && network && NETWORK_CODES.has(network)) {
-    return new UserError(`cannot reach AWS for ${action}: ${network}`, {
+  const timedOut = e.name === 'TimeoutError' && !e.$metadata?.httpStatusCode;
+  if (!e.$metadata?.httpStatusCode && ((network && NETWORK_CODES.has(network)) || timedOut)) {
+    // The SDK names a reset connection a TimeoutError too: the network code says more.
+    const reason = network && NETWORK_CODES.has(network) ? network : `timed out (${message})`;
+    return new UserError(`cannot reach AWS for ${action}: ${reason}`, {
       exitCode: ExitCode.awsError,
       hint: 'check the network, and AWS_ENDPOINT_URL if you point tslambda at a local endpoint',
       cause: error,

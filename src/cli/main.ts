@@ -111,7 +111,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
   try {
     await parsed.command.handler(args, ctx);
-    return ExitCode.ok;
+    // A command that stops cleanly on Ctrl-C (--serve) still ends as interrupted, never as success.
+    return io.signal.aborted ? reportError(io.signal.reason, out, true) : ExitCode.ok;
   } catch (error) {
     return reportError(error, out, io.signal.aborted);
   }

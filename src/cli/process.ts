@@ -25,5 +25,15 @@ export async function main(argv: string[]): Promise<void> {
     signal: controller.signal,
   });
   process.exitCode = code;
-  // Stdout may be a pipe that is still draining; let Node exit when it has.
+  // The outcome is final: a socket a stalled engine never answered, or a timer, must not keep the process
+  // alive. Leave once stdout and stderr (perhaps pipes still draining) have taken everything written.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
 }

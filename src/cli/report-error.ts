@@ -4,6 +4,13 @@ import type { Output } from './output.js';
 
 export function reportError(error: unknown, out: Pick<Output, 'json' | 'verbose' | 'stdout' | 'stderr'>, interrupted: boolean): number {
   const write = (text: string) => out.stderr.write(`${text}\n`);
+  // Ctrl-C wins: a build or push the signal cut short fails with its own words ("aborted"), but the user asked to stop.
+  if (interrupted && !(isUserError(error) && error.exitCode === ExitCode.interrupted)) {
+    if (out.json) out.stdout.write(`${JSON.stringify({ ok: false, error: { message: 'interrupted', exitCode: ExitCode.interrupted } }, null, 2)}\n`);
+    write('interrupted');
+    if (out.verbose) write(`cause: ${formatCause(error)}`);
+    return ExitCode.interrupted;
+  }
   if (isUserError(error)) {
     if (out.json) {
       out.stdout.write(
@@ -14,10 +21,6 @@ export function reportError(error: unknown, out: Pick<Output, 'json' | 'verbose'
     if (error.hint) write(`hint: ${error.hint}`);
     if (out.verbose && error.cause) write(`cause: ${formatCause(error.cause)}`);
     return error.exitCode;
-  }
-  if (interrupted) {
-    write('interrupted');
-    return ExitCode.interrupted;
   }
   const message = error instanceof Error ? error.message : String(error);
   if (out.json) out.stdout.write(`${JSON.stringify({ ok: false, error: { message, exitCode: ExitCode.unexpected } }, null, 2)}\n`);

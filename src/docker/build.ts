@@ -5,7 +5,7 @@ import type { Output } from '../cli/output.js';
 import type { Architecture, ResolvedConfig } from '../config/types.js';
 import { resolveBuildSource, type BuildSource } from './build-source.js';
 import { bundledBuildSource } from '../bundle/build-source.js';
-import { engineMessage } from './client.js';
+import { engineConnectionLost, engineMessage } from './client.js';
 import { createBuildContext } from './context.js';
 import { imageLabels } from './labels.js';
 
@@ -55,6 +55,15 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output,
       stream,
       (error: Error | null, events: ProgressEvent[]) => {
         const failure = error?.message ?? events.find((e) => e.error || e.errorDetail)?.errorDetail?.message ?? events.find((e) => e.error)?.error;
+        if (error && engineConnectionLost(error)) {
+          return reject(
+            new UserError(`lost the connection to the Docker engine during the build${step ? ` at ${step}` : ''} (${error.message}); the engine stopped or restarted`, {
+              exitCode: ExitCode.dockerUnreachable,
+              hint: 'check that the engine runs (`docker info`) and look at its log, then build again',
+              cause: error,
+            }),
+          );
+        }
         if (failure) {
           const where = step ? ` at ${step}` : '';
           const tail = out.verbose || recent.length === 0 ? '' : `\n${recent.slice(-5).map((l) => `  | ${l}`).join('\n')}`;

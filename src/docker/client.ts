@@ -79,6 +79,16 @@ function explain(error: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * True when the connection to the engine itself broke (the engine stopped, crashed or restarted mid-request),
+ * as opposed to the engine reporting an error: the response stream ends with only "aborted" or a reset.
+ */
+export function engineConnectionLost(error: unknown): boolean {
+  const e = error as { json?: unknown; statusCode?: number; code?: string; message?: string };
+  if (e.json !== undefined || e.statusCode !== undefined) return false;
+  return /^(aborted|socket hang up)$/.test(e.message ?? '') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code ?? '');
+}
+
 /** The engine's own words for a failed request (dockerode puts the daemon's JSON message in `json`). */
 export function engineMessage(error: unknown): string {
   const e = error as { json?: { message?: string }; message?: string };
@@ -90,23 +100,19 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<Docker> {
   const address = engineAddress(env);
   const { default: Dockerode } = await import('dockerode');
   const docker = new Dockerode(address.options);
-  let timer: NodeJS.Timeout | undefined;
+  // The ping's own socket is closed on timeout: an engine that accepts and never answers must not keep us alive.
+  const timeout = AbortSignal.timeout(PING_TIMEOUT_MS);
   try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), PING_TIMEOUT_MS);
-      }),
-    ]);
+    // dockerode reads abortSignal from the options; its types list only the callback form.
+    await (docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: timeout });
   } catch (error) {
-    throw new UserError(`cannot reach the Docker engine at ${address.describe}: ${explain(error as NodeJS.ErrnoException)}`, {
+    const reason = timeout.aborted ? `timed out (no answer to a ping within ${PING_TIMEOUT_MS / 1000} s)` : explain(error as NodeJS.ErrnoException);
+    throw new UserError(`cannot reach the Docker engine at ${address.describe}: ${reason}`, {
       exitCode: ExitCode.dockerUnreachable,
       hint: 'start Docker, or set DOCKER_HOST to an engine that runs',
       cause: error,
       details: { dockerHost: address.describe },
     });
-  } finally {
-    clearTimeout(timer);
   }
   return docker;
 }

@@ -1,8 +1,10 @@
 // Streams a build context as a tar: the context folder filtered by .dockerignore, plus files tslambda adds.
+import type { Dirent } from 'node:fs';
 import { opendir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type { Pack } from 'tar-stream';
+import { ExitCode, UserError } from '../cli/errors.js';
 
 /** A file that exists only in the tar stream (the runtime asset, a generated Dockerfile, a bundle). */
 export interface ContextFile {
@@ -80,6 +82,7 @@ export async function selectContextEntries(
         if (ignored && !childIncluded) entries.splice(before, 1);
         else includedAny = true;
       } else if (!ignored) {
+        if (!dirent.isFile() && !dirent.isSymbolicLink()) throw unsendable(childRel, dirent);
         entries.push(childRel);
         includedAny = true;
         if (await looksLikeSecret(childAbs, dirent.name)) suspectedSecrets.push(childRel);
@@ -91,6 +94,15 @@ export async function selectContextEntries(
   await walk(directory, '');
   entries.sort();
   return { entries, suspectedSecrets };
+}
+
+/** A fifo, socket or device cannot go into a tar the way Docker reads it (and a fifo would block the read). */
+function unsendable(path: string, dirent: Dirent): UserError {
+  const kind = dirent.isFIFO() ? 'a named pipe (fifo)' : dirent.isSocket() ? 'a socket' : 'a device file';
+  return new UserError(`the build context holds ${kind}, which cannot be sent to the engine: ${path}`, {
+    exitCode: ExitCode.buildFailed,
+    hint: `add \`${path}\` to .dockerignore`,
+  });
 }
 
 function addExtraFiles(pack: Pack, files: ContextFile[]) {

@@ -6,7 +6,7 @@ import type { Architecture } from '../config/types.js';
 import type { RegistryCredentials } from '../aws/ecr.js';
 import { maskSecret } from '../aws/ecr.js';
 import { engineArchitecture } from './build.js';
-import { engineMessage } from './client.js';
+import { engineConnectionLost, engineMessage } from './client.js';
 
 export interface PushOptions {
   /** Name or ID of the local image to push. */
@@ -21,6 +21,10 @@ export interface PushOptions {
   signal?: AbortSignal;
   /** Backoff between attempts after a registry 5xx or a dropped connection. */
   retryDelaysMs?: number[];
+  /** Silence from the engine after which an attempt is abandoned (default PUSH_STALL_MS). */
+  stallMs?: number;
+  /** Epoch ms by which the whole push must end (set by pushImage from PUSH_DEADLINE_MS). */
+  deadline?: number;
 }
 
 export interface PushedImage {
@@ -44,7 +48,7 @@ interface PushEvent {
   aux?: { Tag?: string; Digest?: string; Size?: number };
 }
 
-type Failure = { kind: 'auth' | 'transient' | 'other'; message: string };
+type Failure = { kind: 'auth' | 'transient' | 'engine' | 'other'; message: string };
 
 const AUTH_FAILURE = /unauthorized|authentication required|no basic auth credentials|access denied|denied: |401 Unauthorized|403 Forbidden|authorization token has expired/i;
 const TRANSIENT_FAILURE = /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|broken pipe|unexpected EOF|i\/o timeout|TLS handshake timeout|no such host|server misbehaving/i;
@@ -98,38 +102,69 @@ const authconfigOf = (credentials: RegistryCredentials) => ({
   serveraddress: credentials.serverAddress,
 });
 
+/** How long a push may go without any word from the engine before the attempt is abandoned as stalled. */
+export const PUSH_STALL_MS = 60_000;
+/** The most a whole push (every attempt and pause) may take. */
+export const PUSH_DEADLINE_MS = 30 * 60_000;
+/** The engine's own layer retry ("Retrying in 5 seconds"): it would retry 5 times per layer, for minutes. */
+const ENGINE_RETRYING = /^Retrying in \d+ seconds?$/;
+
 /** One push attempt: the stream is read with followProgress; an errorDetail fails it even after HTTP 200. */
 async function pushOnce(docker: Docker, reference: string, tag: string, credentials: RegistryCredentials, options: PushOptions, progress: PushProgress): Promise<{ digest?: string } | Failure> {
-  let stream: NodeJS.ReadableStream;
+  // This attempt ends early (its request is closed, which cancels the engine's push) when the engine starts
+  // retrying on its own, when it stays silent too long, or at the push's deadline: our retry policy is the only one.
+  const attempt = new AbortController();
+  const signals = [attempt.signal, ...(options.signal ? [options.signal] : [])];
+  let abandoned: Failure | undefined;
+  const abandon = (failure: Failure) => {
+    abandoned ??= failure;
+    attempt.abort();
+  };
+  const stallMs = options.stallMs ?? PUSH_STALL_MS;
+  let stall = setTimeout(() => abandon({ kind: 'transient', message: `no progress from the engine for ${stallMs / 1000} s` }), stallMs);
+  const deadline = options.deadline ? setTimeout(() => abandon({ kind: 'other', message: 'the push did not finish within its deadline' }), Math.max(0, options.deadline - Date.now())) : undefined;
   try {
-    // A fresh options object per attempt: dockerode deletes authconfig from the one it is given.
-    stream = (await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: options.signal } as never)) as unknown as NodeJS.ReadableStream;
-  } catch (error) {
-    return classifyPushFailure(engineMessage(error));
+    let stream: NodeJS.ReadableStream;
+    try {
+      // A fresh options object per attempt: dockerode deletes authconfig from the one it is given.
+      stream = (await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) } as never)) as unknown as NodeJS.ReadableStream;
+    } catch (error) {
+      if (!abandoned && engineConnectionLost(error)) return { kind: 'engine', message: engineMessage(error) };
+      return abandoned ?? classifyPushFailure(engineMessage(error));
+    }
+    let lastUpdate = 0;
+    return await new Promise((resolve) => {
+      docker.modem.followProgress(
+        stream,
+        (error: Error | null, events: PushEvent[]) => {
+          if (abandoned) return resolve(abandoned);
+          if (error && engineConnectionLost(error)) return resolve({ kind: 'engine', message: error.message });
+          const failed = events.find((e) => e.errorDetail || e.error);
+          const message = error ? engineMessage(error) : failed ? (failed.errorDetail?.message ?? failed.error ?? 'push failed') : undefined;
+          if (message) return resolve(classifyPushFailure(maskSecret(message, credentials.password)));
+          const aux = events.find((e) => e.aux?.Digest)?.aux;
+          const fromStatus = events.map((e) => /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
+          resolve({ digest: aux?.Digest ?? fromStatus });
+        },
+        (event: PushEvent) => {
+          stall.refresh();
+          if (event.status && ENGINE_RETRYING.test(event.status)) {
+            return abandon({ kind: 'transient', message: `the registry failed the upload of layer ${event.id ?? '?'} (the engine began retrying)` });
+          }
+          progress.apply(event);
+          const now = Date.now();
+          // The daemon sends many events a second; the spinner needs a few.
+          if (options.update && now - lastUpdate > 200) {
+            lastUpdate = now;
+            options.update(progress.summary());
+          }
+        },
+      );
+    });
+  } finally {
+    clearTimeout(stall);
+    clearTimeout(deadline);
   }
-  let lastUpdate = 0;
-  return new Promise((resolve) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null, events: PushEvent[]) => {
-        const failed = events.find((e) => e.errorDetail || e.error);
-        const message = error ? engineMessage(error) : failed ? (failed.errorDetail?.message ?? failed.error ?? 'push failed') : undefined;
-        if (message) return resolve(classifyPushFailure(maskSecret(message, credentials.password)));
-        const aux = events.find((e) => e.aux?.Digest)?.aux;
-        const fromStatus = events.map((e) => /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
-        resolve({ digest: aux?.Digest ?? fromStatus });
-      },
-      (event: PushEvent) => {
-        progress.apply(event);
-        const now = Date.now();
-        // The daemon sends many events a second; the spinner needs a few.
-        if (options.update && now - lastUpdate > 200) {
-          lastUpdate = now;
-          options.update(progress.summary());
-        }
-      },
-    );
-  });
 }
 
 /** Tags the local image as <repositoryUri>:<tag>, pushes it, and checks the registry holds one manifest of the right architecture. */
@@ -142,18 +177,32 @@ export async function pushImage(docker: Docker, options: PushOptions): Promise<P
     throw new UserError(`cannot tag ${options.localImage} as ${taggedReference}: ${engineMessage(error)}`, { exitCode: ExitCode.pushFailed, cause: error });
   }
 
-  const registry = repositoryUri.split('/')[0]!;
+  let pushed: Awaited<ReturnType<typeof pushWithRetries>>;
+  try {
+    pushed = await pushWithRetries(docker, taggedReference, { ...options, deadline: options.deadline ?? Date.now() + PUSH_DEADLINE_MS });
+  } catch (error) {
+    // A failed push leaves nothing behind: the registry tag it added goes again (the image keeps its own name).
+    await docker.getImage(taggedReference).remove({ noprune: true }).catch(() => undefined);
+    throw error;
+  }
+  const { digest, credentials, progress } = pushed;
+  const mediaType = await verifyPushedManifest(docker, `${repositoryUri}@${digest}`, digest, options.architecture, credentials);
+  return { taggedReference, digest, imageUri: `${repositoryUri}@${digest}`, mediaType, layers: progress.counts() };
+}
+
+/** Attempts until one succeeds: one fresh token after an auth failure, `retryDelaysMs` pauses after transient ones. */
+async function pushWithRetries(docker: Docker, taggedReference: string, options: PushOptions) {
+  const registry = options.repositoryUri.split('/')[0]!;
   let credentials = await options.credentials();
   let refreshedToken = false;
   const delays = options.retryDelaysMs ?? PUSH_RETRY_DELAYS_MS;
   let transientRetries = 0;
-  let progress = new PushProgress();
-  let digest: string | undefined;
   for (;;) {
-    const outcome = await pushOnce(docker, taggedReference, tag, credentials, options, progress);
+    const progress = new PushProgress();
+    const outcome = await pushOnce(docker, taggedReference, options.tag, credentials, options, progress);
     if (!('kind' in outcome)) {
-      digest = outcome.digest;
-      break;
+      if (!outcome.digest) throw new UserError(`the push of ${taggedReference} reported no digest`, { exitCode: ExitCode.pushFailed });
+      return { digest: outcome.digest, credentials, progress };
     }
     if (options.signal?.aborted) throw new UserError('push interrupted', { exitCode: ExitCode.interrupted });
     if (outcome.kind === 'auth' && !refreshedToken) {
@@ -169,15 +218,17 @@ export async function pushImage(docker: Docker, options: PushOptions): Promise<P
     } else {
       throw pushFailure(outcome, registry, transientRetries);
     }
-    progress = new PushProgress();
   }
-  if (!digest) throw new UserError(`the push of ${taggedReference} reported no digest`, { exitCode: ExitCode.pushFailed });
-
-  const mediaType = await verifyPushedManifest(docker, `${repositoryUri}@${digest}`, digest, options.architecture, credentials);
-  return { taggedReference, digest, imageUri: `${repositoryUri}@${digest}`, mediaType, layers: progress.counts() };
 }
 
 function pushFailure(failure: Failure, registry: string, retries: number): UserError {
+  if (failure.kind === 'engine') {
+    return new UserError(`lost the connection to the Docker engine during the push to ${registry} (${failure.message}); the engine stopped or restarted`, {
+      exitCode: ExitCode.dockerUnreachable,
+      hint: 'check that the engine runs (`docker info`) and look at its log, then push again',
+      details: { registry, reason: failure.message },
+    });
+  }
   if (failure.kind === 'auth') {
     return new UserError(`the registry ${registry} refused the credentials: ${failure.message}`, {
       exitCode: ExitCode.pushFailed,

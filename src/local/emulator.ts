@@ -109,7 +109,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   private initStartedAt = performance.now();
   private initDone = false;
   private initDurationMs?: number;
-  private initError?: { errorType: string; payload: Buffer };
+  private initError?: { errorType: string; payload: Buffer; outcome?: InvocationOutcome };
   private closed = false;
 
   constructor(server: Server, options: EmulatorOptions) {
@@ -165,9 +165,16 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   environmentExited(exit: RuntimeExit): void {
     this.accepting = false;
     const active = this.active;
-    if (!active || active.settled) return;
     const reason = exit.signal ? `signal: ${exit.signal}` : `exit status ${exit.exitCode ?? 'unknown'}`;
     const errorType = exit.oomKilled ? LambdaErrorType.outOfMemory : LambdaErrorType.exit;
+    if (!active && !this.initDone && this.queue.length > 0 && !this.initError) {
+      // Exited before asking for work (e.g. Node refused its NODE_OPTIONS): the waiting invocation fails with
+      // it, as on Lambda, instead of starting the same failing runtime again and again.
+      const requestId = this.queue[0]!.requestId;
+      this.initError = { errorType, payload: errorDocument(errorType, `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`), outcome: 'exited' };
+      return this.dispatch();
+    }
+    if (!active || active.settled) return;
     this.settle(active, 'exited', errorDocument(errorType, `RequestId: ${active.requestId} Error: Runtime exited with error: ${reason}`), errorType);
   }
 
@@ -225,10 +232,10 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     while (!this.active && this.queue.length > 0) {
       if (this.initError) {
         // Lambda answers the invocation that triggered a failed init with the init error.
-        const { errorType, payload } = this.initError;
+        const { errorType, payload, outcome = 'error' } = this.initError;
         this.initError = undefined;
         const queued = this.queue.shift()!;
-        const result: InvokeResult = { requestId: queued.requestId, outcome: 'error', payload, errorType, streamed: false, durationMs: 0, initFailed: true };
+        const result: InvokeResult = { requestId: queued.requestId, outcome, payload, errorType, streamed: false, durationMs: 0, initFailed: true };
         this.remember(queued.requestId);
         this.emit('end', result);
         queued.resolve(result);

@@ -125,7 +125,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     const process = this.process;
     const result = await this.emulator.invoke(payload, options);
     if (options.completeLogs) {
-      if (result.logFence === undefined || !(await this.fence.arrived(result.logFence, FENCE_CAP_MS))) await this.outputQuiet();
+      if (result.logFence === undefined || !(await this.fenceArrived(result.logFence))) await this.outputQuiet();
     }
     const platform = platformErrorLines(result, this.emulator.timeoutMs);
     if (platform) this.log(Buffer.from(platform));
@@ -185,6 +185,14 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
       if (this.emulator.queuedInvocations > 0 && !this.stopped) this.ensureProcess().catch(() => undefined);
     });
     return process;
+  }
+
+  /** The fence comes after every line the function wrote: while output still flows (a large log draining), wait on. */
+  private async fenceArrived(token: string): Promise<boolean> {
+    for (;;) {
+      if (await this.fence.arrived(token, FENCE_CAP_MS)) return true;
+      if (performance.now() - this.lastOutputAt > FENCE_CAP_MS) return false;
+    }
   }
 
   private async outputQuiet(): Promise<void> {
