@@ -1,4 +1,4 @@
-// Help text, written from the option table and the command list alone: `--help` loads neither yargs nor any command.
+// Help text, written from the option table and the command list alone: `--help` loads no command.
 import { flagKind, flagsOf, optionEntries, type CommandName, type OptionSpec } from '../config/options.js';
 import { commandNames, commandSpecs } from './commands.js';
 

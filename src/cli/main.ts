@@ -1,6 +1,7 @@
-// The CLI's entry: answers --help from the option table, else parses argv, runs the chosen command, and maps the outcome to an exit code.
+// The CLI's entry: answers --help from the option table, else reads argv against it, runs the chosen command, and maps the outcome to an exit code.
 import { resolve } from 'node:path';
 import type Docker from 'dockerode';
+import type { ConfigProblem } from '../config/checks.js';
 import { configOverrides, isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
 import type { CommandName } from '../config/options.js';
 import type { CommandContext } from '../commands/types.js';
@@ -8,6 +9,8 @@ import { suggestKey } from '../util/suggest.js';
 import { commandNames, commandSpecs, isCommandName } from './commands.js';
 import { ExitCode, UserError } from './errors.js';
 import { renderHelp } from './help.js';
+import { parse, unknownFlag } from './parse.js';
+import { packageVersion } from './version.js';
 import { createOutput, wantsColor } from './output.js';
 import { reportError } from './report-error.js';
 
@@ -30,35 +33,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${renderHelp(isCommandName(first) ? first : undefined)}\n`);
     return ExitCode.ok;
   }
-  // yargs loads here, after --help has been answered without it.
-  const { parse } = await import('./parse.js');
   const parsed = parse(argv);
-  if (parsed.error) {
-    const usage = new UserError(parsed.error.message.split('\n')[0]!, { exitCode: ExitCode.usage, hint: usageHint(argv) });
-    return reportError(usage, await bareOutput(argv, io), false);
-  }
-  if (!parsed.command || !parsed.args) {
-    if (parsed.output) io.stdout.write(`${parsed.output}\n`);
+  if (parsed.kind === 'version') {
+    io.stdout.write(`${packageVersion}\n`);
     return ExitCode.ok;
   }
-  return runCommand(parsed.command, parsed.args, io, argv);
+  if (parsed.kind === 'error') return usageError(parsed.message, [], argv, io);
+  const { command, args, unknown } = parsed;
+  const local = isArgsOf(command, args) && isGlobalArgs(args) ? localFlagProblems(command, args, commandSpecs[command].rules) : [];
+  const problems = [...unknown.map((word) => unknownFlag(command, word)), ...parsed.problems, ...local];
+  // Unknown words alone read as they always have; with other problems, every one is listed.
+  if (unknown.length === problems.length && unknown.length > 0) return usageError(`Unknown argument${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [], argv, io);
+  if (problems.length > 0) return usageError(`invalid flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems, argv, io);
+  return runCommand(command, args, io);
+}
+
+/** One line, or the list of every problem, with the hint that leads to the help. */
+async function usageError(message: string, problems: ConfigProblem[], argv: string[], io: CliIo): Promise<number> {
+  const lines = [message, ...problems.map((p) => `  ${p.path}: ${p.message}`)];
+  const error = new UserError(lines.join('\n'), { exitCode: ExitCode.usage, hint: usageHint(argv), ...(problems.length ? { details: { problems } } : {}) });
+  return reportError(error, await bareOutput(argv, io), false);
 }
 
 const bareOutput = (argv: string[], io: CliIo) =>
   createOutput({ ...io, interactive: false, color: false, json: argv.includes('--json'), verbose: argv.includes('--verbose'), quiet: false });
 
-async function runCommand<N extends CommandName>(name: N, args: Record<string, unknown>, io: CliIo, argv: string[]): Promise<number> {
+async function runCommand<N extends CommandName>(name: N, args: Record<string, unknown>, io: CliIo): Promise<number> {
   if (!isArgsOf(name, args) || !isGlobalArgs(args)) throw new Error(`the parsed flags of ${name} do not match the option table`);
   const spec = commandSpecs[name];
-  const problems = localFlagProblems(name, args, spec.rules);
-  if (problems.length > 0) {
-    const error = new UserError(`invalid flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-      exitCode: ExitCode.usage,
-      hint: `run \`tslambda ${name} --help\` for the options`,
-      details: { problems },
-    });
-    return reportError(error, await bareOutput(argv, io), false);
-  }
   const out = await createOutput({
     stdout: io.stdout,
     stderr: io.stderr,

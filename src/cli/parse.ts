@@ -1,78 +1,98 @@
-// Parses argv with yargs, whose flags are written from the option table; loaded only when a command runs (not for --help).
-import { createRequire } from 'node:module';
-import type { Argv, Options as YargsOption } from 'yargs';
-import { flagKind, flagsOf, optionEntries, type CommandName, type OptionSpec } from '../config/options.js';
-import { commandNames, commandSpecs } from './commands.js';
-import { UserError } from './errors.js';
-import { EPILOGUE } from './help.js';
-import { packageVersion } from './version.js';
+// Reads argv against the option table: the command, its flags with their defaults, and every problem at once.
+// Written here rather than with a parser library because the table already knows each flag; it costs nothing to load.
+import type { ConfigProblem } from '../config/checks.js';
+import { flagKind, flagsOf, type CommandName, type OptionSpec } from '../config/options.js';
+import { suggestKey } from '../util/suggest.js';
+import { isCommandName } from './commands.js';
 
-export interface Parsed {
-  command?: CommandName;
-  args?: Record<string, unknown>;
-  /** Text yargs produced instead of running a command (--version after a command). */
-  output?: string;
-  error?: Error;
-}
+type Flag = OptionSpec & { flag: NonNullable<OptionSpec['flag']> };
 
-// yargs' CommonJS build loads in half the time of its ES module wrapper; start-up is paid by every command.
-const yargs: (args?: string[]) => Argv = createRequire(import.meta.url)('yargs/yargs');
+export type Parsed =
+  /** `unknown`: words that are no flag of the command; `problems`: flags given wrong (no value, not a choice…). */
+  | { kind: 'command'; command: CommandName; args: Record<string, unknown>; unknown: string[]; problems: ConfigProblem[] }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string };
 
-function yargsOption(spec: OptionSpec & { flag: NonNullable<OptionSpec['flag']> }): YargsOption {
-  const { flag } = spec;
-  const bare = flag.valueWhenBare;
-  const kind = flagKind(spec);
-  return {
-    describe: flag.describe,
-    ...(spec.choices ? { choices: spec.choices } : { type: kind === 'strings' || kind === 'map' ? 'string' : kind }),
-    ...(kind === 'strings' ? { array: true } : {}),
-    ...(flag.default !== undefined ? { default: flag.default } : {}),
-    ...(kind === 'string' || kind === 'strings' ? { requiresArg: true } : {}),
-    ...(flag.commands === 'all' ? { global: true } : {}),
-    ...(flag.conflicts ? { conflicts: flag.conflicts } : {}),
-    ...(bare !== undefined ? { coerce: (value: unknown) => (value === '' || value === true || value === undefined ? bare : Number(value)) } : {}),
-  };
-}
-
-function addFlags(y: Argv, command: CommandName): void {
-  for (const [, spec] of flagsOf(command)) {
-    if (spec.flag.commands === 'all') continue;
-    if (spec.flag.positional) y.positional(spec.flag.name, { type: 'string', default: spec.flag.default, describe: spec.flag.describe });
-    else y.option(spec.flag.name, yargsOption(spec));
-  }
-}
+const takesValue = (spec: Flag) => flagKind(spec) !== 'boolean';
+// A value may not look like a flag, except a negative number.
+const isValue = (arg: string | undefined): arg is string => arg !== undefined && (!arg.startsWith('-') || /^-\d/.test(arg));
 
 export function parse(argv: string[]): Parsed {
-  const parsed: Parsed = {};
-  const cli = yargs()
-    .scriptName('tslambda')
-    .strict()
-    .recommendCommands()
-    .demandCommand(1, 'name a command, e.g. `tslambda build`; see `tslambda --help`')
-    .version(packageVersion)
-    .help()
-    .alias('help', 'h')
-    .epilogue(EPILOGUE)
-    .exitProcess(false)
-    .fail((message, error) => {
-      parsed.error = error ?? new UserError(message ?? 'invalid arguments');
-    });
-  for (const [, spec] of optionEntries) if (spec.flag?.commands === 'all') cli.option(spec.flag.name, yargsOption({ ...spec, flag: spec.flag }));
-  for (const name of commandNames) {
-    const spec = commandSpecs[name];
-    cli.command(
-      spec.usage ? `${name} ${spec.usage}` : name,
-      spec.describe,
-      (y) => addFlags(y, name),
-      (args) => {
-        parsed.command = name;
-        parsed.args = args;
-      },
-    );
+  const end = argv.indexOf('--');
+  const words = end === -1 ? argv : argv.slice(0, end);
+  const first = words.findIndex((arg) => !arg.startsWith('-'));
+  const name = first === -1 ? undefined : words[first];
+  if (words.includes('--version')) return { kind: 'version' };
+  if (name === undefined) return { kind: 'error', message: 'name a command, e.g. `tslambda build`; see `tslambda --help`' };
+  if (!isCommandName(name)) return { kind: 'error', message: `Unknown argument: ${name}` };
+  return readFlags(name, [...words.slice(0, first), ...words.slice(first + 1)], end === -1 ? [] : argv.slice(end + 1));
+}
+
+function readFlags(command: CommandName, words: string[], afterDashes: string[]): Parsed {
+  const flags = flagsOf(command).map(([, spec]) => spec);
+  const byName = new Map(flags.map((spec) => [spec.flag.name, spec]));
+  const positionals = flags.filter((spec) => spec.flag.positional);
+  const args: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  const problems: ConfigProblem[] = [];
+  const extra = [...afterDashes];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith('-')) {
+      extra.unshift(word);
+      continue;
+    }
+    const [rawName, inline] = splitInline(word.replace(/^--?/, ''));
+    const negated = rawName.startsWith('no-') && byName.get(rawName.slice(3))?.kind === 'boolean' ? byName.get(rawName.slice(3)) : undefined;
+    const spec = negated ?? byName.get(rawName);
+    if (!spec) {
+      unknown.push(rawName);
+      continue;
+    }
+    if (!takesValue(spec)) {
+      args[spec.flag.name] = negated ? false : inline === undefined ? true : inline !== 'false';
+      continue;
+    }
+    const values: string[] = inline !== undefined ? [inline] : [];
+    // A repeatable flag takes every value that follows it, as `--build-arg A=1 B=2`.
+    while (isValue(words[i + 1]) && (values.length === 0 || flagKind(spec) === 'strings')) values.push(words[++i]!);
+    if (values.length === 0 && spec.flag.valueWhenBare !== undefined) args[spec.flag.name] = spec.flag.valueWhenBare;
+    else if (values.length === 0) problems.push({ path: `--${spec.flag.name}`, message: 'needs a value' });
+    else args[spec.flag.name] = valueOf(spec, values, args[spec.flag.name], problems);
   }
-  cli.parse(argv, {}, (error, _args, output) => {
-    if (error && !parsed.error) parsed.error = error;
-    if (output) parsed.output = output;
-  });
-  return parsed;
+  // Positionals fill in order; any left over are as unknown as a mistyped flag.
+  for (const spec of positionals) if (extra.length > 0) args[spec.flag.name] = extra.shift();
+  unknown.push(...extra);
+  for (const spec of flags) {
+    if (args[spec.flag.name] === undefined && spec.flag.default !== undefined) args[spec.flag.name] = spec.flag.default;
+    const conflict = spec.flag.conflicts;
+    if (conflict && args[spec.flag.name] !== undefined && args[conflict] !== undefined)
+      problems.push({ path: `--${spec.flag.name}`, message: `cannot be given with --${conflict}; pass one of them` });
+  }
+  return { kind: 'command', command, args, unknown, problems };
+}
+
+function splitInline(word: string): [name: string, inline: string | undefined] {
+  const at = word.indexOf('=');
+  return at === -1 ? [word, undefined] : [word.slice(0, at), word.slice(at + 1)];
+}
+
+function valueOf(spec: Flag, values: string[], previous: unknown, problems: ConfigProblem[]): unknown {
+  const last = values[values.length - 1]!;
+  switch (flagKind(spec)) {
+    case 'strings':
+      return [...(Array.isArray(previous) ? previous : []), ...values];
+    case 'number':
+      return Number(last);
+    default:
+      if (spec.choices && !spec.choices.includes(last))
+        problems.push({ path: `--${spec.flag.name}`, message: `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, found ${JSON.stringify(last)}` });
+      return last;
+  }
+}
+
+/** An unknown word as a problem among others, with the closest flag of the command. */
+export function unknownFlag(command: CommandName, name: string): ConfigProblem {
+  const suggestion = suggestKey(name, flagsOf(command).map(([, spec]) => spec.flag.name));
+  return { path: name, message: suggestion ? `unknown argument; did you mean --${suggestion}?` : 'unknown argument' };
 }

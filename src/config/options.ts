@@ -1,5 +1,5 @@
 // The one table of options: each entry is a config key, a flag, or both, with its help, check, default and commands.
-// Config types (types.ts), validation (schema.ts), defaults, yargs flags and help (cli/) and flag overrides derive from it.
+// Config types (types.ts), validation (schema.ts), defaults, the command-line parser and help (cli/) and flag overrides derive from it.
 import { boolean, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
 
 export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy';
@@ -219,7 +219,7 @@ export type ArgsOf<N extends CommandName> = ArgsFrom<FlagIdOf<N>>;
 /** The options every command accepts. */
 export type GlobalArgs = ArgsFrom<{ [K in OptionId]: Options[K] extends { flag: { commands: 'all' } } ? K : never }[OptionId]>;
 
-/** Every entry, as data, for the code that walks the table (checks, yargs, help). */
+/** Every entry, as data, for the code that walks the table (checks, parser, help). */
 export const optionEntries: Array<[OptionId, OptionSpec]> = Object.entries(options).flatMap(([id, spec]): Array<[OptionId, OptionSpec]> =>
   isOptionId(id) ? [[id, spec]] : [],
 );
