@@ -60,7 +60,7 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
     else if (values.length === 0) problems.push({ path: `--${spec.flag.name}`, message: 'needs a value' });
     else args[spec.flag.name] = valueOf(spec, values, args[spec.flag.name], problems);
   }
-  // Positionals fill in order; any left over are as unknown as a mistyped flag.
+  // Positionals fill in order; any left over are refused like a mistyped flag.
   for (const spec of positionals) if (extra.length > 0) args[spec.flag.name] = extra.shift();
   unknown.push(...extra);
   for (const spec of flags) {
