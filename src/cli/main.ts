@@ -1,18 +1,18 @@
-// The CLI's entry: parses argv with yargs, runs the chosen command, and maps the outcome to an exit code.
+// The CLI's entry: answers --help from the option table, else reads argv against it, runs the chosen command, and maps the outcome to an exit code.
 import { resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import type { Argv } from 'yargs';
-import { commands } from './commands.js';
+import type Docker from 'dockerode';
+import type { ConfigProblem } from '../config/checks.js';
+import { configOverrides, isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
+import type { CommandName } from '../config/options.js';
+import type { CommandContext } from '../commands/types.js';
+import { suggestKey } from '../util/suggest.js';
+import { commandNames, commandSpecs, isCommandName } from './commands.js';
 import { ExitCode, UserError } from './errors.js';
-import { withGlobalOptions } from './global-options.js';
+import { renderHelp } from './help.js';
+import { parse, unknownFlag } from './parse.js';
+import { packageVersion } from './version.js';
 import { createOutput, wantsColor } from './output.js';
 import { reportError } from './report-error.js';
-import { packageVersion } from './version.js';
-import { loadConfig } from '../config/load.js';
-import { connectDocker } from '../docker/client.js';
-import type Docker from 'dockerode';
-import { suggestKey } from '../util/suggest.js';
-import type { CommandContext, CommandDefinition, GlobalArgs } from '../commands/types.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -26,67 +26,41 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
-interface Parsed {
-  command?: CommandDefinition;
-  args?: GlobalArgs & Record<string, unknown>;
-  /** Help or version text yargs produced instead of running a command. */
-  output?: string;
-  error?: Error;
-}
-
-// yargs' CommonJS build loads in half the time of its ES module wrapper; start-up is paid by every command.
-const yargs = createRequire(import.meta.url)('yargs/yargs') as (args?: string[]) => Argv;
-
-function parse(argv: string[]): Parsed {
-  const parsed: Parsed = {};
-  let cli = withGlobalOptions(yargs())
-    .scriptName('tslambda')
-    .usage('$0 <command> [options]\n\nShip a program to AWS Lambda as a container image.')
-    .strict()
-    .recommendCommands()
-    .demandCommand(1, 'name a command, e.g. `tslambda build`; see `tslambda --help`')
-    .version(packageVersion)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilogue('Docs: README.md · exit codes: 0 ok, 2 usage/config, 3 Docker unreachable, 4 build failed (full table in the README)')
-    .exitProcess(false)
-    .fail((message, error) => {
-      parsed.error = error ?? new UserError(message ?? 'invalid arguments');
-    });
-  for (const command of commands) {
-    cli = cli.command(
-      command.command,
-      command.describe,
-      (y) => command.examples.reduce((acc, [cmd, what]) => acc.example(cmd, what), command.builder(y as never)),
-      (args) => {
-        parsed.command = command;
-        parsed.args = args as Parsed['args'];
-      },
-    );
-  }
-  cli.parse(argv, {}, (error, _args, output) => {
-    if (error && !parsed.error) parsed.error = error;
-    if (output) parsed.output = output;
-  });
-  return parsed;
-}
-
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parse(argv);
-  const wantsJson = argv.includes('--json');
-  const verbose = argv.includes('--verbose');
-  if (parsed.error) {
-    const bare = await createOutput({ ...io, interactive: false, color: false, json: wantsJson, verbose, quiet: false });
-    const usage = new UserError(parsed.error.message.split('\n')[0]!, { exitCode: ExitCode.usage, hint: usageHint(argv) });
-    return reportError(usage, bare, false);
-  }
-  if (!parsed.command || !parsed.args) {
-    if (parsed.output) io.stdout.write(`${parsed.output}\n`);
+  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  if (flags.includes('--help') || flags.includes('-h')) {
+    const first = flags.find((a) => !a.startsWith('-'));
+    io.stdout.write(`${renderHelp(isCommandName(first) ? first : undefined)}\n`);
     return ExitCode.ok;
   }
+  const parsed = parse(argv);
+  if (parsed.kind === 'version') {
+    io.stdout.write(`${packageVersion}\n`);
+    return ExitCode.ok;
+  }
+  if (parsed.kind === 'error') return usageError(parsed.message, [], argv, io);
+  const { command, args, unknown } = parsed;
+  const local = isArgsOf(command, args) && isGlobalArgs(args) ? localFlagProblems(command, args, commandSpecs[command].rules) : [];
+  const problems = [...unknown.map((word) => unknownFlag(command, word)), ...parsed.problems, ...local];
+  // Unknown words alone read as they always have; with other problems, every one is listed.
+  if (unknown.length === problems.length && unknown.length > 0) return usageError(`Unknown argument${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [], argv, io);
+  if (problems.length > 0) return usageError(`invalid flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems, argv, io);
+  return runCommand(command, args, io);
+}
 
-  const args = parsed.args;
+/** One line, or the list of every problem, with the hint that leads to the help. */
+async function usageError(message: string, problems: ConfigProblem[], argv: string[], io: CliIo): Promise<number> {
+  const lines = [message, ...problems.map((p) => `  ${p.path}: ${p.message}`)];
+  const error = new UserError(lines.join('\n'), { exitCode: ExitCode.usage, hint: usageHint(argv), ...(problems.length ? { details: { problems } } : {}) });
+  return reportError(error, await bareOutput(argv, io), false);
+}
+
+const bareOutput = (argv: string[], io: CliIo) =>
+  createOutput({ ...io, interactive: false, color: false, json: argv.includes('--json'), verbose: argv.includes('--verbose'), quiet: false });
+
+async function runCommand<N extends CommandName>(name: N, args: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (!isArgsOf(name, args) || !isGlobalArgs(args)) throw new Error(`the parsed flags of ${name} do not match the option table`);
+  const spec = commandSpecs[name];
   const out = await createOutput({
     stdout: io.stdout,
     stderr: io.stderr,
@@ -105,12 +79,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     stdin: io.stdin,
     signal: io.signal,
     // One connection per run: build, push and every --watch rebuild share it instead of pinging again.
-    docker: () => (docker ??= connectDocker(io.env)),
-    loadConfig: (overrides = {}) =>
-      loadConfig({ cwd, configPath: args.config, env: io.env, overrides: { region: args.region, profile: args.profile, ...overrides } }),
+    docker: async () => (docker ??= import('../docker/client.js').then(({ connectDocker }) => connectDocker(io.env))),
+    loadConfig: async (overrides = {}) => {
+      const { loadConfig } = await import('../config/load.js');
+      return loadConfig({ cwd, configPath: args.config, env: io.env, overrides: { ...configOverrides(name, args, io.env), ...overrides } });
+    },
   };
   try {
-    await parsed.command.handler(args, ctx);
+    const handler = await spec.load();
+    await handler(args, ctx);
     // A command that stops cleanly on Ctrl-C (--serve) still ends as interrupted, never as success.
     return io.signal.aborted ? reportError(io.signal.reason, out, true) : ExitCode.ok;
   } catch (error) {
@@ -120,15 +97,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 function usageHint(argv: string[]): string {
   const first = argv.find((a) => !a.startsWith('-'));
-  const names = commands.map((c) => c.command.split(' ')[0]!);
-  if (first && !names.includes(first)) {
-    const suggestion = suggestKey(first, names);
+  if (first && !isCommandName(first)) {
+    const suggestion = suggestKey(first, commandNames);
     if (suggestion) return `did you mean \`tslambda ${suggestion}\`? (\`tslambda --help\` lists the commands)`;
   }
-  return `run \`tslambda ${commandName(argv)}--help\` for the options`;
-}
-
-function commandName(argv: string[]): string {
-  const first = argv.find((a) => !a.startsWith('-'));
-  return first && commands.some((c) => c.command.split(' ')[0] === first) ? `${first} ` : '';
+  return `run \`tslambda ${isCommandName(first) ? `${first} ` : ''}--help\` for the options`;
 }

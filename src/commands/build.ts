@@ -2,7 +2,7 @@
 import { formatDuration } from '../cli/output.js';
 import type { BuiltImage } from '../docker/build.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { buildOverrides, withBuildFlags, type BuildFlags } from './build-flags.js';
+import type { BuildFlags } from './build-flags.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 export const formatSize = (bytes: number) =>
@@ -23,17 +23,9 @@ export async function buildStep(ctx: CommandContext, config: ResolvedConfig, arg
   });
 }
 
-export const buildCommand = defineCommand<BuildFlags>({
-  command: 'build',
-  describe: 'Build the function image through the Docker Engine API',
-  examples: [
-    ['$0 build', 'build with lambda.config.json from this folder or above'],
-    ['$0 build --tag v2 --architecture arm64', 'build an arm64 image tagged v2'],
-    ['$0 build --build-arg NPM_TOKEN --no-cache --json', 'pass a build argument from the environment, rebuild every step, print JSON'],
-  ],
-  builder: (yargs) => withBuildFlags(yargs),
+export const buildCommand = defineCommand('build', {
   async handler(args, ctx) {
-    const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
+    const config = await ctx.loadConfig();
     const image = await buildStep(ctx, config, args);
     ctx.out.result(
       [

@@ -3,22 +3,7 @@ import { resolve } from 'node:path';
 import { formatDuration } from '../cli/output.js';
 import { defineCommand } from './types.js';
 
-interface BundleArgs {
-  'out-dir': string;
-  typecheck: boolean;
-}
-
-export const bundleCommand = defineCommand<BundleArgs>({
-  command: 'bundle',
-  describe: 'Bundle the TypeScript/JavaScript handler into a folder (what build puts in the image)',
-  examples: [
-    ['$0 bundle --out-dir dist', 'write dist/src/handler.mjs, its source map and external packages'],
-    ['$0 bundle --typecheck', 'run tsc --noEmit first'],
-  ],
-  builder: (yargs) =>
-    yargs
-      .option('out-dir', { type: 'string', default: 'dist', describe: 'Folder to write the bundle to', requiresArg: true })
-      .option('typecheck', { type: 'boolean', default: false, describe: "Run the project's tsc --noEmit first and stop on type errors" }) as never,
+export const bundleCommand = defineCommand('bundle', {
   async handler(args, ctx) {
     const config = await ctx.loadConfig();
     // Loaded here so that other commands do not pay for esbuild at start-up.

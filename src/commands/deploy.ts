@@ -3,18 +3,9 @@ import { ExitCode, UserError } from '../cli/errors.js';
 import { formatDuration } from '../cli/output.js';
 import type { FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { buildOverrides, withBuildFlags, type BuildFlags } from './build-flags.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
 
-interface DeployFlags extends BuildFlags {
-  create: boolean;
-  role?: string;
-  publish?: boolean;
-  alias?: string;
-  'dry-run': boolean;
-  'push-anyway': boolean;
-  'wait-timeout': number;
-}
+type DeployFlags = ArgsOf<'deploy'>;
 
 const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
 
@@ -52,37 +43,10 @@ function checkCompatible(fn: FunctionView, config: ResolvedConfig): void {
   }
 }
 
-export const deployCommand = defineCommand<DeployFlags>({
-  command: 'deploy',
-  describe: 'Build, push to ECR and update the existing function to the pushed digest',
-  examples: [
-    ['$0 deploy', 'build, push, update the function; skips the update when it already runs this image'],
-    ['$0 deploy --publish --alias live', 'publish a version and point the alias "live" at it'],
-    ['$0 deploy --create --role arn:aws:iam::123456789012:role/fn-exec', 'create the function when it does not exist'],
-    ['$0 deploy --dry-run', 'show what would happen without pushing or updating'],
-  ],
-  builder: (yargs) =>
-    withBuildFlags(yargs)
-      .option('create', { type: 'boolean', default: false, describe: 'Create the function when it does not exist (needs --role)' })
-      .option('role', { type: 'string', describe: 'Execution role ARN for --create', requiresArg: true })
-      .option('publish', { type: 'boolean', describe: 'Publish a version after the update (config "publish")' })
-      .option('alias', { type: 'string', describe: 'Point this alias at the published version, creating it if missing (implies --publish)', requiresArg: true })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Resolve everything and print the plan; push and update nothing' })
-      .option('push-anyway', { type: 'boolean', default: false, describe: 'Push the image even when the function does not exist' })
-      .option('wait-timeout', { type: 'number', default: 300, describe: 'Seconds to wait for Lambda to finish an update' })
-      .check((argv) => {
-        if (argv.create && !argv.role) throw new Error('--create needs --role <execution-role-arn>');
-        if (!(argv['wait-timeout'] > 0)) throw new Error('--wait-timeout must be a positive number of seconds');
-        return true;
-      })
-      .group(['create', 'role', 'publish', 'alias', 'dry-run', 'push-anyway', 'wait-timeout'], 'Deploy options:') as never,
+export const deployCommand = defineCommand('deploy', {
   async handler(args, ctx) {
     const started = performance.now();
-    const config = await ctx.loadConfig({
-      ...buildOverrides(args, ctx.env),
-      ...(args.publish !== undefined ? { publish: args.publish } : {}),
-      ...(args.alias !== undefined ? { alias: args.alias } : {}),
-    });
+    const config = await ctx.loadConfig();
     await deploy(args, ctx, config, started);
   },
 });

@@ -2,37 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { packageVersion } from '../cli/version.js';
-import type { Architecture } from '../config/types.js';
 import { settleAnswers, terminalAsk } from '../init/answers.js';
 import { runningPackageRoot, tslambdaDependency } from '../init/dependency.js';
 import { scaffold } from '../init/scaffold.js';
 import { defineCommand } from './types.js';
 
-interface InitArgs {
-  dir: string;
-  name?: string;
-  architecture?: Architecture;
-  'base-image'?: string;
-  dockerfile: boolean;
-  force: boolean;
-}
-
-export const initCommand = defineCommand<InitArgs>({
-  command: 'init [dir]',
-  describe: 'Create a TypeScript function: handler, lambda.config.json, tsconfig.json, package.json scripts',
-  examples: [
-    ['$0 init hello', 'create the function "hello" in ./hello'],
-    ['$0 init --name orders --region eu-west-1 --architecture arm64', 'in this folder, asking nothing'],
-    ['$0 init api --dockerfile', 'also write a Dockerfile equivalent to the one tslambda generates'],
-  ],
-  builder: (yargs) =>
-    yargs
-      .positional('dir', { type: 'string', default: '.', describe: 'Folder to create the function in (made if missing)' })
-      .option('name', { type: 'string', describe: 'Function name (default: the folder name)', requiresArg: true })
-      .option('architecture', { choices: ['x86_64', 'arm64'] as const, describe: 'Lambda architecture (default x86_64)' })
-      .option('base-image', { type: 'string', describe: 'Base image to build on (default node:22-slim)', requiresArg: true })
-      .option('dockerfile', { type: 'boolean', default: false, describe: 'Also write an explicit Dockerfile equivalent to the generated one' })
-      .option('force', { type: 'boolean', default: false, describe: 'Overwrite files that already exist' }) as never,
+export const initCommand = defineCommand('init', {
   async handler(args, ctx) {
     const dir = resolve(ctx.cwd, args.dir);
     // Questions only on a terminal and never with --json: scripts and CI get flags and defaults.

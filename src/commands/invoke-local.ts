@@ -5,8 +5,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Argv } from 'yargs';
 import { ExitCode, UserError, isUserError } from '../cli/errors.js';
+import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../bundle/write.js';
 import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
@@ -20,85 +20,24 @@ import type { EnvironmentPool } from '../local/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/watch.js';
 import { buildStep } from './build.js';
-import { buildOverrides, parseKeyValues, withBuildFlags, type BuildFlags } from './build-flags.js';
-import { defineCommand, type CommandContext, type GlobalArgs } from './types.js';
+import { parseKeyValues } from './build-flags.js';
+import { defineCommand, type ArgsOf, type CommandContext, type GlobalArgs } from './types.js';
 
-export interface InvokeLocalFlags extends BuildFlags {
-  event?: string;
-  data?: string;
-  build: boolean;
-  image?: string;
-  env?: string[];
-  'env-file'?: string;
-  'pass-aws-credentials': boolean;
-  repeat: number;
-  serve?: number;
-  concurrency: number;
-  docker: boolean;
-  watch: boolean;
-}
+export type InvokeLocalFlags = ArgsOf<'invoke-local'>;
 
-export const DEFAULT_SERVE_PORT = 9000;
+export { DEFAULT_SERVE_PORT };
 
-type RunFlags = Pick<InvokeLocalFlags, 'env' | 'env-file' | 'pass-aws-credentials' | 'serve' | 'concurrency' | 'docker'>;
-
-/** How the function runs (its environment, --serve, --no-docker); shared by invoke-local and dev. */
-function withRunOptions<T>(yargs: Argv<T>): Argv<T & RunFlags> {
-  return (yargs as unknown as Argv)
-    .option('env', { type: 'string', array: true, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)', requiresArg: true })
-    .option('env-file', { type: 'string', describe: 'File of KEY=value lines for the function environment', requiresArg: true })
-    .option('pass-aws-credentials', { type: 'boolean', default: false, describe: 'Give the function your AWS credentials (from the usual chain and --profile)' })
-    .option('serve', { type: 'number', describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})`, coerce: (value: unknown) => (value === '' || value === true || value === undefined ? DEFAULT_SERVE_PORT : Number(value)) })
-    .option('concurrency', { type: 'number', default: 1, describe: 'With --serve: number of warm environments' })
-    .option('docker', { type: 'boolean', default: true, describe: 'Run in the image (--no-docker: run the runtime loop as a host process)' })
-    .check((args) => {
-      if (!Number.isInteger(args.concurrency) || (args.concurrency as number) < 1) throw new Error('--concurrency must be a whole number of at least 1');
-      if (args.serve !== undefined && (!Number.isInteger(args.serve) || (args.serve as number) < 0 || (args.serve as number) > 65535)) throw new Error('--serve takes a port between 0 and 65535');
-      return true;
-    }) as unknown as Argv<T & RunFlags>;
-}
-
-export const invokeLocalCommand = defineCommand<InvokeLocalFlags>({
-  command: 'invoke-local',
-  describe: 'Run the function locally against a Lambda Runtime API emulator (in its container, or as a host process)',
-  examples: [
-    ['$0 invoke-local --data \'{"id":1}\'', 'build, then invoke once with an inline event'],
-    ['$0 invoke-local --event event.json --repeat 3', 'invoke three times in one warm container (cold, then warm)'],
-    ['echo \'{}\' | $0 invoke-local --no-build --json', 'invoke the last built image with the event on stdin, print JSON'],
-    ['$0 invoke-local --serve 9000 --concurrency 2', 'keep two warm containers behind the Invoke API on localhost:9000'],
-    ['$0 invoke-local --no-docker --env STAGE=dev', 'run the bundled handler as a host process, without Docker'],
-    ['$0 invoke-local --watch --data \'{"id":1}\'', 'rebuild, restart and invoke again on every change'],
-  ],
-  builder: (yargs) =>
-    withRunOptions(withBuildFlags(yargs) as unknown as Argv)
-      .option('event', { type: 'string', describe: 'JSON file holding the event ("-" for stdin)', requiresArg: true, conflicts: 'data' })
-      .option('data', { type: 'string', describe: 'The event as inline JSON', requiresArg: true })
-      .option('build', { type: 'boolean', default: true, describe: 'Build the image first (--no-build uses the last one)' })
-      .option('image', { type: 'string', describe: 'Run this image instead of building one', requiresArg: true })
-      .option('repeat', { type: 'number', default: 1, describe: 'Invoke N times in the same warm environment' })
-      .option('watch', { type: 'boolean', default: false, describe: 'On every change: rebuild, restart, and invoke again (or keep serving the new code); Ctrl-C to stop' })
-      .check((args) => {
-        if (!Number.isInteger(args.repeat) || (args.repeat as number) < 1) throw new Error('--repeat must be a whole number of at least 1');
-        if (args.watch && (args.image !== undefined || args.build === false)) throw new Error('--watch rebuilds on every change: drop --image and --no-build');
-        return true;
-      }) as unknown as Argv<InvokeLocalFlags & GlobalArgs>,
+export const invokeLocalCommand = defineCommand('invoke-local', {
   handler: runInvokeLocal,
 });
 
 /** `tslambda dev` = `invoke-local --watch --serve`: the inner loop for a function called over the Invoke API. */
-export const devCommand = defineCommand<InvokeLocalFlags>({
-  command: 'dev',
-  describe: 'Serve the function on the local Invoke API and reload it on every change (invoke-local --watch --serve)',
-  examples: [
-    ['$0 dev', `serve on localhost:${DEFAULT_SERVE_PORT}; each save rebuilds, and the next call gets the new code`],
-    ['$0 dev --no-docker --serve 3001', 'the same with the runtime as a host process, on port 3001'],
-  ],
-  builder: (yargs) => withRunOptions(withBuildFlags(yargs)) as unknown as Argv<InvokeLocalFlags & GlobalArgs>,
+export const devCommand = defineCommand('dev', {
   handler: (args, ctx) => runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
 });
 
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
-  const config = await ctx.loadConfig(buildOverrides(args, ctx.env));
+  const config = await ctx.loadConfig();
   const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
   const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const env = {

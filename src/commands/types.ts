@@ -1,20 +1,11 @@
-// The shape of a command: plain data (name, flags, help, examples) plus a handler that orchestrates.
+// The shape of a command: plain data (name, help, examples, flag rules; see src/cli/commands.ts) plus a handler,
+// loaded only when the command runs, whose argument types are inferred from the option table.
 import type Docker from 'dockerode';
-import type { Argv } from 'yargs';
 import type { Output } from '../cli/output.js';
+import type { ArgsOf, CommandName } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 
-/** Options every command accepts; defined once in src/cli/global-options.ts. */
-export interface GlobalArgs {
-  config?: string;
-  cwd?: string;
-  region?: string;
-  profile?: string;
-  json: boolean;
-  verbose: boolean;
-  quiet: boolean;
-  color?: boolean;
-}
+export type { ArgsOf, CommandName, GlobalArgs } from '../config/options.js';
 
 export interface CommandContext {
   out: Output;
@@ -26,20 +17,19 @@ export interface CommandContext {
   signal: AbortSignal;
   /** The Docker engine DOCKER_HOST names, connected and pinged on first use; later calls share that client. */
   docker(): Promise<Docker>;
-  /** Finds, validates and merges the configuration (flags > environment > file > defaults). */
+  /** Finds, validates and merges the configuration (flags > environment > file > defaults); the command's flags are already in. */
   loadConfig(overrides?: Partial<ResolvedConfig>): Promise<ResolvedConfig>;
 }
 
-export interface CommandDefinition<A = object> {
-  /** yargs command string, e.g. 'build' or 'init [dir]'. */
-  command: string;
-  describe: string;
-  examples: Array<[command: string, what: string]>;
-  builder: (yargs: Argv<GlobalArgs>) => Argv<A & GlobalArgs>;
-  handler: (args: A & GlobalArgs, ctx: CommandContext) => Promise<void>;
+export type CommandHandler<N extends CommandName> = (args: ArgsOf<N>, ctx: CommandContext) => Promise<void>;
+
+/** Gives a handler its arguments' type from the option table, so the handler needs no annotation. */
+export function defineCommand<N extends CommandName>(name: N, definition: { handler: CommandHandler<N> }): CommandModule<N> {
+  return { name, handler: definition.handler };
 }
 
-/** Lets a definition keep its own argument type while living in one list with the others. */
-export function defineCommand<A>(definition: CommandDefinition<A>): CommandDefinition<any> {
-  return definition as CommandDefinition<any>;
+/** What a command's module exports: its name (which picks its flags from the option table) and its handler. */
+export interface CommandModule<N extends CommandName> {
+  name: N;
+  handler: CommandHandler<N>;
 }

@@ -2,8 +2,9 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { UserError, ExitCode } from '../cli/errors.js';
-import { fieldChecks, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
-import { defaults, type LambdaConfig, type ResolvedConfig } from './types.js';
+import { optionEntries } from './options.js';
+import { defaults, fieldChecks, isValidConfig, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
+import type { LambdaConfig, ResolvedConfig } from './types.js';
 
 export const CONFIG_SEARCH_PLACES = [
   'lambda.config.json',
@@ -28,8 +29,8 @@ export interface LoadOptions {
   /** --config: a file named directly, no search. */
   configPath?: string;
   env: NodeJS.ProcessEnv;
-  /** Values given as flags; they win over everything else. */
-  overrides?: Partial<ResolvedConfig>;
+  /** Values given as flags, checked here; they win over everything else. */
+  overrides?: Record<string, unknown>;
 }
 
 export async function findConfigFile(cwd: string, configPath?: string): Promise<LoadedFile> {
@@ -97,12 +98,14 @@ export function mergeConfig(file: LambdaConfig, configDir: string, env: NodeJS.P
   };
 }
 
+const flagNames = new Map<string, string>(optionEntries.flatMap(([key, spec]) => (spec.config && spec.flag ? [[key, spec.flag.name]] : [])));
+
 /** Flag values are checked by the same rules as the file's, and named as the flags the user typed. */
-function validateFlags(overrides: Partial<ResolvedConfig>): ConfigProblem[] {
+export function validateFlags(overrides: Record<string, unknown>): ConfigProblem[] {
   const given = Object.fromEntries(
-    Object.entries(overrides).filter(([key, value]) => value !== undefined && key in fieldChecks && !(typeof value === 'object' && Object.keys(value).length === 0)),
+    Object.entries(overrides).filter(([key, value]) => value !== undefined && key in fieldChecks && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)),
   );
-  const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const flagName = (key: string) => `--${flagNames.get(key) ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   return validateConfig(given).map((problem) => ({ ...problem, path: problem.path.replace(/^[^.[]+/, flagName) }));
 }
 
@@ -110,7 +113,9 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
   const { config: file, filepath } = await findConfigFile(options.cwd, options.configPath);
   const problems = [...validateConfig(file), ...validateFlags(options.overrides ?? {})];
   const configDir = filepath ? dirname(filepath) : options.cwd;
-  const resolved = mergeConfig(file, configDir, options.env, options.overrides);
+  const overrides = options.overrides ?? {};
+  // Checked above: a flag problem stops before the merge, so valid flags are a config without a cast.
+  const resolved = mergeConfig(file, configDir, options.env, isValidConfig(overrides) ? overrides : {});
   if (!filepath && !resolved.functionName) {
     throw new UserError(`no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${options.cwd} or above`, {
       exitCode: ExitCode.usage,

@@ -1,72 +1,23 @@
-// The one type that describes a function's configuration, whether it came from flags, env or a file.
+// The types of a function's configuration, derived from the option table (options.ts), whether it came from flags, env or a file.
+import type { ConfigKey, Options, ValueOf } from './options.js';
 
-export type Architecture = 'x86_64' | 'arm64';
+export { DEFAULT_BASE_IMAGE } from './options.js';
+
+export type Architecture = ValueOf<Options['architecture']>;
 
 /** What a config file may hold (all optional; validation says what is required). */
-export interface LambdaConfig {
-  functionName?: string;
-  region?: string;
-  profile?: string;
-  repository?: string;
-  tag?: string;
-  context?: string;
-  dockerfile?: string;
-  handler?: string;
-  architecture?: Architecture;
-  baseImage?: string;
-  buildArgs?: Record<string, string>;
-  labels?: Record<string, string>;
-  target?: string;
-  environment?: Record<string, string>;
-  memorySize?: number;
-  timeout?: number;
-  alias?: string;
-  publish?: boolean;
-  createRepository?: boolean;
-  imageTagMutability?: 'MUTABLE' | 'IMMUTABLE';
-  external?: string[];
-}
+export type LambdaConfig = { [K in ConfigKey]?: ValueOf<Options[K]> };
 
-/** The configuration after merging flags > environment > file > defaults, with paths made absolute. */
-export interface ResolvedConfig {
-  functionName: string;
-  region?: string;
-  profile?: string;
-  repository: string;
-  tag?: string;
-  /** Absolute path of the build context. */
-  context: string;
-  /** Absolute path of the user's Dockerfile, when there is one. */
-  dockerfile?: string;
-  handler: string;
-  architecture: Architecture;
-  baseImage: string;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  target?: string;
-  environment: Record<string, string>;
-  memorySize: number;
-  timeout: number;
-  alias?: string;
-  publish: boolean;
-  createRepository: boolean;
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
-  external: string[];
+/** Keys that always have a value after the merge: a default, an empty map or list, or one the merge derives. */
+type AlwaysResolved = { [K in ConfigKey]: Options[K]['config'] extends { default: unknown } | { resolved: true } ? K : never }[ConfigKey];
+
+/**
+ * The configuration after merging flags > environment > file > defaults, with paths made absolute:
+ * `context` is the absolute build context, `dockerfile` the absolute path of the user's Dockerfile when there is one.
+ */
+export type ResolvedConfig = { [K in AlwaysResolved]: ValueOf<Options[K]> } & { [K in Exclude<ConfigKey, AlwaysResolved>]?: ValueOf<Options[K]> } & {
   /** Folder of the config file (or the working folder when there is none). */
   configDir: string;
   /** Path of the config file that was loaded, if any. */
   configFile?: string;
-}
-
-export const DEFAULT_BASE_IMAGE = 'node:22-slim';
-
-export const defaults = {
-  handler: 'index.handler',
-  architecture: 'x86_64',
-  baseImage: DEFAULT_BASE_IMAGE,
-  memorySize: 128,
-  timeout: 3,
-  publish: false,
-  createRepository: true,
-  imageTagMutability: 'MUTABLE',
-} as const satisfies Partial<ResolvedConfig>;
+};
