@@ -261,7 +261,7 @@ forEachNode(describe, describe.skip, it, (node) => {
   });
 
   // Node 24 follows nodejs24.x (aws-lambda-ric 4.x): a handler taking a callback is refused at init.
-  describe.runIf(nodeMajor(node) >= 24)('callback handler on Node 24+', () => {
+  if (nodeMajor(node) >= 24) describe('callback handler on Node 24+', () => {
     it('is refused at init with Runtime.CallbackHandlerDeprecated', async () => {
       const api = await RuntimeApiServer.start();
       const root = writeTaskRoot({ 'index.js': callbackHandler });
@@ -291,7 +291,7 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
   });
 
-  describe.runIf(nodeMajor(node) < 24)('callback handler', () => {
+  if (nodeMajor(node) < 24) describe('callback handler', () => {
     let api: RuntimeApiServer;
     let runtime: RuntimeProcess;
     let root: string;
