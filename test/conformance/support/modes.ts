@@ -48,7 +48,7 @@ function bundled(testCase: Case): Promise<{ outDir: string; handler: string } | 
       const project = projectFor(testCase);
       const outDir = join(work, 'bundles', testCase.id);
       const run = await cli(['bundle', '--out-dir', outDir, '--json'], project, 20);
-      if (run.code !== 0) return { failure: `tslambda bundle exited ${run.code}: ${firstLine(run.stdout + run.stderr)}` };
+      if (run.code !== 0) return { failure: `tslambda bundle exited ${run.code}: ${errorLine(run.stdout, run.stderr)}` };
       const doc = JSON.parse(run.stdout) as { handler: string };
       return { outDir, handler: doc.handler };
     })();
@@ -62,7 +62,7 @@ export async function observeMode(mode: Mode, major: NodeMajor, testCase: Case):
   if (mode === 'no-bundle') return observe(client, testCase, join(CORPUS_DIR, testCase.root));
   if (mode === 'bundle') {
     const bundle = await bundled(testCase);
-    if ('failure' in bundle) return [{ kind: 'exit', code: null, bundleFailure: bundle.failure } as Observation];
+    if ('failure' in bundle) return [{ kind: 'refused', message: bundle.failure }];
     return observe(client, { ...testCase, handler: bundle.handler }, bundle.outDir);
   }
   return observeNoDocker(major, testCase);
@@ -77,11 +77,11 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
   try {
     doc = JSON.parse(run.stdout);
   } catch {
-    return [{ kind: 'exit', code: run.code, output: firstLine(run.stdout + run.stderr) } as Observation];
+    return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${firstLine(run.stdout + run.stderr)}` }];
   }
   if (doc.ok) return [{ kind: 'response', body: doc.response }];
   const body = doc.error?.response;
-  if (body === undefined) return [{ kind: 'exit', code: run.code, output: doc.error?.message } as Observation];
+  if (body === undefined) return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${doc.error?.message ?? ''}` }];
   let message = body.errorMessage;
   if (typeof message === 'string') {
     message = message.split(project).join('<task root>');
@@ -90,12 +90,36 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
   return [{ kind: 'error', errorType: body.errorType, errorMessage: message }];
 }
 
+/**
+ * A handler that can never load may be refused before anything runs (issue 9: "refusing early"), provided the
+ * one line names the failure Lambda reports: such a refusal stands for the reference's init error.
+ */
+export function acceptRefusal(reference: Observation[], want: Observation[], got: Observation[]): Observation[] {
+  const [first] = got;
+  const [init] = reference;
+  if (got.length === 1 && first.kind === 'refused' && init?.kind === 'init' && typeof init.errorType === 'string' && first.message.includes(init.errorType)) {
+    return want;
+  }
+  return got;
+}
+
 /** What invoke-local shows for the reference's observations: the first event only, an init error as its error. */
 export function asNoDockerReference(reference: Observation[]): Observation[] {
   const first = reference[0];
   if (first === undefined) return [];
   if (first.kind === 'init') return [{ ...first, kind: 'error' }];
   return [first];
+}
+
+/** The error line of a `--json` run (its `error.message`), else the first line of the output. */
+function errorLine(stdout: string, stderr: string): string {
+  try {
+    const doc = JSON.parse(stdout) as { error?: { message?: string } };
+    if (typeof doc.error?.message === 'string') return doc.error.message;
+  } catch {
+    // not JSON: fall through
+  }
+  return firstLine(stdout + stderr);
 }
 
 function firstLine(text: string): string {

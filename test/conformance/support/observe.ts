@@ -9,7 +9,9 @@ export type Observation =
   | { kind: 'response'; body: unknown }
   | { kind: 'error' | 'init'; errorType: unknown; errorMessage: unknown }
   | { kind: 'exit'; code: number | null }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /** tslambda refused the case before running it (a build or config error), with its one line. */
+  | { kind: 'refused'; message: string };
 
 const WAIT_MS = 15_000;
 
