@@ -16,8 +16,15 @@ node_for() {
   return 1
 }
 
+addon() { # <dir>: where the install left the native addon (3.x: dist/, 4.x: the package root)
+  for f in "$1/node_modules/aws-lambda-ric/dist/rapid-client.node" "$1/node_modules/aws-lambda-ric/rapid-client.node"; do
+    [ -f "$f" ] && { echo "$f"; return; }
+  done
+  echo "$1/node_modules/aws-lambda-ric/rapid-client.node"
+}
+
 loads() { # <node> <dir>: the client's native addon loads under that node
-  (cd "$2" && "$1" -e "require('./node_modules/aws-lambda-ric/build/Release/rapid-client.node')" >/dev/null 2>&1)
+  "$1" -e "require(process.argv[1])" "$(addon "$2")" >/dev/null 2>&1
 }
 
 ensure_build_tools() {
@@ -40,20 +47,15 @@ install_ric() { # <range> <dir> <node major>
   fi
   ensure_build_tools
   nodedir=$(dirname "$(dirname "$node_bin")")
-  # curl and aws-lambda-cpp (the slow part) do not depend on Node: reuse another major's build of the same
-  # line and recompile only the addon against this Node.
+  # The addon is N-API only (node-addon-api), so one build loads on every Node major of its line: reuse a
+  # sibling's install when it loads here, instead of compiling curl and aws-lambda-cpp again.
   for sibling in "$ROOT/.tmp/$2"/*/; do
     sibling=${sibling%/}
     [ "$sibling" = "$dir" ] && continue
-    [ -d "$sibling/node_modules/aws-lambda-ric/deps/artifacts/lib" ] || continue
-    echo "fetch-ric: recompiling aws-lambda-ric@$1 for Node $3 from $(basename "$sibling")'s build"
+    loads "$node_bin" "$sibling" || continue
+    echo "fetch-ric: aws-lambda-ric@$1 for Node $3: reusing the N-API build in $(basename "$sibling")"
     rm -rf "$dir" && cp -a "$sibling" "$dir"
-    if (cd "$dir/node_modules/aws-lambda-ric" && PATH="$(dirname "$node_bin"):$PATH" \
-      "$node_bin" "$dir/node_modules/node-gyp/bin/node-gyp.js" rebuild --nodedir="$nodedir" >"$dir/install.log" 2>&1) &&
-      loads "$node_bin" "$dir"; then
-      return
-    fi
-    echo "fetch-ric: recompiling failed (log: $dir/install.log); building from scratch" >&2
+    return
   done
   rm -rf "$dir" && mkdir -p "$dir" && echo '{"private":true}' >"$dir/package.json"
   echo "fetch-ric: building aws-lambda-ric@$1 with Node $3 (a few minutes: it compiles curl and aws-lambda-cpp)"
