@@ -60,10 +60,14 @@ install_ric() { # <range> <dir> <node major>
   rm -rf "$dir" && mkdir -p "$dir" && echo '{"private":true}' >"$dir/package.json"
   echo "fetch-ric: building aws-lambda-ric@$1 with Node $3 (a few minutes: it compiles curl and aws-lambda-cpp)"
   # node-gyp builds against the headers of --nodedir; PATH puts the same node first for the install scripts.
-  (cd "$dir" && PATH="$(dirname "$node_bin"):$PATH" npm_config_nodedir="$nodedir" \
+  (cd "$dir" && PATH="$(dirname "$node_bin"):$PATH" npm_config_nodedir="$nodedir" MAKEFLAGS="${MAKEFLAGS:--j2}" \
     "$node_bin" "$NPM_CLI" install --no-audit --no-fund --loglevel=error "aws-lambda-ric@$1" >"$dir/install.log" 2>&1) ||
     { tail -30 "$dir/install.log" >&2; echo "fetch-ric: aws-lambda-ric@$1 failed to build on Node $3 (log: $dir/install.log)" >&2; exit 1; }
-  loads "$node_bin" "$dir" || { echo "fetch-ric: aws-lambda-ric@$1 built but does not load on Node $3" >&2; exit 1; }
+  loads "$node_bin" "$dir" || {
+    echo "fetch-ric: aws-lambda-ric@$1 built but its addon does not load on Node $3:" >&2
+    "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | head -5 >&2
+    exit 1
+  }
 }
 
 # RIC_LINES=4 (or 3) installs one line only.
