@@ -41,9 +41,15 @@ ensure_build_tools() {
 install_ric() { # <range> <dir> <node major>
   node_bin=$(node_for "$3")
   dir="$ROOT/.tmp/$2/$3"
-  if [ -d "$dir/node_modules/aws-lambda-ric" ] && loads "$node_bin" "$dir"; then
-    echo "fetch-ric: aws-lambda-ric $(cd "$dir" && "$node_bin" -p "require('./node_modules/aws-lambda-ric/package.json').version") on Node $3 already installed"
-    return
+  if [ -d "$dir/node_modules/aws-lambda-ric" ]; then
+    if loads "$node_bin" "$dir"; then
+      echo "fetch-ric: aws-lambda-ric $(cd "$dir" && "$node_bin" -p "require('./node_modules/aws-lambda-ric/package.json').version") on Node $3 already installed"
+      return
+    fi
+    # A build takes half an hour: never thrown away silently.
+    echo "fetch-ric: $dir holds an aws-lambda-ric whose addon does not load on Node $3 (remove the folder to rebuild):" >&2
+    "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | grep -m1 Error >&2
+    exit 1
   fi
   ensure_build_tools
   nodedir=$(dirname "$(dirname "$node_bin")")
