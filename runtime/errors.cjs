@@ -3,6 +3,8 @@
 // `{errorType, errorMessage, stackTrace}` and the Lambda-Runtime-Function-Error-Type value that goes with it.
 // Loaded only when something fails, so successful invocations never pay for it.
 
+const { ric4 } = require('./contract.cjs');
+
 const HEADER_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
 /**
@@ -22,7 +24,7 @@ function errorBody(value, errorType) {
   try {
     body = isErrorLike(value) ? fromError(value) : fromValue(value);
   } catch {
-    body = { errorType: 'Error', errorMessage: 'the handler failed with a value whose name, message or stack could not be read', stackTrace: [] };
+    body = { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack', stackTrace: [] };
   }
   if (errorType !== undefined) {
     if (body.errorType !== errorType) body.errorMessage = prefixed(body);
@@ -35,29 +37,25 @@ function prefixed(body) {
   return body.errorType === 'string' || body.errorType === 'undefined' ? body.errorMessage : `${body.errorType}: ${body.errorMessage}`;
 }
 
+// As the official client: a native error, or anything with non-empty string name, message and stack.
 function isErrorLike(value) {
-  return value instanceof Error || (value !== null && typeof value === 'object' && typeof value.message === 'string' && typeof value.stack === 'string');
+  if (require('util').types.isNativeError(value)) return true;
+  return Boolean(value && value.name && value.message && value.stack) && typeof value.name === 'string' && typeof value.message === 'string' && typeof value.stack === 'string';
 }
 
+// The error's own name, not its class's: `class NotFound extends Error {}` reports "Error", as on Lambda.
 function fromError(error) {
-  let errorType = typeof error.name === 'string' && error.name !== '' ? error.name : 'Error';
-  // `class NotFound extends Error {}` keeps name "Error"; its class name is what the caller wants to see.
-  const ctor = error.constructor;
-  if (errorType === 'Error' && typeof ctor === 'function' && typeof ctor.name === 'string' && ctor.name !== '' && ctor.name !== 'Error') {
-    errorType = ctor.name;
-  }
-  return { errorType, errorMessage: String(error.message ?? ''), stackTrace: stackFrames(error.stack) };
+  return { errorType: error.name, errorMessage: error.message, stackTrace: stackFrames(error.stack) };
 }
 
+/**
+ * Anything else is reported as on Lambda: its typeof and its string form, so a thrown plain object is
+ * `object` / `[object Object]`. Up to Node 22 (ric 3.x) a missing value (`context.fail()`, a rejection with
+ * undefined or null) is the string "handled"; from Node 24 (ric 4.x) it is its typeof and String().
+ */
 function fromValue(value) {
-  if (typeof value === 'string') return { errorType: 'string', errorMessage: value, stackTrace: [] };
-  let message;
-  try {
-    message = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-  } catch {
-    message = String(value);
-  }
-  return { errorType: value === null ? 'null' : typeof value, errorMessage: message ?? String(value), stackTrace: [] };
+  if ((value === undefined || value === null) && !ric4) return { errorType: 'string', errorMessage: 'handled', stackTrace: [] };
+  return { errorType: typeof value, errorMessage: ric4 ? String(value) : value.toString(), stackTrace: [] };
 }
 
 const RUNTIME_DIR = `${__dirname}/`;

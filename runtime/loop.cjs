@@ -5,6 +5,7 @@
 
 const { invocationHeaders: H, errorTypes, PIPELINE_MAX_CHARS } = require('./runtime-api.cjs');
 const { logState, emitFailure } = require('./logging.cjs');
+const { ric4 } = require('./contract.cjs');
 
 const INVOCATION = Symbol('tslambda.invocation');
 
@@ -41,6 +42,10 @@ class InvokeContext {
     return this.deadlineMs - Date.now();
   }
 
+}
+
+/** Up to Node 22 (aws-lambda-ric 3.x) the context also completes the invocation; nodejs24.x dropped these. */
+class CallbackContext extends InvokeContext {
   // The pre-callback API of Lambda's Node runtime: complete now, without waiting for the event loop.
   succeed(result) {
     this[INVOCATION].complete(false, result);
@@ -80,7 +85,7 @@ class Invocation {
     this.failed = false;
     this.value = undefined;
     this.stream = null;
-    this.context = new InvokeContext(loop.fn, headers, this);
+    this.context = ric4 ? new InvokeContext(loop.fn, headers, this) : new CallbackContext(loop.fn, headers, this);
     this.callback = (err, data) => {
       if (this.state !== RUNNING) return;
       const failed = err !== undefined && err !== null;
@@ -165,6 +170,7 @@ class RuntimeLoop {
     this.api.connection.unref();
     if (this.streaming) return require('./streaming.cjs').invokeStreaming(this, invocation, event);
 
+    if (ric4) return this.invoke4(invocation, event);
     let result;
     try {
       result = this.handler(event, invocation.context, invocation.callback);
@@ -179,6 +185,24 @@ class RuntimeLoop {
     }
   }
 
+  /** nodejs24.x: no callback; whatever the handler returns (awaited when a promise) is the result. */
+  invoke4(invocation, event) {
+    let result;
+    try {
+      result = this.handler(event, invocation.context);
+    } catch (thrown) {
+      return invocation.complete(true, thrown);
+    }
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      result.then(
+        (value) => invocation.complete(false, value),
+        (error) => invocation.complete(true, error),
+      );
+    } else {
+      invocation.complete(false, result);
+    }
+  }
+
   /** The handler's outcome is known: post it. */
   settle(invocation, failed, value) {
     invocation.state = SETTLED;
@@ -187,7 +211,10 @@ class RuntimeLoop {
     try {
       json = JSON.stringify(value);
     } catch (err) {
-      return this.postFailure(invocation, runtimeError(errorTypes.serialization, `the handler's result cannot be serialised to JSON: ${err.message}`), errorTypes.serialization);
+      // The official client's words: a plain Error up to Node 22 (3.x), Runtime.JSONStringifyError from Node 24 (4.x).
+      const error = new Error('Unable to stringify response body');
+      if (ric4) error.name = errorTypes.serialization;
+      return this.postFailure(invocation, error, undefined);
     }
     if (json === undefined) json = 'null';
     invocation.value = json;
@@ -263,6 +290,7 @@ class RuntimeLoop {
     if (invocation.stream !== null) return invocation.stream.endFromEmptyLoop();
     if (this.api.connection.busy) return;
     if (invocation.state === AWAITING_EMPTY_LOOP) this.settle(invocation, invocation.failed, invocation.value);
+    else if (invocation.state === RUNNING && isAsyncFunction(this.handler)) this.postFailure(invocation, runtimeError('Runtime.NodeJsExit', NODE_JS_EXIT));
     else if (invocation.state === RUNNING) this.settle(invocation, false, null);
   }
 
@@ -281,6 +309,14 @@ class RuntimeLoop {
     // Its outcome is on the wire or about to be (deferred): exit once it is acknowledged (next() sees `fatal`).
     if (!this.api.connection.busy && this.deferred === null) exit(1);
   }
+}
+
+// An async handler whose promise can never settle: what the official client reports when the event loop empties.
+const NODE_JS_EXIT =
+  'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes';
+
+function isAsyncFunction(fn) {
+  return fn.constructor !== undefined && fn.constructor !== null && fn.constructor.name === 'AsyncFunction';
 }
 
 /** An error the runtime itself raises: named by its Runtime.* or Function.* type, so the message needs no prefix. */

@@ -47,9 +47,10 @@ const errorTypes = {
   handlerNotFound: 'Runtime.HandlerNotFound',
   malformedHandlerName: 'Runtime.MalformedHandlerName',
   unhandledRejection: 'Runtime.UnhandledPromiseRejection',
-  serialization: 'Runtime.SerializationError',
+  serialization: 'Runtime.JSONStringifyError',
   invalidEvent: 'Runtime.InvalidEvent',
   responseTooLarge: 'Function.ResponseSizeTooLarge',
+  callbackHandlerDeprecated: 'Runtime.CallbackHandlerDeprecated',
 };
 
 /** Streamed responses whose body is an HTTP prelude (JSON), eight NUL bytes, then the payload. */

@@ -6,6 +6,11 @@ import { RuntimeApiServer, SIX_MB, type Outcome } from './support/runtime-api-se
 import { dirname } from 'node:path';
 import { BOOTSTRAP, removeTaskRoot, startRuntime, writeTaskRoot, type RuntimeProcess } from './support/runtime-process.js';
 
+/** The major version of a runtime binary, which decides the handler contract it follows. */
+function nodeMajor(node: { label: string }): number {
+  return Number(/(\d+)/.exec(node.label)?.[1]);
+}
+
 const ERROR_TYPE_HEADER = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
 const asyncHandler = `
@@ -176,10 +181,10 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(outcome.headers['content-length']).toBe(String(outcome.body.length));
     });
 
-    it('names a subclass of Error by its class and keeps the header within the accepted pattern', async () => {
+    it('names a subclass of Error by its name, as the official client does, and keeps the header within the accepted pattern', async () => {
       const outcome = await api.invoke({ op: 'custom-error' });
-      expect(json(outcome)).toMatchObject({ errorType: 'NotFound', errorMessage: 'no such thing' });
-      expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Function.NotFound');
+      expect(json(outcome)).toMatchObject({ errorType: 'Error', errorMessage: 'no such thing' });
+      expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Function.Error');
     });
 
     it('reports a rejected non-Error value by its type', async () => {
@@ -192,8 +197,8 @@ forEachNode(describe, describe.skip, it, (node) => {
       for (const op of ['circular', 'bigint']) {
         const outcome = await api.invoke({ op });
         expect(outcome.kind).toBe('error');
-        expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Runtime.SerializationError');
-        expect((json(outcome) as { errorMessage: string }).errorMessage).toMatch(/cannot be serialised to JSON/);
+        // As the official client: a plain Error up to Node 22 (3.x), Runtime.JSONStringifyError from Node 24 (4.x).
+        expect(json(outcome)).toMatchObject({ errorType: nodeMajor(node) >= 24 ? 'Runtime.JSONStringifyError' : 'Error', errorMessage: 'Unable to stringify response body' });
       }
       expect((await api.invoke({ op: 'echo' })).kind).toBe('response');
     });
@@ -255,7 +260,38 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
   });
 
-  describe('callback handler', () => {
+  // Node 24 follows nodejs24.x (aws-lambda-ric 4.x): a handler taking a callback is refused at init.
+  if (nodeMajor(node) >= 24) describe('callback handler on Node 24+', () => {
+    it('is refused at init with Runtime.CallbackHandlerDeprecated', async () => {
+      const api = await RuntimeApiServer.start();
+      const root = writeTaskRoot({ 'index.js': callbackHandler });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+      try {
+        const received = await api.whenInitError();
+        expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.CallbackHandlerDeprecated');
+        expect(JSON.parse(received.body.toString()).errorMessage).toMatch(/removed support for callback-based function handlers starting with Node.js 24/);
+      } finally {
+        await runtime.stop();
+        await api.close();
+        removeTaskRoot(root);
+      }
+    });
+
+    it('posts a synchronous return value as the result and gives the context no succeed/fail/done', async () => {
+      const api = await RuntimeApiServer.start();
+      const root = writeTaskRoot({ 'index.js': 'exports.handler = (event, context) => ({ sync: event.n, succeed: typeof context.succeed });' });
+      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+      try {
+        expect(json(await api.invoke({ n: 7 }))).toEqual({ sync: 7, succeed: 'undefined' });
+      } finally {
+        await runtime.stop();
+        await api.close();
+        removeTaskRoot(root);
+      }
+    });
+  });
+
+  if (nodeMajor(node) < 24) describe('callback handler', () => {
     let api: RuntimeApiServer;
     let runtime: RuntimeProcess;
     let root: string;

@@ -46,6 +46,9 @@ export interface StartOptions {
   handler?: string;
   handlerAsArgument?: boolean;
   env?: Record<string, string>;
+  /** Another runtime client to run instead of tslambda's bootstrap (the conformance suite's aws-lambda-ric). */
+  script?: string;
+  extraArgs?: string[];
 }
 
 export function startRuntime(options: StartOptions): RuntimeProcess {
@@ -56,7 +59,7 @@ export function startRuntime(options: StartOptions): RuntimeProcess {
     ...(options.handler !== undefined && !options.handlerAsArgument ? { _HANDLER: options.handler } : {}),
     ...options.env,
   };
-  const args = [BOOTSTRAP, ...(options.handlerAsArgument && options.handler !== undefined ? [options.handler] : [])];
+  const args = [options.script ?? BOOTSTRAP, ...(options.handlerAsArgument && options.handler !== undefined ? [options.handler] : []), ...(options.extraArgs ?? [])];
   const child = spawn(options.node, args, { env, cwd: options.taskRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,0 +1,1 @@
+export const handler = async () => 'esm syntax under type commonjs';

@@ -1,0 +1,4 @@
+async function handler(event) {
+  return { style: 'module.exports = { handler }', got: event };
+}
+module.exports = { handler };

@@ -1,0 +1,1 @@
+module.exports.handler = async (event) => ({ style: 'module.exports.handler =', got: event });

@@ -1,0 +1,2 @@
+const missing = require('not-installed-anywhere');
+exports.handler = async () => missing;

@@ -1,0 +1,1 @@
+export const handler = async (event) => ({ esm: 'js under type module', got: event });

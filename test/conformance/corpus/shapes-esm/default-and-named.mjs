@@ -1,0 +1,2 @@
+export default { handler: async () => 'from default' };
+export const named = async () => 'from named';

@@ -1,0 +1,2 @@
+import { nothing } from 'not-installed-anywhere';
+export const handler = async () => nothing;

@@ -1,0 +1,2 @@
+await Promise.reject(new Error('async init failed'));
+export const handler = async () => 'never';

@@ -1,0 +1,2 @@
+const os = require('os');
+export const handler = async () => os.platform();

@@ -1,0 +1,2 @@
+throw new TypeError('cannot start');
+export const handler = async () => 'never';

@@ -1,0 +1,127 @@
+// tslambda's ways of running a handler, each reduced to observations comparable with aws-lambda-ric's:
+// `no-bundle` runs the loop over the corpus folder as is, `bundle` runs it over `tslambda bundle --out-dir`'s
+// output, `no-docker` is `tslambda invoke-local --no-docker` (its own emulator, one event per process).
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CORPUS_DIR, type Case } from './corpus.js';
+import { nodeBinary, type NodeMajor } from './clients.js';
+import { observe, type Observation } from './observe.js';
+
+export const MODES = ['no-bundle', 'bundle', 'no-docker'] as const;
+export type Mode = (typeof MODES)[number];
+
+const CLI = fileURLToPath(new URL('../../../bin/tslambda.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'tslambda-conformance-'));
+
+export function removeWork(): void {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** A private copy of the case's task root holding a lambda.config.json for it (the CLI reads its project from there). */
+function projectFor(testCase: Case): string {
+  const dir = join(work, 'projects', testCase.id);
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(CORPUS_DIR, testCase.root), dir, { recursive: true });
+  writeFileSync(join(dir, 'lambda.config.json'), JSON.stringify({ functionName: 'conformance', handler: testCase.handler }));
+  return dir;
+}
+
+function cli(args: string[], cwd: string, major: NodeMajor): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(nodeBinary(major), [CLI, ...args], { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const bundles = new Map<string, Promise<{ outDir: string; handler: string } | { failure: string }>>();
+
+/** `tslambda bundle --out-dir` once per case (the bundle does not depend on the Node running it). */
+function bundled(testCase: Case): Promise<{ outDir: string; handler: string } | { failure: string }> {
+  let result = bundles.get(testCase.id);
+  if (result === undefined) {
+    result = (async () => {
+      const project = projectFor(testCase);
+      const outDir = join(work, 'bundles', testCase.id);
+      const run = await cli(['bundle', '--out-dir', outDir, '--json'], project, 20);
+      if (run.code !== 0) return { failure: `tslambda bundle exited ${run.code}: ${errorLine(run.stdout, run.stderr)}` };
+      const doc = JSON.parse(run.stdout) as { handler: string };
+      return { outDir, handler: doc.handler };
+    })();
+    bundles.set(testCase.id, result);
+  }
+  return result;
+}
+
+export async function observeMode(mode: Mode, major: NodeMajor, testCase: Case): Promise<Observation[]> {
+  const client = { kind: 'tslambda' as const, major };
+  if (mode === 'no-bundle') return observe(client, testCase, join(CORPUS_DIR, testCase.root));
+  if (mode === 'bundle') {
+    const bundle = await bundled(testCase);
+    if ('failure' in bundle) return [{ kind: 'refused', message: bundle.failure }];
+    return observe(client, { ...testCase, handler: bundle.handler }, bundle.outDir);
+  }
+  return observeNoDocker(major, testCase);
+}
+
+/** invoke-local --no-docker: one process per event; an init failure is the invocation's error, as on Lambda. */
+async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observation[]> {
+  const project = projectFor(testCase);
+  const [event] = testCase.events ?? [{}];
+  const run = await cli(['invoke-local', '--no-docker', '--data', JSON.stringify(event), '--json'], project, major);
+  let doc: { ok: boolean; response?: unknown; error?: { response?: { errorType?: unknown; errorMessage?: unknown }; message?: string } };
+  try {
+    doc = JSON.parse(run.stdout);
+  } catch {
+    return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${firstLine(run.stdout + run.stderr)}` }];
+  }
+  if (doc.ok) return [{ kind: 'response', body: doc.response }];
+  const body = doc.error?.response;
+  if (body === undefined) return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${doc.error?.message ?? ''}` }];
+  let message = body.errorMessage;
+  if (typeof message === 'string') {
+    message = message.split(project).join('<task root>');
+    if (testCase.compare === 'firstLine') message = (message as string).split('\n')[0];
+  }
+  return [{ kind: 'error', errorType: body.errorType, errorMessage: message }];
+}
+
+/**
+ * A handler that can never load may be refused before anything runs (issue 9: "refusing early"), provided the
+ * one line names the failure Lambda reports: such a refusal stands for the reference's init error.
+ */
+export function acceptRefusal(reference: Observation[], want: Observation[], got: Observation[]): Observation[] {
+  const [first] = got;
+  const [init] = reference;
+  if (got.length === 1 && first.kind === 'refused' && init?.kind === 'init' && typeof init.errorType === 'string' && first.message.includes(init.errorType)) {
+    return want;
+  }
+  return got;
+}
+
+/** What invoke-local shows for the reference's observations: the first event only, an init error as its error. */
+export function asNoDockerReference(reference: Observation[]): Observation[] {
+  const first = reference[0];
+  if (first === undefined) return [];
+  if (first.kind === 'init') return [{ ...first, kind: 'error' }];
+  return [first];
+}
+
+/** The error line of a `--json` run (its `error.message`), else the first line of the output. */
+function errorLine(stdout: string, stderr: string): string {
+  try {
+    const doc = JSON.parse(stdout) as { error?: { message?: string } };
+    if (typeof doc.error?.message === 'string') return doc.error.message;
+  } catch {
+    // not JSON: fall through
+  }
+  return firstLine(stdout + stderr);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
