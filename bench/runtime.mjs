@@ -22,6 +22,8 @@ const RIC3_DIR = `${root}.tmp/ric3/${NODE_MAJOR}`;
 const RIC4_DIR = `${root}.tmp/ric4/24`;
 const NODE24 = `${root}.tmp/nodes/24/bin/node`;
 const ricBin = (dir) => `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
+// Installed means built: the package lands before its native addon has compiled.
+const ricReady = (dir) => existsSync(ricBin(dir)) && existsSync(`${dir}/node_modules/aws-lambda-ric/build/Release/rapid-client.node`);
 const ricVersion = (dir) => JSON.parse(readFileSync(`${dir}/node_modules/aws-lambda-ric/package.json`, 'utf8')).version;
 
 const args = process.argv.slice(2);
@@ -37,9 +39,9 @@ const CLIENTS = {
   // --before=<dir>: a runtime/ folder of another checkout, measured side by side as 'before'.
   before: { args: [`${option('before', '')}/bootstrap.cjs`, 'index.handler'], available: option('before', '') !== '', why: 'pass --before=<a runtime/ folder> to measure it' },
   'raw-socket': { args: [`${root}bench/runtime/raw-socket-loop.cjs`, 'index.handler'], available: true },
-  'ric-3': { args: [ricBin(RIC3_DIR), 'index.handler'], available: existsSync(ricBin(RIC3_DIR)), why: `aws-lambda-ric 3.x for Node ${NODE_MAJOR} ${FETCH_RIC}` },
+  'ric-3': { args: [ricBin(RIC3_DIR), 'index.handler'], available: ricReady(RIC3_DIR), why: `aws-lambda-ric 3.x for Node ${NODE_MAJOR} ${FETCH_RIC}` },
   // 4.x requires Node 24: it runs on .tmp/nodes/24, so its ratios include the Node version's difference.
-  'ric-4': { node: NODE24, args: [ricBin(RIC4_DIR), 'index.handler'], available: existsSync(ricBin(RIC4_DIR)) && existsSync(NODE24), why: `aws-lambda-ric 4.x (Node 24) ${FETCH_RIC}` },
+  'ric-4': { node: NODE24, args: [ricBin(RIC4_DIR), 'index.handler'], available: ricReady(RIC4_DIR) && existsSync(NODE24), why: `aws-lambda-ric 4.x (Node 24) ${FETCH_RIC}` },
 };
 const wanted = option('clients', Object.keys(CLIENTS).filter((c) => c !== 'before' || CLIENTS.before.available).join(',')).split(',');
 const clients = wanted.filter((name) => CLIENTS[name]?.available);
