@@ -246,7 +246,7 @@ async function coldStarts() {
     ['cold start (spawn → first /next)', 'median ms', 'p10 ms', 'p90 ms', 'vs its node -e 0'],
     Object.entries(cold).map(([name, xs]) => {
       const sorted = [...xs].sort((a, b) => a - b);
-      return [name, fmt(median(xs), 1), fmt(sorted[Math.floor(xs.length * 0.1)], 1), fmt(sorted[Math.floor(xs.length * 0.9)], 1), baselines.includes(name) ? '' : `+${fmt(median(xs) - base(name), 1)} ms`];
+      return [name, fmt(median(xs), 1), fmt(sorted[Math.floor(xs.length * 0.1)], 1), fmt(sorted[Math.floor(xs.length * 0.9)], 1), baselines.includes(name) ? '' : `${median(xs) >= base(name) ? '+' : ''}${fmt(median(xs) - base(name), 1)} ms`];
     }),
   );
   cold.base = base('tslambda');
