@@ -23,7 +23,7 @@ const RIC4_DIR = `${root}.tmp/ric4/24`;
 const NODE24 = `${root}.tmp/nodes/24/bin/node`;
 const ricBin = (dir) => `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
 // Installed means built: the package lands before its native addon has compiled.
-const ricReady = (dir) => existsSync(ricBin(dir)) && existsSync(`${dir}/node_modules/aws-lambda-ric/build/Release/rapid-client.node`);
+const ricReady = (dir) => existsSync(ricBin(dir)) && ['dist', 'build/Release'].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}/rapid-client.node`));
 const ricVersion = (dir) => JSON.parse(readFileSync(`${dir}/node_modules/aws-lambda-ric/package.json`, 'utf8')).version;
 
 const args = process.argv.slice(2);
