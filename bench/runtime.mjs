@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Benchmark of the runtime loop (runtime/bootstrap.cjs) against a bare node:http keep-alive loop and, when it is
-// installed under .tmp/ric, AWS's aws-lambda-ric: throughput and client CPU on tiny, 100 KB and 1 MB events, cold
-// start against `node -e 0`, and a fresh process doing 1,000 invocations. Runs alternate between clients; every
-// response body is checked byte for byte against its event.
-// Client CPU per invocation is the median of 10 windows of each run (warm-up excluded), then of the rounds.
-// Usage: node bench/runtime.mjs [--quick] [--rounds=N] [--clients=tslambda,bare,aws-lambda-ric] [--strict]
+// Benchmark of the runtime loop (runtime/bootstrap.cjs) against its references in one run: a bare node:http
+// keep-alive loop, the simplest raw-socket HTTP/1.1 client, and AWS's aws-lambda-ric 3.x (.tmp/ric3/<node major>)
+// and 4.x (.tmp/ric4/24, on Node 24) when installed (scripts/fetch-ric.sh). Throughput and client CPU on 86 B,
+// 100 KB, 1 MB and 6 MB events (the handler returns its event, so results are as large), cold start against
+// `node -e 0`, and a fresh process doing 1,000 invocations. Runs alternate between clients; every response body
+// is checked byte for byte against its event. Client CPU per invocation is the median of 10 windows of each run
+// (warm-up excluded), then of the rounds; throughput is the median of the rounds.
+// Usage: node bench/runtime.mjs [--quick] [--rounds=N] [--clients=tslambda,bare,raw-socket,ric-3,ric-4]
+//        [--sizes=86B,100KB,1MB,6MB] [--no-cold] [--strict]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +17,14 @@ import { startBenchApi } from './runtime/api-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TASK_ROOT = `${root}bench/runtime/task`;
-const RIC_BIN = `${root}.tmp/ric/node_modules/aws-lambda-ric/bin/index.mjs`;
+const NODE_MAJOR = process.versions.node.split('.')[0];
+const RIC3_DIR = `${root}.tmp/ric3/${NODE_MAJOR}`;
+const RIC4_DIR = `${root}.tmp/ric4/24`;
+const NODE24 = `${root}.tmp/nodes/24/bin/node`;
+const ricBin = (dir) => `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
+// Installed means built: the package lands before its native addon has compiled.
+const ricReady = (dir) => existsSync(ricBin(dir)) && ['dist', 'build/Release'].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}/rapid-client.node`));
+const ricVersion = (dir) => JSON.parse(readFileSync(`${dir}/node_modules/aws-lambda-ric/package.json`, 'utf8')).version;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -22,26 +32,44 @@ const strict = args.includes('--strict');
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const rounds = Number(option('rounds', quick ? 1 : 3));
 
+const FETCH_RIC = 'absent: run scripts/fetch-ric.sh (it compiles the native client, a few minutes)';
 const CLIENTS = {
   tslambda: { args: [`${root}runtime/bootstrap.cjs`, 'index.handler'], available: true },
   bare: { args: [`${root}bench/runtime/bare-loop.cjs`, 'index.handler'], available: true },
-  'aws-lambda-ric': { args: [RIC_BIN, 'index.handler'], available: existsSync(RIC_BIN), why: 'not installed: (mkdir -p .tmp/ric && cd .tmp/ric && npm init -y && npm install aws-lambda-ric)' },
+  // --before=<dir>: a runtime/ folder of another checkout, measured side by side as 'before'.
+  before: { args: [`${option('before', '')}/bootstrap.cjs`, 'index.handler'], available: option('before', '') !== '', why: 'pass --before=<a runtime/ folder> to measure it' },
+  'raw-socket': { args: [`${root}bench/runtime/raw-socket-loop.cjs`, 'index.handler'], available: true },
+  'ric-3': { args: [ricBin(RIC3_DIR), 'index.handler'], available: ricReady(RIC3_DIR), why: `aws-lambda-ric 3.x for Node ${NODE_MAJOR} ${FETCH_RIC}` },
+  // 4.x requires Node 24: it runs on .tmp/nodes/24, so its ratios include the Node version's difference.
+  'ric-4': { node: NODE24, args: [ricBin(RIC4_DIR), 'index.handler'], available: ricReady(RIC4_DIR) && existsSync(NODE24), why: `aws-lambda-ric 4.x (Node 24) ${FETCH_RIC}` },
 };
-const wanted = option('clients', Object.keys(CLIENTS).join(',')).split(',');
+const wanted = option('clients', Object.keys(CLIENTS).filter((c) => c !== 'before' || CLIENTS.before.available).join(',')).split(',');
 const clients = wanted.filter((name) => CLIENTS[name]?.available);
+const describeClient = (name) => {
+  if (name === 'ric-3') return `ric-3 = aws-lambda-ric ${ricVersion(RIC3_DIR)} on node ${process.version}`;
+  if (name === 'ric-4') return `ric-4 = aws-lambda-ric ${ricVersion(RIC4_DIR)} on node 24 (.tmp/nodes/24)`;
+  return name;
+};
 
 const PAD_UNIT = 'lorem ipsum dolor sit amet, é ü ß 日本 🌍 ';
+/** Events of exactly `bytes` bytes of UTF-8 (multi-byte characters included), numbered so each one differs. */
 function paddedEvent(bytes) {
-  const pad = PAD_UNIT.repeat(Math.ceil(bytes / Buffer.byteLength(PAD_UNIT)));
-  return (i) => Buffer.from(`{"i":${i},"pad":"${pad}"}`);
+  const frame = (i, pad) => `{"i":"${String(i).padStart(8, '0')}","pad":"${pad}"}`;
+  const room = bytes - Buffer.byteLength(frame(0, ''));
+  let pad = PAD_UNIT.repeat(Math.floor(room / Buffer.byteLength(PAD_UNIT)));
+  pad += 'x'.repeat(room - Buffer.byteLength(pad));
+  return (i) => Buffer.from(frame(i, pad));
 }
-const tinyEvent = (i) => Buffer.from(`{"i":${i},"msg":"hello"}`);
+const tinyEvent = paddedEvent(86);
 
+// 6 MB is Lambda's limit for a synchronous event and result (6,291,456 bytes); the largest event stays just below.
 const WORKLOADS = [
-  { name: 'tiny event', makeEvent: tinyEvent, warmup: quick ? 500 : 2000, count: quick ? 3000 : 20000 },
-  { name: '100 KB event', makeEvent: paddedEvent(100 * 1024), warmup: quick ? 50 : 200, count: quick ? 300 : 2000 },
-  { name: '1 MB event', makeEvent: paddedEvent(1024 * 1024), warmup: quick ? 10 : 30, count: quick ? 50 : 300 },
-];
+  { name: '86 B', makeEvent: tinyEvent, warmup: quick ? 500 : 2000, count: quick ? 3000 : 20000 },
+  { name: '100 KB', makeEvent: paddedEvent(100 * 1024), warmup: quick ? 50 : 200, count: quick ? 300 : 2000 },
+  { name: '1 MB', makeEvent: paddedEvent(1024 * 1024), warmup: quick ? 10 : 30, count: quick ? 50 : 300 },
+  { name: '6 MB', makeEvent: paddedEvent(6 * 1024 * 1024 - 1024), warmup: quick ? 3 : 6, count: quick ? 10 : 40 },
+].filter((w) => option('sizes', '') === '' || option('sizes', '').split(',').includes(w.name.replace(' ', '')));
+const withCold = !args.includes('--no-cold');
 const COLD_SAMPLES = quick ? 7 : 21;
 
 /** CPU time (user + sys) of every thread of a process so far, in nanoseconds, from /proc/<pid>/task/<tid>/schedstat. */
@@ -61,7 +89,7 @@ function cpuNs(pid) {
 const clientEnv = (api) => ({ PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api, LAMBDA_TASK_ROOT: TASK_ROOT, _HANDLER: 'index.handler' });
 
 function spawnClient(name, api) {
-  return spawn(process.execPath, CLIENTS[name].args, { cwd: TASK_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: clientEnv(api) });
+  return spawn(CLIENTS[name].node ?? process.execPath, CLIENTS[name].args, { cwd: TASK_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: clientEnv(api) });
 }
 
 async function stop(child) {
@@ -135,9 +163,9 @@ async function coldStart(name) {
 }
 
 /** Spawn to exit of `node -e 0`, in ms. */
-async function nodeBaseline() {
+async function nodeBaseline(node = process.execPath) {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['-e', '0'], { cwd: TASK_ROOT, stdio: 'ignore', env: clientEnv('127.0.0.1:9') });
+  const child = spawn(node, ['-e', '0'], { cwd: TASK_ROOT, stdio: 'ignore', env: clientEnv('127.0.0.1:9') });
   await new Promise((resolve) => child.once('exit', resolve));
   return performance.now() - spawnedAt;
 }
@@ -156,7 +184,8 @@ function table(headers, rows) {
 
 async function main() {
   console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, node ${process.version}`);
-  console.log(`clients: ${clients.join(', ')}${wanted.filter((n) => !clients.includes(n)).map((n) => `; ${n} skipped (${CLIENTS[n]?.why ?? 'unknown client'})`).join('')}`);
+  console.log(`clients: ${clients.map(describeClient).join('; ')}`);
+  for (const name of wanted.filter((n) => !clients.includes(n))) console.log(`REFERENCE ABSENT: ${name}, ${CLIENTS[name]?.why ?? 'unknown client'}`);
   console.log(`mode: ${quick ? 'quick' : 'full'}, ${rounds} alternating round(s)\n`);
 
   const results = {};
@@ -166,54 +195,83 @@ async function main() {
       for (const name of rotate(clients, round)) results[workload.name][name].push(await runLoad(name, workload));
     }
   }
+  printThroughput(results);
+  if (!withCold) return;
 
-  const cold = Object.fromEntries([...clients, 'node -e 0'].map((c) => [c, []]));
-  for (let i = 0; i < COLD_SAMPLES; i++) {
-    for (const name of rotate([...clients, 'node -e 0'], i)) cold[name].push(name === 'node -e 0' ? await nodeBaseline() : await coldStart(name));
-  }
-
+  const cold = await coldStarts();
   const fresh = Object.fromEntries(clients.map((c) => [c, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of rotate(clients, round)) fresh[name].push(await runLoad(name, { makeEvent: tinyEvent, warmup: 0, count: 1000 }));
   }
-
-  const rows = [];
-  for (const workload of WORKLOADS) {
-    const bare = median(results[workload.name].bare?.map((r) => r.perSecond) ?? [NaN]);
-    for (const name of clients) {
-      const runs = results[workload.name][name];
-      const perSecond = median(runs.map((r) => r.perSecond));
-      rows.push([workload.name, name, workload.count, fmt(perSecond), `${fmt(perSecond / bare, 2)}×`, fmt(median(runs.map((r) => r.cpuUs)), 1)]);
-    }
-  }
-  table(['workload (medians)', 'client', 'invocations', 'inv/s', 'vs bare', 'client CPU µs/inv'], rows);
-
-  console.log('');
-  const base = median(cold['node -e 0']);
-  table(
-    ['cold start (spawn → first /next)', 'median ms', 'p10 ms', 'p90 ms', 'vs node -e 0'],
-    Object.entries(cold).map(([name, xs]) => {
-      const sorted = [...xs].sort((a, b) => a - b);
-      return [name, fmt(median(xs), 1), fmt(sorted[Math.floor(xs.length * 0.1)], 1), fmt(sorted[Math.floor(xs.length * 0.9)], 1), name === 'node -e 0' ? '' : `+${fmt(median(xs) - base, 1)} ms`];
-    }),
-  );
-
   console.log('');
   table(
-    ['fresh process, 1,000 tiny invocations', 'spawn → last response ms', 'CPU ms', 'CPU µs/inv'],
+    ['fresh process, 1,000 86 B invocations', 'spawn → last response ms', 'CPU ms', 'CPU µs/inv'],
     clients.map((name) => [name, fmt(median(fresh[name].map((r) => r.wallMs)), 1), fmt(median(fresh[name].map((r) => r.cpuMs)), 1), fmt(median(fresh[name].map((r) => r.cpuUs)), 1)]),
   );
+  checkTargets(results, cold);
+}
 
-  if (!clients.includes('tslambda') || !clients.includes('bare')) return;
-  const tiny = results['tiny event'];
-  const ratio = median(tiny.tslambda.map((r) => r.perSecond)) / median(tiny.bare.map((r) => r.perSecond));
+/** Throughput and CPU per client and size, with each client's ratio to bare and to the raw-socket client. */
+function printThroughput(results) {
+  const rows = [];
+  const summary = [];
+  for (const workload of WORKLOADS) {
+    const rate = (name) => median(results[workload.name][name]?.map((r) => r.perSecond) ?? [NaN]);
+    for (const name of clients) {
+      const runs = results[workload.name][name];
+      rows.push([workload.name, name, workload.count, fmt(rate(name)), `${fmt(rate(name) / rate('bare'), 2)}×`, `${fmt(rate(name) / rate('raw-socket'), 2)}×`, fmt(median(runs.map((r) => r.cpuUs)), 1)]);
+    }
+    summary.push([workload.name, ...clients.filter((c) => c !== 'bare').map((c) => `${fmt(rate(c) / rate('bare'), 2)}×`), `${fmt(rate('tslambda') / rate('raw-socket'), 2)}×`]);
+  }
+  table(['event = result (medians)', 'client', 'invocations', 'inv/s', 'vs bare', 'vs raw-socket', 'client CPU µs/inv'], rows);
+  console.log('');
+  table(['throughput vs bare', ...clients.filter((c) => c !== 'bare'), 'tslambda vs raw-socket'], summary);
+}
+
+/** Spawn → first /next of each client, alternating with `node -e 0` (and Node 24's when ric-4 runs on it). */
+async function coldStarts() {
+  const baselines = clients.includes('ric-4') ? ['node -e 0', 'node24 -e 0'] : ['node -e 0'];
+  const names = [...clients, ...baselines];
+  const cold = Object.fromEntries(names.map((c) => [c, []]));
+  for (let i = 0; i < COLD_SAMPLES; i++) {
+    for (const name of rotate(names, i)) {
+      if (name === 'node -e 0') cold[name].push(await nodeBaseline());
+      else if (name === 'node24 -e 0') cold[name].push(await nodeBaseline(NODE24));
+      else cold[name].push(await coldStart(name));
+    }
+  }
+  console.log('');
+  const base = (name) => median(cold[name === 'ric-4' ? 'node24 -e 0' : 'node -e 0']);
+  table(
+    ['cold start (spawn → first /next)', 'median ms', 'p10 ms', 'p90 ms', 'vs its node -e 0'],
+    Object.entries(cold).map(([name, xs]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return [name, fmt(median(xs), 1), fmt(sorted[Math.floor(xs.length * 0.1)], 1), fmt(sorted[Math.floor(xs.length * 0.9)], 1), baselines.includes(name) ? '' : `${median(xs) >= base(name) ? '+' : ''}${fmt(median(xs) - base(name), 1)} ms`];
+    }),
+  );
+  cold.base = base('tslambda');
+  return cold;
+}
+
+function checkTargets(results, cold) {
+  if (!clients.includes('tslambda') || !clients.includes('bare') || results['86 B'] === undefined) return;
+  const rate = (size, name) => median(results[size][name].map((r) => r.perSecond));
+  const tiny = results['86 B'];
+  const ratio = rate('86 B', 'tslambda') / rate('86 B', 'bare');
   const cpu = median(tiny.tslambda.map((r) => r.cpuUs));
-  const coldDelta = median(cold.tslambda) - base;
+  const coldDelta = median(cold.tslambda) - cold.base;
   const targets = [
-    [`throughput ≥ 1.35× bare on tiny events`, `${ratio.toFixed(2)}×`, ratio >= 1.35],
-    [`client CPU ≤ 95 µs per tiny invocation`, `${cpu.toFixed(1)} µs`, cpu <= 95],
+    [`throughput ≥ 1.35× bare on 86 B events`, `${ratio.toFixed(2)}×`, ratio >= 1.35],
+    [`client CPU ≤ 95 µs per 86 B invocation`, `${cpu.toFixed(1)} µs`, cpu <= 95],
     [`cold start within 7 ms of node -e 0`, `+${coldDelta.toFixed(1)} ms`, coldDelta <= 7],
   ];
+  if (clients.includes('raw-socket')) {
+    for (const workload of WORKLOADS) {
+      const r = rate(workload.name, 'tslambda') / rate(workload.name, 'raw-socket');
+      // 3% is the noise of medians of 3 alternating rounds on this shared machine.
+      targets.push([`${workload.name}: throughput ≥ the raw-socket client`, `${r.toFixed(2)}×`, r >= 0.97]);
+    }
+  }
   console.log('');
   table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : 'NO']));
   if (strict && targets.some(([, , ok]) => !ok)) process.exitCode = 1;

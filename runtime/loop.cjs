@@ -3,7 +3,7 @@
 // decides when an invocation is complete (promise, callback, empty event loop) and what a failure of the handler
 // or of the API means.
 
-const { invocationHeaders: H, errorTypes, PIPELINE_MAX_CHARS } = require('./runtime-api.cjs');
+const { invocationHeaders: H, errorTypes } = require('./runtime-api.cjs');
 const { logState, emitFailure } = require('./logging.cjs');
 const { ric4 } = require('./contract.cjs');
 
@@ -113,11 +113,12 @@ class RuntimeLoop {
     this.current = null;
     this.fatal = false;
     this.traceSet = false;
-    this.deferred = null; // a settled invocation whose small result is posted in the check phase (see settle)
+    this.deferred = null; // a settled invocation whose result is posted in the check phase (see settle)
     this.pipelined = false; // the /response in flight has GET /next pipelined behind it
     this.onNext = this.onNext.bind(this);
     this.onResponsePosted = this.onResponsePosted.bind(this);
     this.onErrorPosted = this.onErrorPosted.bind(this);
+    this.onTooLargeReported = this.onTooLargeReported.bind(this);
     this.postDeferred = this.postDeferred.bind(this);
   }
 
@@ -218,14 +219,11 @@ class RuntimeLoop {
     }
     if (json === undefined) json = 'null';
     invocation.value = json;
-    if (json.length <= PIPELINE_MAX_CHARS) {
-      // Posted with GET /next in the same write, once this tick's unhandled rejections were reported: one left by
-      // the handler sets `fatal`, and a process about to exit must not ask for another invocation.
-      this.deferred = invocation;
-      setImmediate(this.postDeferred);
-      return;
-    }
-    this.api.postResponse(invocation.id, json, this.onResponsePosted);
+    // Posted with GET /next in the same write, whatever its size, once this tick's unhandled rejections were
+    // reported: one left by the handler sets `fatal`, and a process about to exit must not ask for another
+    // invocation. A 413 to it is still reported on /error, on a connection of its own (see reportTooLarge).
+    this.deferred = invocation;
+    setImmediate(this.postDeferred);
   }
 
   postDeferred() {
@@ -242,16 +240,33 @@ class RuntimeLoop {
     if (err !== null) return die(`lost the Runtime API connection while posting a response: ${err.message}`);
     const status = res.status;
     if (status >= 200 && status < 300) return this.afterPost(pipelined);
-    // A pipelined body is far below the limit; should a 413 come all the same, /next is already asked for and the
-    // refusal is reported like any other 4xx below.
-    if (status === 413 && !pipelined) {
-      const invocation = this.current;
-      const size = Buffer.byteLength(invocation.value);
-      invocation.value = undefined;
-      const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
-      return this.postFailure(invocation, runtimeError(errorTypes.responseTooLarge, message), errorTypes.responseTooLarge);
-    }
+    if (status === 413) return this.reportTooLarge(res, pipelined);
     this.rejected('/response', res, pipelined);
+  }
+
+  /**
+   * The API refused the result as too large: the invocation fails with Function.ResponseSizeTooLarge on /error.
+   * When GET /next is already on the wire, the /error goes on a connection of its own, since an API may hold the
+   * next invocation until this one is reported. An API that failed the invocation itself on its 413 (Lambda's
+   * does) answers that /error with 403: expected, so not logged.
+   */
+  reportTooLarge(res, pipelined) {
+    const invocation = this.current;
+    const size = Buffer.byteLength(invocation.value);
+    invocation.value = undefined;
+    const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
+    const failure = this.serializeForError(runtimeError(errorTypes.responseTooLarge, message), errorTypes.responseTooLarge);
+    if (!pipelined) return this.api.postError(invocation.id, failure.headerType, failure.json, this.onTooLargeReported);
+    this.api.postErrorAside(invocation.id, failure.headerType, failure.json, (err, answer) => {
+      if (err !== null) return die(`lost the Runtime API connection while posting an error: ${err.message}`);
+      if (!(answer.status >= 200 && answer.status < 300) && answer.status !== 403) this.rejected('/error', answer, true, false);
+    });
+    this.afterPost(true);
+  }
+
+  onTooLargeReported(err, res) {
+    if (err === null && res.status === 403) return this.next();
+    this.onErrorPosted(err, res);
   }
 
   /** A post was answered: ask for the next invocation, unless that request is already on the wire. */
@@ -264,10 +279,16 @@ class RuntimeLoop {
   /** Posts the failure of an invocation; `errorType` forces a Runtime or Function type. */
   postFailure(invocation, value, errorType) {
     invocation.state = SETTLED;
+    const failure = this.serializeForError(value, errorType);
+    this.api.postError(invocation.id, failure.headerType, failure.json, this.onErrorPosted);
+  }
+
+  /** The failure's /error body, logged as Lambda logs an invocation error. */
+  serializeForError(value, errorType) {
     const { serializeFailure } = require('./errors.cjs');
     const failure = serializeFailure(value, errorType);
     emitFailure('Invoke Error', failure.body);
-    this.api.postError(invocation.id, failure.headerType, failure.json, this.onErrorPosted);
+    return failure;
   }
 
   onErrorPosted(err, res) {
@@ -277,10 +298,10 @@ class RuntimeLoop {
   }
 
   /** A non-2xx answer to a post: 5xx means the environment is broken; 4xx concerns this invocation only. */
-  rejected(path, res, pipelined = false) {
+  rejected(path, res, pipelined = false, carryOn = true) {
     if (res.status >= 500) return die(`the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}`);
     process.stderr.write(`tslambda runtime: the Runtime API answered ${res.status} to ${path}: ${bodyText(res)}\n`);
-    this.afterPost(pipelined);
+    if (carryOn) this.afterPost(pipelined);
   }
 
   /** Node found nothing left to do: a pending callback result is posted; a handler that never completed returns null. */

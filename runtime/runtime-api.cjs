@@ -55,10 +55,6 @@ const errorTypes = {
 
 /** Streamed responses whose body is an HTTP prelude (JSON), eight NUL bytes, then the payload. */
 const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
-const LARGE_BODY_CHARS = 32 * 1024;
-// Results up to this many UTF-16 units (at most 3 bytes each in UTF-8, far below Lambda's 6 MB) are posted with
-// the next /next pipelined behind them.
-const PIPELINE_MAX_CHARS = LARGE_BODY_CHARS;
 const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
 
 class RuntimeApi {
@@ -79,17 +75,14 @@ class RuntimeApi {
 
   /** POST /response with a JSON body (a string). */
   postResponse(requestId, json, callback) {
-    // A large body is encoded once into a Buffer (its length is then known) instead of measured, then encoded.
-    const body = json.length > LARGE_BODY_CHARS ? Buffer.from(json, 'utf8') : json;
-    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
-    this.connection.request(head, body, callback);
+    // The connection encodes a large body straight into its reused send buffer (see HttpConnection#encodeLarge).
+    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    this.connection.request(head, json, callback);
   }
 
   /**
    * POST /response and, in the same write, GET /next (HTTP/1.1 pipelining): one syscall and no round trip between
-   * them. Only for a small string body: the API must not be able to refuse it with 413, which needs /error for the
-   * same id before the next /next (see PIPELINE_MAX_CHARS).
+   * them. A 413 to it is reported by the loop on a second connection (postErrorAside).
    */
   postResponseThenNext(requestId, json, onPosted, onNext) {
     const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
@@ -106,9 +99,19 @@ class RuntimeApi {
     this.postFailure(paths.initError, headerType, json, callback);
   }
 
-  postFailure(path, headerType, json, callback, extraHeaders = '') {
+  postFailure(path, headerType, json, callback, extraHeaders = '', connection = this.connection) {
     const head = `POST ${path} ${this.common}${extraHeaders}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
-    this.connection.request(head, json, callback);
+    connection.request(head, json, callback);
+  }
+
+  /** POST /error on a connection of its own, closed once answered: the main one has a request waiting on it. */
+  postErrorAside(requestId, headerType, json, callback) {
+    const aside = new HttpConnection(this.connection.host, this.connection.port);
+    const done = (err, res) => {
+      aside.close();
+      callback(err, res);
+    };
+    this.postFailure(paths.error(requestId), headerType, json, done, this.fence(requestId), aside);
   }
 
   /** With fencing on: writes the fence line to both streams and returns its header; otherwise ''. */
@@ -141,4 +144,4 @@ function parseAddress(address) {
   return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
 }
 
-module.exports = { RuntimeApi, PIPELINE_MAX_CHARS, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };
+module.exports = { RuntimeApi, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };
