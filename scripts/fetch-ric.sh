@@ -24,7 +24,8 @@ addon() { # <dir>: where the install left the native addon (3.x: dist/, 4.x: the
 }
 
 loads() { # <node> <dir>: the client's native addon loads under that node
-  "$1" -e "require(process.argv[1])" "$(addon "$2")" >/dev/null 2>&1
+  # The addon reads AWS_LAMBDA_RUNTIME_API when it loads and aborts without it.
+  AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$1" -e "require(process.argv[1])" "$(addon "$2")" >/dev/null 2>&1
 }
 
 ensure_build_tools() {
@@ -48,7 +49,7 @@ install_ric() { # <range> <dir> <node major>
     fi
     # A build takes half an hour: never thrown away silently.
     echo "fetch-ric: $dir holds an aws-lambda-ric whose addon does not load on Node $3 (remove the folder to rebuild):" >&2
-    "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | grep -m1 Error >&2
+    AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | grep -m1 Error >&2
     exit 1
   fi
   ensure_build_tools
@@ -71,7 +72,7 @@ install_ric() { # <range> <dir> <node major>
     { tail -30 "$dir/install.log" >&2; echo "fetch-ric: aws-lambda-ric@$1 failed to build on Node $3 (log: $dir/install.log)" >&2; exit 1; }
   loads "$node_bin" "$dir" || {
     echo "fetch-ric: aws-lambda-ric@$1 built but its addon does not load on Node $3:" >&2
-    "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | head -5 >&2
+    AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | head -5 >&2
     exit 1
   }
 }

@@ -16,6 +16,8 @@ export interface ReadinessStep {
   script: string[];
   /** Why the step does not apply here (nothing to do, or it cannot run); undefined to run it. */
   skip?: () => Promise<string | undefined>;
+  /** How long the script may take (default 10 minutes). */
+  timeoutMs?: number;
 }
 
 async function engine(): Promise<Docker | undefined> {
@@ -35,6 +37,8 @@ export const steps: ReadinessStep[] = [
     },
   },
   { name: 'Node 18, 22 and 24 binaries', script: ['scripts/fetch-nodes.sh'] },
+  // After the Node binaries: each reference client is built by the Node that runs it.
+  { name: 'aws-lambda-ric 3.x and 4.x (conformance references)', script: ['scripts/fetch-ric.sh'], timeoutMs: 45 * 60_000 },
 ];
 
 function lastLine(text: string): string {
@@ -49,7 +53,7 @@ export async function runSteps(list: ReadinessStep[], log: (line: string) => voi
       log(`readiness: ${step.name}: ${step.script[0]} is missing`);
       continue;
     }
-    const run = spawnSync('bash', step.script, { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    const run = spawnSync('bash', step.script, { cwd: root, encoding: 'utf8', timeout: step.timeoutMs ?? 600_000 });
     log(run.status === 0 ? `readiness: ${step.name}: ready` : `readiness: ${step.name}: not ready (${lastLine(run.stderr || run.stdout) || `exit ${run.status}`}); its tests will be skipped`);
   }
 }
