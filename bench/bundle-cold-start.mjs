@@ -20,10 +20,10 @@ const { default: Docker } = await import('dockerode');
 const { bundleHandler, bundleContextFiles } = await import('../dist/bundle/bundle.js');
 const { productionClosure } = await import('../dist/bundle/externals.js');
 const { externalPackageFiles } = await import('../dist/bundle/package-files.js');
-const { createBuildContext } = await import('../dist/docker/context.js');
-const { generateDockerfile, GENERATED_DOCKERFILE_PATH } = await import('../dist/docker/dockerfile.js');
-const { runtimeContextFiles } = await import('../dist/docker/runtime-asset.js');
-const { startEmulator } = await import('../dist/local/emulator.js');
+const { createBuildContext } = await import('../dist/image/context.js');
+const { generateDockerfile, GENERATED_DOCKERFILE_PATH } = await import('../dist/image/dockerfile.js');
+const { runtimeContextFiles } = await import('../dist/image/runtime-asset.js');
+const { startEmulator } = await import('../dist/local/api/emulator.js');
 const esbuild = await import('esbuild');
 
 const BASE_IMAGE = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? 'tslambda-test-base:node20';

@@ -15,7 +15,7 @@ const saves = process.argv.includes('--quick') ? 3 : 10;
 const baseImage = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? `tslambda-test-base:node${process.versions.node.split('.')[0]}`;
 const WAIT_MS = 60_000;
 
-if (!existsSync(`${repo}dist/local/watch.js`)) spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
+if (!existsSync(`${repo}dist/local/reload/watch.js`)) spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
 const { default: Docker } = await import('dockerode');
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const dockerReady = await docker.ping().then(() => docker.getImage(baseImage).inspect()).then(() => true, () => false);

@@ -21,9 +21,9 @@ const baseImage = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? `tslambda-test-base:no
 
 if (!existsSync(`${repo}dist/cli/main.js`)) spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
 const { default: Docker } = await import('dockerode');
-const { startEmulator } = await import('../dist/local/emulator.js');
-const { Environment } = await import('../dist/local/environment.js');
-const { containerLauncher } = await import('../dist/docker/run.js');
+const { startEmulator } = await import('../dist/local/api/emulator.js');
+const { Environment } = await import('../dist/local/execution/environment.js');
+const { containerLauncher } = await import('../dist/local/execution/docker-launcher.js');
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 try {

@@ -6,7 +6,7 @@ import {
   type ECRClient,
   type Repository as EcrRepository,
 } from '@aws-sdk/client-ecr';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import { awsCall, awsErrorCode } from './errors.js';
 
 export interface Repository {

@@ -1,5 +1,5 @@
 // Turns AWS SDK failures into one-line UserErrors that carry the AWS error code and, where possible, the fix.
-import { ExitCode, UserError, isUserError } from '../cli/errors.js';
+import { ExitCode, UserError, isUserError } from '../core/errors.js';
 
 interface SdkErrorShape {
   name?: string;

@@ -13,7 +13,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import type { Architecture } from '../config/types.js';
 import { awsCall, awsErrorCode } from './errors.js';
 

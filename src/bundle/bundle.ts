@@ -2,8 +2,8 @@
 // (CommonJS → .cjs keeping module.exports, ES module → .mjs keeping top-level await), plus its source map.
 import { relative, resolve, sep } from 'node:path';
 import type { BuildOptions, Message, Metafile, OutputFile, Plugin } from 'esbuild';
-import { ExitCode, UserError } from '../cli/errors.js';
-import type { ContextFile } from '../docker/context.js';
+import { ExitCode, UserError } from '../core/errors.js';
+import type { ContextFile } from '../core/files.js';
 import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
 import { externalPackageFiles } from './package-files.js';
 import { describeFinding, findFidelityProblems, nodeFormatOf, type ModuleFormat } from './fidelity.js';

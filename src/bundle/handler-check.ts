@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 
 export interface HandlerParts {
   /** Folder part, e.g. src/api ('' at the task root). */

@@ -1,7 +1,7 @@
 // Turns the external packages of a bundle into build-context files under the app's node_modules.
 import { lstat, opendir, readFile, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { ContextFile } from '../docker/context.js';
+import type { ContextFile } from '../core/files.js';
 import type { ExternalPackage } from './externals.js';
 
 async function* walkFiles(dir: string, rel = ''): AsyncGenerator<{ abs: string; rel: string }> {

@@ -2,7 +2,7 @@
 // a handler that could never load is refused here, before anything is built.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ModuleFormat } from './fidelity.js';
 import { chooseOutputFormat } from './bundle.js';

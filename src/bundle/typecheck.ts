@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 
 export interface TypecheckResult {
   tsc: string;

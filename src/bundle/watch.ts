@@ -1,5 +1,5 @@
 // Rebuilds a handler's bundle incrementally whenever one of its source files changes (invoke-local --watch).
-import type { UserError } from '../cli/errors.js';
+import type { UserError } from '../core/errors.js';
 import { prepareBundle, type BundleOptions, type BundleResult } from './bundle.js';
 
 export type WatchEvent =

@@ -5,13 +5,13 @@ import type { ConfigProblem } from '../config/checks.js';
 import { configOverrides, isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
 import type { CommandName } from '../config/options.js';
 import type { CommandContext } from '../commands/types.js';
-import { suggestKey } from '../util/suggest.js';
+import { suggestKey } from '../core/suggest.js';
 import { commandNames, commandSpecs, isCommandName } from './commands.js';
-import { ExitCode, UserError } from './errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import { renderHelp } from './help.js';
 import { parse, unknownFlag } from './parse.js';
-import { packageVersion } from './version.js';
-import { createOutput, wantsColor } from './output.js';
+import { packageVersion } from '../core/version.js';
+import { createOutput, wantsColor } from './terminal.js';
 import { reportError } from './report-error.js';
 
 export interface CliIo {

@@ -2,7 +2,7 @@
 // Written here rather than with a parser library because the table already knows each flag; it costs nothing to load.
 import type { ConfigProblem } from '../config/checks.js';
 import { flagKind, flagsOf, type CommandName, type OptionSpec } from '../config/options.js';
-import { suggestKey } from '../util/suggest.js';
+import { suggestKey } from '../core/suggest.js';
 import { isCommandName } from './commands.js';
 
 type Flag = OptionSpec & { flag: NonNullable<OptionSpec['flag']> };

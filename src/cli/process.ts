@@ -1,6 +1,6 @@
 // Binds the CLI to the real process: streams, environment, Ctrl-C, exit code.
 import { runCli } from './main.js';
-import { ExitCode } from './errors.js';
+import { ExitCode } from '../core/errors.js';
 
 const CLEANUP_GRACE_MS = 10_000;
 

@@ -1,6 +1,6 @@
 // Turns any failure into what the user sees and the exit code: one or two lines for expected errors, a stack only with --verbose.
-import { ExitCode, isUserError } from './errors.js';
-import type { Output } from './output.js';
+import { ExitCode, isUserError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
 
 export function reportError(error: unknown, out: Pick<Output, 'json' | 'verbose' | 'stdout' | 'stderr'>, interrupted: boolean): number {
   const write = (text: string) => out.stderr.write(`${text}\n`);

@@ -1,5 +1,5 @@
 // `tslambda build`: the function's image, built through the Docker Engine API.
-import { formatDuration } from '../cli/output.js';
+import { formatDuration } from '../core/output.js';
 import type { BuiltImage } from '../docker/build.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { BuildFlags } from './build-flags.js';

@@ -1,13 +1,13 @@
 // `tslambda bundle`: writes the handler's bundle into a folder — what `build` puts in the image, for a Dockerfile's build stage or a zip.
 import { resolve } from 'node:path';
-import { formatDuration } from '../cli/output.js';
+import { formatDuration } from '../core/output.js';
 import { defineCommand } from './types.js';
 
 export const bundleCommand = defineCommand('bundle', {
   async handler(args, ctx) {
     const config = await ctx.loadConfig();
     // Loaded here so that other commands do not pay for esbuild at start-up.
-    const [{ bundleToDirectory }, { typecheckProject }] = await Promise.all([import('../bundle/write.js'), import('../bundle/typecheck.js')]);
+    const [{ bundleToDirectory }, { typecheckProject }] = await Promise.all([import('../pipeline/write-bundle.js'), import('../bundle/typecheck.js')]);
     if (args.typecheck) await ctx.out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, ctx.signal));
     const outDir = resolve(ctx.cwd, args['out-dir']);
     const started = performance.now();

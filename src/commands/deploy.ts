@@ -1,6 +1,6 @@
 // `tslambda deploy`: build, push, and point an existing function at the pushed digest (or create it with --create).
-import { ExitCode, UserError } from '../cli/errors.js';
-import { formatDuration } from '../cli/output.js';
+import { ExitCode, UserError } from '../core/errors.js';
+import { formatDuration } from '../core/output.js';
 import type { FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
@@ -53,7 +53,7 @@ export const deployCommand = defineCommand('deploy', {
 
 async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedConfig, started: number): Promise<void> {
   // The AWS SDK and the push machinery load only for commands that talk to AWS.
-  const release = await import('./release.js');
+  const release = await import('../pipeline/release.js');
   const lambdaApi = await import('../aws/lambda.js');
   const { findRepository } = await import('../aws/ecr.js');
   const { out } = ctx;

@@ -1,7 +1,7 @@
 // `tslambda init [dir]`: scaffolds a TypeScript function that builds, invokes and deploys with tslambda.
 import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../core/version.js';
 import { settleAnswers, terminalAsk } from '../init/answers.js';
 import { runningPackageRoot, tslambdaDependency } from '../init/dependency.js';
 import { scaffold } from '../init/scaffold.js';

@@ -1,24 +1,24 @@
 // `tslambda invoke-local` (and `tslambda dev`): runs the function's image (or, with --no-docker, the runtime loop
 // on the host) against the Runtime API emulator, printing logs like Lambda and the response on stdout; --serve
-// keeps it warm behind a local Invoke API; --watch rebuilds and re-runs it on every change (src/local/watch.ts).
+// keeps it warm behind a local Invoke API; --watch rebuilds and re-runs it on every change (src/local/reload/watch.ts).
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode, UserError, isUserError } from '../cli/errors.js';
+import { ExitCode, UserError, isUserError } from '../core/errors.js';
 import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { bundleForTaskRoot, writeBundle } from '../bundle/write.js';
-import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../docker/run.js';
-import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
-import type { EnvironmentResult, RuntimeLauncher } from '../local/environment.js';
-import { startEnvironmentSet } from '../local/environment-set.js';
-import { hostProcessLauncher } from '../local/host-process.js';
-import { lambdaEnvironment, parseEnvFile } from '../local/lambda-env.js';
+import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
+import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../local/execution/docker-launcher.js';
+import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../image/runtime-asset.js';
+import type { EnvironmentResult, RuntimeLauncher } from '../local/execution/environment.js';
+import { startEnvironmentSet } from '../local/execution/environment-set.js';
+import { hostProcessLauncher } from '../local/execution/host-process.js';
+import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
 import { describeResult, failureHint, failureMessage, interrupted, resultExitCode } from '../local/outcome.js';
-import type { EnvironmentPool } from '../local/pool.js';
+import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
-import type { WatchRuntime } from '../local/watch.js';
+import type { WatchRuntime } from '../local/reload/watch.js';
 import { buildStep } from './build.js';
 import { parseKeyValues } from './build-flags.js';
 import { defineCommand, type ArgsOf, type CommandContext, type GlobalArgs } from './types.js';
@@ -62,7 +62,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
 
   if (args.watch) {
     // Loaded only for --watch: esbuild's watch and the reload machinery are not for one-shot runs.
-    const { watchFunction } = await import('../local/watch.js');
+    const { watchFunction } = await import('../local/reload/watch.js');
     const runtime = await watchRuntime(args, ctx, config, env);
     return watchFunction({
       config,

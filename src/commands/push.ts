@@ -1,5 +1,5 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
-import { formatDuration } from '../cli/output.js';
+import { formatDuration } from '../core/output.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
@@ -7,7 +7,7 @@ export const pushCommand = defineCommand('push', {
     const started = performance.now();
     const config = await ctx.loadConfig();
     // The AWS SDK loads only for commands that talk to AWS.
-    const { chooseTag, connectAws, pushStep, releaseBuild, repositoryStep } = await import('./release.js');
+    const { chooseTag, connectAws, pushStep, releaseBuild, repositoryStep } = await import('../pipeline/release.js');
     const target = await connectAws(config, ctx.signal);
     const { tag } = await chooseTag(config, ctx);
     const repository = await repositoryStep(ctx, config, target);

@@ -1,7 +1,7 @@
 // The shape of a command: plain data (name, help, examples, flag rules; see src/cli/commands.ts) plus a handler,
 // loaded only when the command runs, whose argument types are inferred from the option table.
 import type Docker from 'dockerode';
-import type { Output } from '../cli/output.js';
+import type { Output } from '../core/output.js';
 import type { ArgsOf, CommandName } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 

@@ -1,5 +1,5 @@
 // What a command's parsed flags mean, read from the option table: their type, their problems, and the config they override.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ConfigProblem } from './checks.js';
 import { flagKind, flagsOf, optionEntries, type ArgsOf, type CommandName, type GlobalArgs, type Kind, type OptionSpec } from './options.js';
 

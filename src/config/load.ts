@@ -1,7 +1,7 @@
 // Finds the config file (cosmiconfig, upward from --cwd), validates it and merges it with flags and environment.
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError, ExitCode } from '../core/errors.js';
 import { optionEntries } from './options.js';
 import { defaults, fieldChecks, isValidConfig, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
 import type { LambdaConfig, ResolvedConfig } from './types.js';

@@ -1,5 +1,5 @@
 // Validation of a config object: every problem at once, each with its key path, what was found and what is allowed.
-import { suggestKey } from '../util/suggest.js';
+import { suggestKey } from '../core/suggest.js';
 import { problem, type Check, type ConfigProblem } from './checks.js';
 import { optionEntries } from './options.js';
 import type { LambdaConfig } from './types.js';

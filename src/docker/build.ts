@@ -1,13 +1,13 @@
 // Builds the function's image through the Engine API and reads the daemon's progress until it ends.
 import type Docker from 'dockerode';
-import { ExitCode, UserError } from '../cli/errors.js';
-import type { Output } from '../cli/output.js';
+import { ExitCode, UserError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
 import type { Architecture, ResolvedConfig } from '../config/types.js';
-import { resolveBuildSource, type BuildSource } from './build-source.js';
-import { bundledBuildSource } from '../bundle/build-source.js';
+import { resolveBuildSource, type BuildSource } from '../image/build-source.js';
+import { bundledBuildSource } from '../image/bundled-source.js';
 import { engineConnectionLost, engineMessage } from './client.js';
-import { createBuildContext } from './context.js';
-import { imageLabels } from './labels.js';
+import { createBuildContext } from '../image/context.js';
+import { imageLabels } from '../image/labels.js';
 
 export interface BuildOptions {
   tag: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { DockerOptions } from 'dockerode';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 const PING_TIMEOUT_MS = 5000;

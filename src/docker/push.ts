@@ -1,7 +1,7 @@
 // Tags and pushes an image through the Engine API with per-request credentials, then verifies what the registry holds.
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import type { Architecture } from '../config/types.js';
 import type { RegistryCredentials } from '../aws/ecr.js';
 import { maskSecret } from '../aws/ecr.js';

@@ -1,7 +1,7 @@
 // Settles the new function's name, region and architecture: flags first, then questions on a terminal, then defaults.
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { DEFAULT_BASE_IMAGE, type Architecture } from '../config/types.js';
 import { fieldChecks } from '../config/schema.js';
 import { nodeMajorOfImage } from '../bundle/node-target.js';

@@ -1,7 +1,7 @@
 // Writes a new function's files into a folder, refusing before writing anything when that would overwrite a file.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import * as templates from './templates.js';
 import type { InitAnswers } from './templates.js';
 

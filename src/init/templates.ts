@@ -1,6 +1,6 @@
 // The files `tslambda init` writes, as text: a typed async handler and everything needed to build, invoke and deploy it.
 import type { Architecture } from '../config/types.js';
-import { generateDockerfile } from '../docker/dockerfile.js';
+import { generateDockerfile } from '../image/dockerfile.js';
 import { BUNDLE_NODE_OPTIONS } from '../bundle/bundle.js';
 
 export interface InitAnswers {

@@ -1,8 +1,8 @@
 // Opens the local Invoke API for `--serve` and tells the user how to call it.
 
-import type { Output } from '../cli/output.js';
-import type { EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
-import { startInvokeServer, type InvokeServer } from './invoke-server.js';
+import type { Output } from '../core/output.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from './execution/environment.js';
+import { startInvokeServer, type InvokeServer } from './api/invoke-server.js';
 
 export interface ServingOptions {
   port: number;

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/errors.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';

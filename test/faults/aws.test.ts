@@ -1,7 +1,7 @@
 // The real SDK clients, as tslambda configures them, against the fake AWS behind a fault proxy: every failure is
 // bounded (connect timeout, silence timeout, attempts, deadline) and ends as one line with exit code 6.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/cli/errors.js';
+import { ExitCode, UserError } from '../../src/core/errors.js';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { getFunction } from '../../src/aws/lambda.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';

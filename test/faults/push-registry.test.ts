@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/cli/errors.js';
+import { ExitCode, UserError } from '../../src/core/errors.js';
 import { pushImage } from '../../src/docker/push.js';
 import { dockerForTests } from '../support/docker.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/proxy.js';

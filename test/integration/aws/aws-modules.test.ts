@@ -1,6 +1,6 @@
 // src/aws against the fake endpoint with the real SDK clients: repository, token, update/wait, create, publish, errors.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../../src/cli/errors.js';
+import { ExitCode, UserError } from '../../../src/core/errors.js';
 import { createAwsClients, type AwsClients } from '../../../src/aws/clients.js';
 import { getRegistryCredentials, maskSecret, resolveRepository } from '../../../src/aws/ecr.js';
 import { createFunction, getFunction, pointAlias, publishVersion, runsImage, updateFunctionImage } from '../../../src/aws/lambda.js';

@@ -1,11 +1,11 @@
 // Runs a folder's handler with the runtime loop (runtime/bootstrap.cjs) as a host process against the
 // emulator, with no planning or bundling of tslambda's in between: the reference every mode is held to.
 import { join } from 'node:path';
-import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../../../src/docker/runtime-asset.js';
-import { startEmulator } from '../../../src/local/emulator.js';
-import { Environment } from '../../../src/local/environment.js';
-import { hostProcessLauncher } from '../../../src/local/host-process.js';
-import { lambdaEnvironment } from '../../../src/local/lambda-env.js';
+import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../../../src/image/runtime-asset.js';
+import { startEmulator } from '../../../src/local/api/emulator.js';
+import { Environment } from '../../../src/local/execution/environment.js';
+import { hostProcessLauncher } from '../../../src/local/execution/host-process.js';
+import { lambdaEnvironment } from '../../../src/local/execution/lambda-env.js';
 
 export interface Answer {
   payload: string;

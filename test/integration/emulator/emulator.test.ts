@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
-import { startEmulator, type Emulator } from '../../../src/local/emulator.js';
+import { startEmulator, type Emulator } from '../../../src/local/api/emulator.js';
 import { next, send, sendAndHangUp, sendBytes } from './raw-http.js';
 
 const base = '/2018-06-01/runtime';

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
-import { startEmulator } from '../../../src/local/emulator.js';
-import { Environment } from '../../../src/local/environment.js';
-import { hostProcessLauncher } from '../../../src/local/host-process.js';
-import { EnvironmentPool } from '../../../src/local/pool.js';
-import { startInvokeServer, type InvokeServer } from '../../../src/local/invoke-server.js';
+import { startEmulator } from '../../../src/local/api/emulator.js';
+import { Environment } from '../../../src/local/execution/environment.js';
+import { hostProcessLauncher } from '../../../src/local/execution/host-process.js';
+import { EnvironmentPool } from '../../../src/local/execution/pool.js';
+import { startInvokeServer, type InvokeServer } from '../../../src/local/api/invoke-server.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/invoke-local/', import.meta.url));
 

@@ -11,7 +11,7 @@ function bundled(result: BundleResult | Unbundled): BundleResult {
   if (isUnbundled(result)) throw new Error(`unexpectedly unbundled: ${result.unbundled}`);
   return result;
 }
-import { UserError } from '../../../src/cli/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import { runsWhen } from '../../support/skips.js';
 import { createFixtureProject, hasCompiler, THROW_LINE } from './fixture-project.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { typecheckProject } from '../../../src/bundle/typecheck.js';
-import { UserError } from '../../../src/cli/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 // The repository's own TypeScript stands in for the project's: linked into the project's node_modules/.bin.
 const repoTsc = resolve('node_modules/typescript/bin/tsc');

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { bundleToDirectory } from '../../../src/bundle/write.js';
+import { bundleToDirectory } from '../../../src/pipeline/write-bundle.js';
 import { makeProject } from '../../support/temp-project.js';
 
 const run = promisify(execFile);

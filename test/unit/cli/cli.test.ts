@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { makeProject } from '../../support/temp-project.js';
-import { ExitCode } from '../../../src/cli/errors.js';
-import { packageVersion } from '../../../src/cli/version.js';
+import { ExitCode } from '../../../src/core/errors.js';
+import { packageVersion } from '../../../src/core/version.js';
 
 describe('tslambda CLI', () => {
   it('prints the version', async () => {

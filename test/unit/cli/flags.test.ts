@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
-import { ExitCode } from '../../../src/cli/errors.js';
+import { ExitCode } from '../../../src/core/errors.js';
 import { flagsOf, type CommandName } from '../../../src/config/options.js';
 
 const commands: CommandName[] = ['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy'];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, mergeConfig } from '../../../src/config/load.js';
-import { UserError, ExitCode } from '../../../src/cli/errors.js';
+import { UserError, ExitCode } from '../../../src/core/errors.js';
 import { makeProject } from '../../support/temp-project.js';
 
 const load = (cwd: string, extra: Partial<Parameters<typeof loadConfig>[0]> = {}) => loadConfig({ cwd, env: {}, ...extra });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineAddress } from '../../../src/docker/client.js';
-import { ExitCode, UserError } from '../../../src/cli/errors.js';
+import { ExitCode, UserError } from '../../../src/core/errors.js';
 
 describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
   it('defaults to the local socket, and takes unix:// paths', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extract } from 'tar-stream';
-import { createBuildContext, selectContextEntries } from '../../../src/docker/context.js';
+import { createBuildContext, selectContextEntries } from '../../../src/image/context.js';
 import { makeProject } from '../../support/temp-project.js';
 
 interface TarEntry {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateDockerfile } from '../../../src/docker/dockerfile.js';
+import { generateDockerfile } from '../../../src/image/dockerfile.js';
 
 describe('generated Dockerfile', () => {
   it('runs the handler with the runtime at its fixed path, metadata first and the app copied last', () => {

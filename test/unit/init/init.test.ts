@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLE_NODE_OPTIONS } from '../../../src/bundle/bundle.js';
-import { generateDockerfile } from '../../../src/docker/dockerfile.js';
+import { generateDockerfile } from '../../../src/image/dockerfile.js';
 import { functionNameFromDir, settleAnswers } from '../../../src/init/answers.js';
 import { runInit } from './run-init.js';
 

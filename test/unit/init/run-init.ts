@@ -1,7 +1,7 @@
 // Runs the init command's handler in-process with real output, as the CLI would (until it is registered there).
 import { PassThrough, Readable } from 'node:stream';
-import { createOutput } from '../../../src/cli/output.js';
-import { isUserError, type UserError } from '../../../src/cli/errors.js';
+import { createOutput } from '../../../src/cli/terminal.js';
+import { isUserError, type UserError } from '../../../src/core/errors.js';
 import { initCommand } from '../../../src/commands/init.js';
 
 export interface InitRun {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogFence } from '../../../src/local/log-fence.js';
+import { LogFence } from '../../../src/local/execution/log-fence.js';
 
 const line = (token: string) => `\u001etslambda-log-fence ${token}\n`;
 

@@ -1,9 +1,9 @@
 // ReloadingPool: the order of a swap under live callers, with environment sets that record what happens to them.
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentResult } from '../../../src/local/environment.js';
-import type { EnvironmentSet } from '../../../src/local/environment-set.js';
-import type { EnvironmentPool } from '../../../src/local/pool.js';
-import { ReloadingPool } from '../../../src/local/reloading-pool.js';
+import type { EnvironmentResult } from '../../../src/local/execution/environment.js';
+import type { EnvironmentSet } from '../../../src/local/execution/environment-set.js';
+import type { EnvironmentPool } from '../../../src/local/execution/pool.js';
+import { ReloadingPool } from '../../../src/local/reload/reloading-pool.js';
 
 /** A set named `name` whose invocations settle when the test says; every call and the stop land in `log`. */
 function fakeSet(name: string, log: string[]) {

@@ -4,14 +4,14 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { UserError, ExitCode } from '../cli/errors.js';
-import type { ResolvedConfig } from '../config/types.js';
-import type { BundleResult } from '../bundle/bundle.js';
-import { nodeMajorOfImage } from '../bundle/node-target.js';
-import { planBundle, type BundlePlan } from '../bundle/plan.js';
-import { watchBundle, type BundleWatcher } from '../bundle/watch.js';
+import { UserError, ExitCode } from '../../core/errors.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import type { BundleResult } from '../../bundle/bundle.js';
+import { nodeMajorOfImage } from '../../bundle/node-target.js';
+import { planBundle, type BundlePlan } from '../../bundle/plan.js';
+import { watchBundle, type BundleWatcher } from '../../bundle/watch.js';
 import dockerignore from '@balena/dockerignore';
-import { readDockerignore, RESERVED_DIR } from '../docker/context.js';
+import { readDockerignore, RESERVED_DIR } from '../../image/context.js';
 
 export type SourceChange =
   /** A new bundle of the handler (the first one right after the watch starts). */
@@ -175,5 +175,5 @@ function watchTree(folder: string, onPath: (path: string) => void): FSWatcher {
   return watcher;
 }
 
-// The package is CommonJS; under NodeNext its callable export is the module itself (as in docker/context.ts).
+// The package is CommonJS; under NodeNext its callable export is the module itself (as in image/context.ts).
 const ignoreMatcher = (patterns: string[]) => (dockerignore as unknown as typeof dockerignore.default)().add(patterns);

@@ -1,7 +1,7 @@
 // The lines Lambda writes around each invocation's logs (START, END, REPORT and its own error lines).
 
-import type { InvokeResult } from './emulator.js';
-import { LATEST_VERSION } from './protocol.js';
+import type { InvokeResult } from '../api/emulator.js';
+import { LATEST_VERSION } from '../api/protocol.js';
 
 export interface ReportFigures {
   durationMs: number;

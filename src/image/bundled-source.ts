@@ -1,15 +1,15 @@
 // The build source of a bundled handler: a context made only of the bundle, its external packages, the runtime and a generated Dockerfile.
-import type { Output } from '../cli/output.js';
-import { packageVersion } from '../cli/version.js';
-import { imageLabels } from '../docker/labels.js';
+import type { Output } from '../core/output.js';
+import { packageVersion } from '../core/version.js';
+import { imageLabels } from './labels.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { BuildSource } from '../docker/build-source.js';
-import { GENERATED_DOCKERFILE_PATH, generateDockerfile } from '../docker/dockerfile.js';
-import { runtimeContextFiles } from '../docker/runtime-asset.js';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from './bundle.js';
-import { nodeMajorOfImage } from './node-target.js';
-import { planBundle } from './plan.js';
-import { typecheckProject } from './typecheck.js';
+import type { BuildSource } from './build-source.js';
+import { GENERATED_DOCKERFILE_PATH, generateDockerfile } from './dockerfile.js';
+import { runtimeContextFiles } from './runtime-asset.js';
+import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from '../bundle/bundle.js';
+import { nodeMajorOfImage } from '../bundle/node-target.js';
+import { planBundle } from '../bundle/plan.js';
+import { typecheckProject } from '../bundle/typecheck.js';
 
 export interface BundleBuildOptions {
   /** Run the project's `tsc --noEmit` first and stop on type errors. */

@@ -2,12 +2,12 @@
 // the bundle cannot keep the program's behaviour, the context's own files.
 import { copyFile, lstat, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { readDockerignore, selectContextEntries } from '../docker/context.js';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from './bundle.js';
-import { nodeMajorOfImage } from './node-target.js';
-import { planBundle } from './plan.js';
+import { readDockerignore, selectContextEntries } from '../image/context.js';
+import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from '../bundle/bundle.js';
+import { nodeMajorOfImage } from '../bundle/node-target.js';
+import { planBundle } from '../bundle/plan.js';
 
 type Config = Pick<ResolvedConfig, 'handler' | 'context' | 'dockerfile' | 'baseImage' | 'external'>;
 

@@ -1,5 +1,5 @@
 // The labels every image gets: what it is and which tslambda built it.
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../core/version.js';
 import type { ResolvedConfig } from '../config/types.js';
 
 export function imageLabels(config: ResolvedConfig): Record<string, string> {

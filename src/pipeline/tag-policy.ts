@@ -1,7 +1,7 @@
 // Picks the image tag for a push: the one asked for, else the git short SHA (+ -dirty), else a UTC timestamp.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 export type TagSource = 'explicit' | 'git' | 'timestamp';
 

@@ -2,9 +2,9 @@
 // replaced after a timeout or an exit, framing each invocation's logs the way Lambda does.
 
 import { EventEmitter } from 'node:events';
-import type { Emulator, InvokeOptions, InvokeResult, RuntimeExit } from './emulator.js';
+import type { Emulator, InvokeOptions, InvokeResult, RuntimeExit } from '../api/emulator.js';
 import { LogFence } from './log-fence.js';
-import { LOG_TAIL_BYTES } from './protocol.js';
+import { LOG_TAIL_BYTES } from '../api/protocol.js';
 import { endLine, platformErrorLines, reportFigures, reportLine, startLine, type ReportFigures } from './report.js';
 
 /** A started runtime (a container, or a host process with --no-docker). */

@@ -2,7 +2,7 @@
 
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, type BundleResult } from '../bundle/bundle.js';
+import { BUNDLE_CONTEXT_DIR, bundleContextFiles, type BundleResult } from '../../bundle/bundle.js';
 
 /**
  * Writes the bundle and its map into `taskRoot`; with `externals`, empties the folder first and copies the

@@ -1,12 +1,12 @@
 // Decides what a build sends: the user's Dockerfile and context, or the context with a generated Dockerfile.
 import { access } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ContextFile, ContextPlan } from './context.js';
 import { GENERATED_APP_DIR, GENERATED_DOCKERFILE_PATH, generateDockerfile } from './dockerfile.js';
 import { runtimeContextFiles } from './runtime-asset.js';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../core/version.js';
 import { imageLabels } from './labels.js';
 
 export interface BuildSource {

@@ -6,10 +6,10 @@ import { toAwsUserError } from '../aws/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { BuiltImage } from '../docker/build.js';
 import { pushImage, type PushedImage } from '../docker/push.js';
-import { resolveTag, type TagSource } from '../docker/tag-policy.js';
-import type { BuildFlags } from './build-flags.js';
-import { buildStep } from './build.js';
-import type { CommandContext } from './types.js';
+import { resolveTag, type TagSource } from './tag-policy.js';
+import type { BuildFlags } from '../commands/build-flags.js';
+import { buildStep } from '../commands/build.js';
+import type { CommandContext } from '../commands/types.js';
 
 export interface AwsTarget {
   clients: AwsClients;

@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/environment.js';
 import { InvocationType, InvokeHeader, LATEST_VERSION, MAX_PAYLOAD_BYTES, invokePath } from './protocol.js';
 
 export interface InvokeServerOptions {

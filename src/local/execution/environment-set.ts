@@ -1,7 +1,7 @@
 // Starts N execution environments (an emulator and a runtime launcher each) behind one pool, and stops them all.
 
-import type { Output } from '../cli/output.js';
-import { startEmulator } from './emulator.js';
+import type { Output } from '../../core/output.js';
+import { startEmulator } from '../api/emulator.js';
 import { Environment, type RuntimeLauncher } from './environment.js';
 import { EnvironmentPool } from './pool.js';
 

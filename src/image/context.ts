@@ -1,18 +1,14 @@
 // Streams a build context as a tar: the context folder filtered by .dockerignore, plus files tslambda adds.
+import type { ContextFile } from '../core/files.js';
 import type { Dirent } from 'node:fs';
 import { opendir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type { Pack } from 'tar-stream';
-import { ExitCode, UserError } from '../cli/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 
 /** A file that exists only in the tar stream (the runtime asset, a generated Dockerfile, a bundle). */
-export interface ContextFile {
-  /** Path inside the build context, with forward slashes. */
-  path: string;
-  content: Buffer | string;
-  mode?: number;
-}
+export type { ContextFile };
 
 export interface ContextPlan {
   /** The context folder; undefined when the context is made only of extra files (bundled handlers). */

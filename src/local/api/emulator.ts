@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { LOG_FENCE_HEADER } from './log-fence.js';
+import { LOG_FENCE_HEADER } from '../execution/log-fence.js';
 import {
   LambdaErrorType,
   MAX_PAYLOAD_BYTES,

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import type { RuntimeExit } from '../local/emulator.js';
-import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from '../local/environment.js';
-import { LOG_FENCE_ENV } from '../local/log-fence.js';
+import type { RuntimeExit } from '../api/emulator.js';
+import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
+import { LOG_FENCE_ENV } from './log-fence.js';
 
 /**
  * How the container reaches the emulator on the host:

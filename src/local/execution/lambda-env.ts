@@ -1,7 +1,7 @@
 // The environment variables Lambda sets in an execution environment, and the user's additions to them.
 
 import { randomBytes } from 'node:crypto';
-import { LATEST_VERSION } from './protocol.js';
+import { LATEST_VERSION } from '../api/protocol.js';
 
 export interface LambdaEnvironmentInputs {
   functionName: string;

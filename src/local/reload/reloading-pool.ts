@@ -1,8 +1,8 @@
 // Swaps the environments under a steady stream of invocations (invoke-local --watch): calls that arrive during a
 // swap wait for the new code, calls already running finish on the old code before it is stopped.
 
-import type { EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
-import type { EnvironmentSet } from './environment-set.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/environment.js';
+import type { EnvironmentSet } from '../execution/environment-set.js';
 
 export class ReloadingPool {
   private current?: EnvironmentSet;

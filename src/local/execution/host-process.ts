@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { RuntimeExit } from './emulator.js';
+import type { RuntimeExit } from '../api/emulator.js';
 import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
 import { LOG_FENCE_ENV } from './log-fence.js';
 

@@ -1,0 +1,35 @@
+// The Output port: what commands and pipelines may show a person or a program. The terminal implementation
+// lives in src/cli/terminal.ts; adapters below the pipeline take narrower callbacks.
+export interface OutputOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Whether stderr is a terminal: spinners there, plain lines elsewhere (CI, pipes). */
+  interactive: boolean;
+  color: boolean;
+  json: boolean;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export interface Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  readonly color: boolean;
+  /** Raw streams, for data that must pass through untouched (a function's response, its logs). */
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Runs one step of long work, showing its progress and how long it took. */
+  step<T>(title: string, work: (update: (text: string) => void) => Promise<T>): Promise<T>;
+  info(line: string): void;
+  warn(line: string): void;
+  /** Only with --verbose. */
+  debug(line: string): void;
+  /** The end of a command: a human summary on stderr, or the JSON object alone on stdout. */
+  result(human: string, json: unknown): void;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
