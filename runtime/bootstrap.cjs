@@ -8,8 +8,7 @@ const { RuntimeApi, errorTypes, LOG_FENCE_ENV } = require('./runtime-api.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const { STREAMING, HIGH_WATER_MARK } = require('./marks.cjs');
 
 const env = process.env;
 installConsole(env);

@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { errorTypes } = require('./runtime-api.cjs');
 const { ric4 } = require('./contract.cjs');
+const { STREAMING } = require('./marks.cjs');
 
 class InitError extends Error {
   constructor(errorType, message, cause) {
@@ -36,7 +37,6 @@ async function loadHandler(taskRoot, handlerString) {
   return value;
 }
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const CALLBACK_DEPRECATED =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 

@@ -70,11 +70,7 @@ function parseJsonHeader(value, name) {
   }
 }
 
-const RUNNING = 0; // the handler has not completed
-const AWAITING_EMPTY_LOOP = 1; // the callback was called; the result is posted once the event loop is empty
-const SETTLED = 2; // the outcome is being posted or was posted
-
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const { STREAMING, RUNNING, AWAITING_EMPTY_LOOP, SETTLED } = require('./marks.cjs');
 
 /** One invocation: its id, context, completion state and the callback handed to the handler. */
 class Invocation {
@@ -360,4 +356,4 @@ function exit(code) {
   process.exit(code);
 }
 
-module.exports = { RuntimeLoop, die, SETTLED, RUNNING };
+module.exports = { RuntimeLoop, die };

@@ -5,11 +5,9 @@
 
 const { Writable } = require('stream');
 const { requestHeaders, HTTP_INTEGRATION_CONTENT_TYPE } = require('./runtime-api.cjs');
-const { SETTLED } = require('./loop.cjs');
+const { SETTLED, HIGH_WATER_MARK } = require('./marks.cjs');
 
-const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 const PRELUDE_DELIMITER = Buffer.alloc(8); // eight NUL bytes between the HTTP prelude and the payload
-const CRLF = '\r\n';
 const NOT_STARTED = 0;
 const OPEN = 1;
 const ENDED = 2;
@@ -46,24 +44,7 @@ class ResponseStream extends Writable {
   }
 
   sendChunk(data, done) {
-    if (data.length === 0) {
-      // A zero-length chunk would end the chunked body.
-      if (done !== null) done();
-      return;
-    }
-    const socket = this.connection.socket;
-    if (socket === null) {
-      if (done !== null) done();
-      return;
-    }
-    socket.cork();
-    socket.write(data.length.toString(16) + CRLF, 'latin1');
-    socket.write(data);
-    const roomLeft = socket.write(CRLF, 'latin1');
-    socket.uncork();
-    if (done === null) return;
-    if (roomLeft) done();
-    else this.connection.onceDrained(done);
+    this.connection.writeChunk(data, done);
   }
 
   _write(chunk, encoding, done) {
@@ -74,7 +55,7 @@ class ResponseStream extends Writable {
 
   _final(done) {
     if (this.phase === NOT_STARTED) this.open();
-    this.terminate('0\r\n\r\n');
+    this.terminate('');
     done();
   }
 
@@ -82,16 +63,17 @@ class ResponseStream extends Writable {
     if (error !== null && error !== undefined) this.fail(error, undefined);
     else if (this.phase !== ENDED) {
       if (this.phase === NOT_STARTED) this.open();
-      this.terminate('0\r\n\r\n');
+      this.terminate('');
     }
     done(null);
   }
 
-  terminate(lastChunk) {
+  /** Ends the chunked body; `trailers` are header lines (the error trailers) or ''. */
+  terminate(trailers) {
     if (this.phase !== OPEN) return;
     this.phase = ENDED;
     this.invocation.state = SETTLED;
-    this.connection.endStream(lastChunk);
+    this.connection.endStream(trailers);
   }
 
   /** The handler or the stream failed: before any byte, a plain /error; after, the error trailers. */
@@ -108,8 +90,8 @@ class ResponseStream extends Writable {
     const failure = serializeFailure(error, errorType);
     require('./logging.cjs').emitFailure('Invoke Error', failure.body);
     this.terminate(
-      `0\r\n${requestHeaders.errorType}: ${failure.headerType}\r\n` +
-        `${requestHeaders.errorBody}: ${Buffer.from(failure.json).toString('base64')}\r\n\r\n`,
+      `${requestHeaders.errorType}: ${failure.headerType}\r\n` +
+        `${requestHeaders.errorBody}: ${Buffer.from(failure.json).toString('base64')}\r\n`,
     );
     if (!this.destroyed) this.destroy();
   }
