@@ -9,6 +9,11 @@ const { ResponseParser } = require('./response-parser.cjs');
 const EMPTY = Buffer.alloc(0);
 const CRLF = '\r\n';
 
+/** @typedef {(err: Error | null, res: ResponseParser) => void} ResponseCallback the complete response, or why none came */
+/** @typedef {{ head: string, callback: ResponseCallback }} FollowingRequest */
+/** Node's Buffer encoders without `write()`'s argument juggling; present on every Buffer, absent from @types/node. */
+/** @typedef {Buffer & { latin1Write(text: string, offset: number): number, utf8Write(text: string, offset: number): number }} FastBuffer */
+
 const READ_BUFFER_BYTES = 64 * 1024;
 // String bodies longer than this are encoded into the connection's reused send buffer (see encodeLarge).
 const LARGE_TEXT_CHARS = 16 * 1024;
@@ -16,13 +21,19 @@ const LARGE_TEXT_CHARS = 16 * 1024;
 const CONNECT_WINDOW_MS = 2000;
 
 class HttpConnection {
-  /** `host`/`port` of the server; requests are whole heads built by the caller (see runtime-api.cjs). */
+  /**
+   * `host`/`port` of the server; requests are whole heads built by the caller (see runtime-api.cjs).
+   * @param {string} host
+   * @param {number} port
+   */
   constructor(host, port) {
     this.host = host;
     this.port = port;
+    /** @type {net.Socket | null} */
     this.socket = null;
     this.parser = new ResponseParser();
     this.readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    /** @type {Buffer} */
     this.sendBuffer = EMPTY;
     this.busy = false;
     this.writing = false;
@@ -34,8 +45,11 @@ class HttpConnection {
     this.connectAttempts = 0;
     this.referenced = true;
     this.head = '';
+    /** @type {string | Buffer | null} */
     this.body = null;
+    /** @type {ResponseCallback | null} */
     this.callback = null;
+    /** @type {FollowingRequest | null} */
     this.follow = null; // a request written right behind the current one (pipelined): { head, callback }
     this.onRead = this.onRead.bind(this);
     this.onWritten = this.onWritten.bind(this);
@@ -45,6 +59,9 @@ class HttpConnection {
    * Sends one request and calls `callback(err, parser)` once with the complete response (`parser.status`,
    * `parser.headers`, `parser.body`). The body is a view into the read buffer: use it before returning.
    * `body` is a string (sent as UTF-8; the head's Content-Length must count its bytes) or a Buffer or null.
+   * @param {string} head
+   * @param {string | Buffer | null} body
+   * @param {ResponseCallback} callback
    */
   request(head, body, callback) {
     if (this.busy) throw new Error('tslambda runtime: a request is already in flight');
@@ -62,6 +79,11 @@ class HttpConnection {
    * (HTTP/1.1 pipelining): `callback` gets the first response, then `followCallback` the second. Answers come in
    * order on one connection; if the server closes after the first answer, the second request is sent again on a
    * new connection, since a server that closes has not processed it. `callback` must not start a request.
+   * @param {string} head
+   * @param {string} body
+   * @param {ResponseCallback} callback
+   * @param {string} followHead
+   * @param {ResponseCallback} followCallback
    */
   requestPipelined(head, body, callback, followHead, followCallback) {
     if (this.busy) throw new Error('tslambda runtime: a request is already in flight');
@@ -74,7 +96,11 @@ class HttpConnection {
     this.send();
   }
 
-  /** Starts a request whose body the caller streams with `write()` and finishes with `finish()`. */
+  /**
+   * Starts a request whose body the caller streams with `write()` and finishes with `finish()`.
+   * @param {string} head
+   * @param {ResponseCallback} callback
+   */
   open(head, callback) {
     this.request(head, null, callback);
     this.streaming = true;
@@ -83,6 +109,8 @@ class HttpConnection {
   /**
    * Writes `data` as one chunk of a streamed body; `done` (if not null) is called once the socket can take more.
    * With the connection gone the bytes are dropped: its close reports the failure to the request's callback.
+   * @param {Buffer} data
+   * @param {(() => void) | null} done
    */
   writeChunk(data, done) {
     const socket = this.socket;
@@ -104,6 +132,7 @@ class HttpConnection {
   /**
    * Ends a streamed body: the last (empty) chunk, then `trailers` (header lines, each ending with CRLF, or '').
    * The response is awaited as for any request.
+   * @param {string} trailers
    */
   endStream(trailers) {
     this.streaming = false;
@@ -111,7 +140,10 @@ class HttpConnection {
     if (this.socket !== null) this.socket.write(`0${CRLF}${trailers}${CRLF}`, 'latin1');
   }
 
-  /** Calls `fn` once the socket can take more data (or right away when it is gone). */
+  /**
+   * Calls `fn` once the socket can take more data (or right away when it is gone).
+   * @param {() => void} fn
+   */
   onceDrained(fn) {
     if (this.socket === null || !this.socket.writableNeedDrain) process.nextTick(fn);
     else this.socket.once('drain', fn);
@@ -134,19 +166,20 @@ class HttpConnection {
   }
 
   send() {
-    if (this.socket === null) this.connect();
+    let socket = this.socket;
+    if (socket === null) socket = this.connect();
     else if (!this.referenced) this.ref();
     this.parser.reset();
     this.writing = true;
     const body = this.body;
-    if (body === null) this.socket.write(this.head, 'latin1', this.onWritten);
-    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS) this.socket.write(this.encodeLarge(body), this.onWritten);
-    else if (typeof body === 'string') this.socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
+    if (body === null) socket.write(this.head, 'latin1', this.onWritten);
+    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS) socket.write(this.encodeLarge(body), this.onWritten);
+    else if (typeof body === 'string') socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
     else {
-      this.socket.cork();
-      this.socket.write(this.head, 'latin1');
-      this.socket.write(body, this.onWritten);
-      this.socket.uncork();
+      socket.cork();
+      socket.write(this.head, 'latin1');
+      socket.write(body, this.onWritten);
+      socket.uncork();
     }
   }
 
@@ -158,18 +191,20 @@ class HttpConnection {
    * The head, a large string body (UTF-8) and any pipelined head, encoded into one buffer kept across requests:
    * a fresh buffer per result (Buffer.from) costs an allocation and a page fault per 4 KiB touched, which for a
    * 6 MB result is more than the encoding itself. A connection dropped mid-write gives its buffer up (see drop).
+   * @param {string} body
    */
   encodeLarge(body) {
     const follow = this.follow === null ? '' : this.follow.head;
     const total = this.head.length + Buffer.byteLength(body) + follow.length;
     if (this.sendBuffer.length < total) this.sendBuffer = Buffer.allocUnsafeSlow(total);
-    const out = this.sendBuffer;
+    const out = /** @type {FastBuffer} */ (this.sendBuffer);
     let at = out.latin1Write(this.head, 0);
     at += out.utf8Write(body, at);
     if (follow !== '') at += out.latin1Write(follow, at);
     return out.subarray(0, at);
   }
 
+  /** @returns {net.Socket} */
   connect() {
     if (this.firstAttemptAt === 0) this.firstAttemptAt = Date.now();
     this.connectAttempts++;
@@ -182,6 +217,7 @@ class HttpConnection {
     socket.setNoDelay(true);
     this.socket = socket;
     this.reused = false;
+    /** @type {NodeJS.ErrnoException | null} */
     let failure = null;
     socket.on('connect', () => {
       this.everConnected = true;
@@ -194,8 +230,14 @@ class HttpConnection {
     socket.on('close', () => this.onClosed(socket, failure));
     // Drive the readable to notice EOF: `onread` bypasses the buffer, so resume() keeps nothing.
     socket.resume();
+    return socket;
   }
 
+  /**
+   * @param {number} nread
+   * @param {Buffer} buffer
+   * @returns {boolean} false stops reading
+   */
   onRead(nread, buffer) {
     const socket = this.socket;
     if (!this.busy) {
@@ -210,7 +252,7 @@ class HttpConnection {
         used = this.parser.feed(chunk);
       } catch (err) {
         this.drop(socket);
-        this.finish(err);
+        this.finish(/** @type {Error} the parser throws ProtocolError only */ (err));
         return false;
       }
       if (used < 0) return true;
@@ -218,7 +260,7 @@ class HttpConnection {
         // The first of two pipelined answers: the second request is already on the wire and becomes the current one.
         if (!this.parser.keepAlive) this.drop(socket);
         else this.reused = true;
-        this.promoteFollow();
+        this.promoteFollow(this.follow);
         if (this.socket !== socket) {
           // The server closed after the first answer without reading the second request: send it again.
           if (this.busy) this.send();
@@ -237,10 +279,12 @@ class HttpConnection {
     }
   }
 
-  /** Hands the first pipelined answer to its callback, then waits for the second one with a fresh parser. */
-  promoteFollow() {
-    const follow = this.follow;
-    const callback = this.callback;
+  /**
+   * Hands the first pipelined answer to its callback, then waits for the second one with a fresh parser.
+   * @param {FollowingRequest} follow
+   */
+  promoteFollow(follow) {
+    const callback = /** @type {ResponseCallback} set while a request is in flight */ (this.callback);
     this.follow = null;
     this.head = follow.head;
     this.body = null;
@@ -250,6 +294,10 @@ class HttpConnection {
     this.parser.reset();
   }
 
+  /**
+   * @param {net.Socket} socket
+   * @param {NodeJS.ErrnoException | null} failure
+   */
   onClosed(socket, failure) {
     if (socket !== this.socket) return;
     this.socket = null;
@@ -269,16 +317,21 @@ class HttpConnection {
         return;
       }
     }
+    /** @type {Error | null} */
     let err = null;
     try {
       parser.end();
-    } catch (protocolError) {
+    } catch (thrown) {
+      const protocolError = /** @type {Error} the parser throws ProtocolError only */ (thrown);
       err = failure ?? protocolError;
       if (failure !== null && parser.started) err = protocolError;
     }
     this.finish(err);
   }
 
+  /**
+   * @param {net.Socket | null} socket
+   */
   drop(socket) {
     if (socket === null) return;
     if (socket === this.socket) this.socket = null;
@@ -287,8 +340,11 @@ class HttpConnection {
     socket.destroy();
   }
 
+  /**
+   * @param {Error | null} err
+   */
   finish(err) {
-    const callback = this.callback;
+    const callback = /** @type {ResponseCallback} set while a request is in flight */ (this.callback);
     this.callback = null;
     this.busy = false;
     this.streaming = false;
@@ -303,6 +359,9 @@ class HttpConnection {
   }
 }
 
+/**
+ * @param {NodeJS.ErrnoException | null} err
+ */
 function isRefused(err) {
   return err !== null && (err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'EADDRNOTAVAIL');
 }

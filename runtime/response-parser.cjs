@@ -13,8 +13,11 @@ const BODY_UNTIL_CLOSE = 6;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const MAX_HEAD_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** @type {Readonly<Record<string, string>>} */
+const NO_HEADERS = Object.freeze({});
 
 class ProtocolError extends Error {
+  /** @param {string} message */
   constructor(message) {
     super(message);
     this.name = 'ProtocolError';
@@ -29,19 +32,35 @@ class ProtocolError extends Error {
  */
 class ResponseParser {
   constructor() {
-    this.scratch = EMPTY;
-    this.reset();
-  }
-
-  reset() {
+    /** @type {Buffer} */
+    this.scratch = EMPTY; // a body buffer kept across responses (see _appendBody)
+    /** @type {number | null} null once the response is complete */
     this.state = HEAD;
+    /** @type {Buffer | null} */
     this.held = null; // bytes of an unfinished head, chunk-size line or trailer section
     this.status = 0;
-    this.headers = null;
+    /** @type {Readonly<Record<string, string>>} field names lower-cased, repeated fields joined with ', ' */
+    this.headers = NO_HEADERS;
+    this.keepAlive = true;
+    this.remaining = 0;
+    /** @type {Buffer} */
+    this.body = EMPTY;
+    /** @type {Buffer[] | null} */
+    this.parts = null; // body pieces when the body spans several reads
+    this.filled = 0;
+    this.sawBytes = false;
+  }
+
+  /** Ready for the next response (the constructor documents each field). */
+  reset() {
+    this.state = HEAD;
+    this.held = null;
+    this.status = 0;
+    this.headers = NO_HEADERS;
     this.keepAlive = true;
     this.remaining = 0;
     this.body = EMPTY;
-    this.parts = null; // body pieces when the body spans several reads
+    this.parts = null;
     this.filled = 0;
     this.sawBytes = false;
   }
@@ -51,6 +70,10 @@ class ResponseParser {
     return this.sawBytes;
   }
 
+  /**
+   * @param {Buffer} chunk
+   * @returns {number}
+   */
   feed(chunk) {
     if (chunk.length > 0) this.sawBytes = true;
     let pos = 0;
@@ -116,7 +139,10 @@ class ResponseParser {
     return -1;
   }
 
-  /** The peer closed the connection: completes a close-delimited body, or throws because the response was cut. */
+  /**
+   * The peer closed the connection: completes a close-delimited body, or throws because the response was cut.
+   * @returns {boolean}
+   */
   end() {
     if (this.state === BODY_UNTIL_CLOSE) {
       this._finishBody();
@@ -127,6 +153,7 @@ class ResponseParser {
     throw new ProtocolError(this.sawBytes ? 'connection closed in the middle of a response' : 'connection closed before a response');
   }
 
+  /** @param {number} pos */
   _done(pos) {
     this._finishBody();
     this.state = null;
@@ -134,6 +161,10 @@ class ResponseParser {
   }
 
   // Finds the blank line ending the head (possibly across reads), parses it and picks the body framing.
+  /**
+   * @param {Buffer} chunk
+   * @param {number} pos
+   */
   _headEnd(chunk, pos) {
     let buf = chunk;
     let from = pos;
@@ -155,6 +186,10 @@ class ResponseParser {
     return idx + 4;
   }
 
+  /**
+   * @param {Buffer} buf
+   * @param {number} from
+   */
   _hold(buf, from) {
     if (buf.length - from > MAX_HEAD_BYTES) throw new ProtocolError('response head exceeds 64 KiB');
     // Copy: the caller's buffer is reused for the next read.
@@ -162,6 +197,7 @@ class ResponseParser {
     return -1;
   }
 
+  /** @param {string} text */
   _parseHead(text) {
     const lines = text.split('\r\n');
     const statusLine = lines[0];
@@ -174,6 +210,7 @@ class ResponseParser {
     if (!(status >= 100 && status <= 999) || (minor !== 0 && minor !== 1)) {
       throw new ProtocolError(`malformed status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
     }
+    /** @type {Record<string, string>} */
     const headers = {};
     let last = '';
     for (let i = 1; i < lines.length; i++) {
@@ -207,6 +244,10 @@ class ResponseParser {
     this._chooseFraming(status, headers);
   }
 
+  /**
+   * @param {number} status
+   * @param {Record<string, string>} headers
+   */
   _chooseFraming(status, headers) {
     if (status === 204 || status === 304) {
       this.state = null;
@@ -250,6 +291,10 @@ class ResponseParser {
   }
 
   // Reads a chunk-size line (`hex[;ext]CRLF`); returns the position after it, or -1 when the line is incomplete.
+  /**
+   * @param {Buffer} chunk
+   * @param {number} pos
+   */
   _line(chunk, pos) {
     let buf = chunk;
     let start = pos;
@@ -282,6 +327,10 @@ class ResponseParser {
   }
 
   // Skips the trailer section, which ends with an empty line; returns the position after it or -1.
+  /**
+   * @param {Buffer} chunk
+   * @param {number} pos
+   */
   _trailersEnd(chunk, pos) {
     const held = this.held === null ? EMPTY : this.held;
     const buf = held.length === 0 ? chunk : Buffer.concat([held, chunk.subarray(pos)]);
@@ -302,6 +351,11 @@ class ResponseParser {
     return base + idx + 4;
   }
 
+  /**
+   * @param {Buffer} chunk
+   * @param {number} pos
+   * @param {number} take
+   */
   _appendBody(chunk, pos, take) {
     if (take === 0) return;
     if (this.state === BODY_LENGTH) {

@@ -12,7 +12,18 @@ const NOT_STARTED = 0;
 const OPEN = 1;
 const ENDED = 2;
 
+/** @typedef {import('./loop.cjs').RuntimeLoop} RuntimeLoop */
+/** @typedef {import('./response-parser.cjs').ResponseParser} ResponseParser */
+/** What the stream needs of the loop's invocation (loop.cjs). */
+/** @typedef {{ id: string, state: number, stream: ResponseStream | null, context: object }} StreamedInvocation */
+/** @typedef {(write: (data: string | Buffer) => void) => void} FirstWriteHook */
+
 class ResponseStream extends Writable {
+  /**
+   * @param {RuntimeLoop} loop
+   * @param {StreamedInvocation} invocation
+   * @param {number | undefined} highWaterMark
+   */
   constructor(loop, invocation, highWaterMark) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
     this.loop = loop;
@@ -20,12 +31,14 @@ class ResponseStream extends Writable {
     this.connection = loop.api.connection;
     this.phase = NOT_STARTED;
     this.contentType = 'application/octet-stream';
+    /** @type {FirstWriteHook | null} writes the HTTP prelude (withHttpPrelude) */
     this.beforeFirstWrite = null;
     this.handlerDone = false;
     // A destroyed stream emits 'error'; the failure is reported to the API, it must not crash the process.
     this.on('error', () => {});
   }
 
+  /** @param {string} contentType */
   setContentType(contentType) {
     if (this.phase !== NOT_STARTED) throw new Error('the content type cannot change once the response has started');
     if (typeof contentType !== 'string' || /[\r\n]/.test(contentType)) throw new TypeError('the content type must be a string without line breaks');
@@ -34,7 +47,7 @@ class ResponseStream extends Writable {
 
   open() {
     this.phase = OPEN;
-    this.loop.api.openStream(this.invocation.id, this.contentType, (err, res) => this.onApiAnswer(err, res));
+    this.loop.api.openStream(this.invocation.id, this.contentType, (/** @type {Error | null} */ err, /** @type {ResponseParser} */ res) => this.onApiAnswer(err, res));
     // Pending writes keep the process alive by themselves; an idle open stream must not, so that a handler
     // that returns without ending it is noticed when the event loop empties.
     this.connection.unref();
@@ -43,22 +56,36 @@ class ResponseStream extends Writable {
     if (before !== null) before((data) => this.sendChunk(typeof data === 'string' ? Buffer.from(data) : data, null));
   }
 
+  /**
+   * @param {Buffer} data
+   * @param {(() => void) | null} done
+   */
   sendChunk(data, done) {
     this.connection.writeChunk(data, done);
   }
 
+  /**
+   * @param {Buffer | string} chunk
+   * @param {BufferEncoding} encoding
+   * @param {(error?: Error | null) => void} done
+   */
   _write(chunk, encoding, done) {
     if (this.phase === NOT_STARTED) this.open();
     if (this.phase !== OPEN) return done();
     this.sendChunk(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk, done);
   }
 
+  /** @param {(error?: Error | null) => void} done */
   _final(done) {
     if (this.phase === NOT_STARTED) this.open();
     this.terminate('');
     done();
   }
 
+  /**
+   * @param {Error | null} error
+   * @param {(error?: Error | null) => void} done
+   */
   _destroy(error, done) {
     if (error !== null && error !== undefined) this.fail(error, undefined);
     else if (this.phase !== ENDED) {
@@ -68,7 +95,10 @@ class ResponseStream extends Writable {
     done(null);
   }
 
-  /** Ends the chunked body; `trailers` are header lines (the error trailers) or ''. */
+  /**
+   * Ends the chunked body; `trailers` are header lines (the error trailers) or ''.
+   * @param {string} trailers
+   */
   terminate(trailers) {
     if (this.phase !== OPEN) return;
     this.phase = ENDED;
@@ -76,7 +106,11 @@ class ResponseStream extends Writable {
     this.connection.endStream(trailers);
   }
 
-  /** The handler or the stream failed: before any byte, a plain /error; after, the error trailers. */
+  /**
+   * The handler or the stream failed: before any byte, a plain /error; after, the error trailers.
+   * @param {unknown} error what the handler threw or rejected with
+   * @param {string | undefined} errorType
+   */
   fail(error, errorType) {
     if (this.phase === ENDED) return;
     const loop = this.loop;
@@ -102,6 +136,10 @@ class ResponseStream extends Writable {
     if (!this.writableEnded) this.end();
   }
 
+  /**
+   * @param {Error | null} err
+   * @param {ResponseParser} res
+   */
   onApiAnswer(err, res) {
     this.invocation.stream = null;
     this.phase = ENDED;
@@ -116,6 +154,11 @@ class ResponseStream extends Writable {
   }
 }
 
+/**
+ * @param {RuntimeLoop} loop
+ * @param {StreamedInvocation} invocation
+ * @param {unknown} event
+ */
 function invokeStreaming(loop, invocation, event) {
   const stream = new ResponseStream(loop, invocation, loop.handler[HIGH_WATER_MARK]);
   invocation.stream = stream;
@@ -130,12 +173,17 @@ function invokeStreaming(loop, invocation, event) {
       () => {
         stream.handlerDone = true;
       },
-      (error) => stream.fail(error, undefined),
+      (/** @type {unknown} */ error) => stream.fail(error, undefined),
     );
   }
 }
 
-/** awslambda.HttpResponseStream.from: the payload is preceded by the status/headers/cookies prelude. */
+/**
+ * awslambda.HttpResponseStream.from: the payload is preceded by the status/headers/cookies prelude.
+ * @param {ResponseStream} stream
+ * @param {unknown} prelude
+ * @returns {ResponseStream}
+ */
 function withHttpPrelude(stream, prelude) {
   stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
   const json = JSON.stringify(prelude ?? {});
