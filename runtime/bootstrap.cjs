@@ -10,6 +10,9 @@ const { RuntimeLoop, die } = require('./loop.cjs');
 
 const { STREAMING, HIGH_WATER_MARK } = require('./marks.cjs');
 
+/** @typedef {import('./marks.cjs').Handler} Handler */
+/** @typedef {import('./streaming.cjs').ResponseStream} ResponseStream */
+
 const env = process.env;
 installConsole(env);
 
@@ -22,12 +25,20 @@ const taskRoot = env.LAMBDA_TASK_ROOT || process.cwd();
 
 // As on Lambda: handlers wrap themselves with awslambda.streamifyResponse before the runtime sees them.
 globalThis.awslambda = {
+  /**
+   * @param {Handler} handler
+   * @param {{ highWaterMark?: unknown } | null} [options]
+   */
   streamifyResponse(handler, options) {
     handler[STREAMING] = 'response';
     if (options !== undefined && options !== null && typeof options.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
     return handler;
   },
   HttpResponseStream: class HttpResponseStream {
+    /**
+     * @param {ResponseStream} stream
+     * @param {unknown} prelude
+     */
     static from(stream, prelude) {
       return require('./streaming.cjs').withHttpPrelude(stream, prelude);
     }
@@ -37,15 +48,20 @@ globalThis.awslambda = {
 // Read and removed before user code runs: it is tslambda's signal, not part of the function's environment.
 const logFence = env[LOG_FENCE_ENV] === '1';
 delete env[LOG_FENCE_ENV];
-const api = new RuntimeApi(apiAddress, { logFence });
+const api = new RuntimeApi(/** @type {string} die() exits when unset */ (apiAddress), { logFence });
 // The TCP handshake proceeds while the handler loads.
 api.connection.preconnect();
+/** @type {RuntimeLoop | null} */
 let loop = null;
 let initFailed = false;
 
 process.on('uncaughtException', (error) => onUncaught(error, undefined));
 process.on('unhandledRejection', (reason) => onUncaught(reason, errorTypes.unhandledRejection));
 
+/**
+ * @param {unknown} error
+ * @param {string | undefined} errorType
+ */
 function onUncaught(error, errorType) {
   if (loop !== null) loop.onUncaught(error, errorType);
   else reportInitError(error, errorType);
@@ -63,6 +79,10 @@ loadHandler(taskRoot, handlerString).then(
   (error) => reportInitError(error, undefined),
 );
 
+/**
+ * @param {any} error what loading threw: an InitError, or anything the module threw or rejected with
+ * @param {string | undefined} errorType
+ */
 function reportInitError(error, errorType) {
   if (initFailed) return;
   initFailed = true;

@@ -7,6 +7,11 @@ const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 /** The highWaterMark option of awslambda.streamifyResponse, for the handler's response stream. */
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 
+/**
+ * A handler as the module exports it, with the marks streamifyResponse may have set.
+ * @typedef {((...args: any[]) => unknown) & { [STREAMING]?: string, [HIGH_WATER_MARK]?: number }} Handler
+ */
+
 const RUNNING = 0; // the handler has not completed
 const AWAITING_EMPTY_LOOP = 1; // the callback was called; the result is posted once the event loop is empty
 const SETTLED = 2; // the outcome is being posted or was posted
