@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Entry point of the runtime shipped in every image (`node /opt/tslambda/runtime/bootstrap.cjs <handler>`): reads
 // the environment, installs the console format and the `awslambda` global, loads the handler and starts the loop,
 // or reports an init failure on /init/error and exits non-zero.

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Turns whatever a handler throws, rejects with or passes to its callback into the Runtime API's error body
 // `{errorType, errorMessage, stackTrace}` and the Lambda-Runtime-Function-Error-Type value that goes with it.
 // Loaded only when something fails, so successful invocations never pay for it.

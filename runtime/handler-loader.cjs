@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Resolves a handler string (`path/to/module.export[.nested]`) under the task root and loads it the way the
 // Lambda runtime for this Node version does (aws-lambda-ric 3.x up to Node 22, 4.x from Node 24); every failure
 // becomes an InitError carrying the Runtime.* type to report on /init/error.

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // The runtime's HTTP/1.1 client: one persistent connection to the Runtime API that writes hand-built requests
 // (a streamed body in chunks) and reads each response out of one reused read buffer (framed by ResponseParser),
 // reconnecting whenever the server closes or the framing is in doubt.

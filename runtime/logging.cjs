@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Console records as Lambda writes them: each console.* call becomes one stdout line carrying timestamp, request id
 // and level, in the TEXT format (`ISO\trequestId\tLEVEL\tmessage`, newlines folded to \r so a multi-line message
 // stays one record) or the JSON format (AWS_LAMBDA_LOG_FORMAT=JSON); AWS_LAMBDA_LOG_LEVEL drops lower levels.

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Values several runtime files agree on, defined once: the marks awslambda.streamifyResponse puts on a handler
 // (Symbol.for keys, the same as aws-lambda-ric's) and the completion states of an invocation.
 
@@ -9,7 +10,7 @@ const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWat
 
 /**
  * A handler as the module exports it, with the marks streamifyResponse may have set.
- * @typedef {((...args: any[]) => unknown) & { [STREAMING]?: string, [HIGH_WATER_MARK]?: number }} Handler
+ * @typedef {((...args: any[]) => any) & { [STREAMING]?: string, [HIGH_WATER_MARK]?: number }} Handler
  */
 
 const RUNNING = 0; // the handler has not completed

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // The HTTP/1.1 response framing of the runtime's client: frames each response incrementally (chunked,
 // Content-Length or connection close, in the order RFC 9112 section 6.3 prescribes) out of the bytes it is fed.
 

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // The Runtime API (version 2018-06-01): its paths, header names and the error types the runtime reports, defined
 // once, and the client that builds each request by hand (heads precomputed where they never change) and sends it
 // over the one persistent HttpConnection.

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Response streaming for handlers wrapped with awslambda.streamifyResponse: a Writable that sends its chunks as a
 // chunked POST /response (Lambda-Runtime-Function-Response-Mode: streaming) and reports a mid-stream failure in
 // the declared error trailers. Loaded only by streaming functions.
