@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Entry point of the runtime shipped in every image (`node /opt/tslambda/runtime/bootstrap.cjs <handler>`): reads
 // the environment, installs the console format and the `awslambda` global, loads the handler and starts the loop,
 // or reports an init failure on /init/error and exits non-zero.
@@ -8,8 +9,10 @@ const { RuntimeApi, errorTypes, LOG_FENCE_ENV } = require('./runtime-api.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const { STREAMING, HIGH_WATER_MARK } = require('./marks.cjs');
+
+/** @typedef {import('./marks.cjs').Handler} Handler */
+/** @typedef {import('./streaming.cjs').ResponseStream} ResponseStream */
 
 const env = process.env;
 installConsole(env);
@@ -23,12 +26,20 @@ const taskRoot = env.LAMBDA_TASK_ROOT || process.cwd();
 
 // As on Lambda: handlers wrap themselves with awslambda.streamifyResponse before the runtime sees them.
 globalThis.awslambda = {
+  /**
+   * @param {Handler} handler
+   * @param {{ highWaterMark?: unknown } | null} [options]
+   */
   streamifyResponse(handler, options) {
     handler[STREAMING] = 'response';
     if (options !== undefined && options !== null && typeof options.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
     return handler;
   },
   HttpResponseStream: class HttpResponseStream {
+    /**
+     * @param {ResponseStream} stream
+     * @param {unknown} prelude
+     */
     static from(stream, prelude) {
       return require('./streaming.cjs').withHttpPrelude(stream, prelude);
     }
@@ -38,15 +49,20 @@ globalThis.awslambda = {
 // Read and removed before user code runs: it is tslambda's signal, not part of the function's environment.
 const logFence = env[LOG_FENCE_ENV] === '1';
 delete env[LOG_FENCE_ENV];
-const api = new RuntimeApi(apiAddress, { logFence });
+const api = new RuntimeApi(/** @type {string} die() exits when unset */ (apiAddress), { logFence });
 // The TCP handshake proceeds while the handler loads.
 api.connection.preconnect();
+/** @type {RuntimeLoop | null} */
 let loop = null;
 let initFailed = false;
 
 process.on('uncaughtException', (error) => onUncaught(error, undefined));
 process.on('unhandledRejection', (reason) => onUncaught(reason, errorTypes.unhandledRejection));
 
+/**
+ * @param {unknown} error
+ * @param {string | undefined} errorType
+ */
 function onUncaught(error, errorType) {
   if (loop !== null) loop.onUncaught(error, errorType);
   else reportInitError(error, errorType);
@@ -64,6 +80,10 @@ loadHandler(taskRoot, handlerString).then(
   (error) => reportInitError(error, undefined),
 );
 
+/**
+ * @param {any} error what loading threw: an InitError, or anything the module threw or rejected with
+ * @param {string | undefined} errorType
+ */
 function reportInitError(error, errorType) {
   if (initFailed) return;
   initFailed = true;

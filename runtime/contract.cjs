@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Which handler contract this process follows, decided by the Node version it runs on, as Lambda does:
 // nodejs18.x-22.x run aws-lambda-ric 3.x, nodejs24.x runs aws-lambda-ric 4.x (see README, "Runtime loop").
 

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 // Resolves a handler string (`path/to/module.export[.nested]`) under the task root and loads it the way the
 // Lambda runtime for this Node version does (aws-lambda-ric 3.x up to Node 22, 4.x from Node 24); every failure
 // becomes an InitError carrying the Runtime.* type to report on /init/error.
@@ -7,8 +8,14 @@ const fs = require('fs');
 const path = require('path');
 const { errorTypes } = require('./runtime-api.cjs');
 const { ric4 } = require('./contract.cjs');
+const { STREAMING } = require('./marks.cjs');
 
 class InitError extends Error {
+  /**
+   * @param {string} errorType
+   * @param {string} message
+   * @param {unknown} [cause]
+   */
   constructor(errorType, message, cause) {
     super(message);
     this.name = errorType;
@@ -17,7 +24,12 @@ class InitError extends Error {
   }
 }
 
-/** Loads the module and returns the handler function (top-level await completes before this resolves). */
+/**
+ * Loads the module and returns the handler function (top-level await completes before this resolves).
+ * @param {string} taskRoot
+ * @param {string | undefined} handlerString
+ * @returns {Promise<import('./marks.cjs').Handler>}
+ */
 async function loadHandler(taskRoot, handlerString) {
   const { moduleRoot, moduleName, exportPath } = parseHandler(handlerString);
   const file = path.resolve(taskRoot, moduleRoot, moduleName);
@@ -36,19 +48,29 @@ async function loadHandler(taskRoot, handlerString) {
   return value;
 }
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const CALLBACK_DEPRECATED =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
 // 3.x walks any truthy value (a function's properties too); 4.x walks objects only.
+/**
+ * @param {any} value
+ * @param {string[]} exportPath
+ * @returns {any}
+ */
 function findIn3(value, exportPath) {
   return exportPath.reduce((nested, key) => nested && nested[key], value);
 }
 
+/**
+ * @param {any} value
+ * @param {string[]} exportPath
+ * @returns {any}
+ */
 function findIn4(value, exportPath) {
   return exportPath.reduce((nested, key) => (nested && typeof nested === 'object' ? nested[key] : undefined), value);
 }
 
+/** @param {unknown} handlerString */
 function parseHandler(handlerString) {
   if (typeof handlerString !== 'string' || handlerString === '') {
     throw new InitError(errorTypes.malformedHandlerName, 'no handler given: set _HANDLER or pass it as the first argument, e.g. index.handler');
@@ -63,7 +85,14 @@ function parseHandler(handlerString) {
   return { moduleRoot, moduleName: match[1], exportPath: match[2].split('.') };
 }
 
-/** 3.x: extensionless and .js files are required (.js imported under "type": "module"), then .mjs, .cjs, a package. */
+/**
+ * 3.x: extensionless and .js files are required (.js imported under "type": "module"), then .mjs, .cjs, a package.
+ * @param {string} taskRoot
+ * @param {string} moduleRoot
+ * @param {string} moduleName
+ * @param {string} file
+ * @returns {Promise<any>} the module's exports
+ */
 async function loadModule3(taskRoot, moduleRoot, moduleName, file) {
   if (fs.existsSync(file)) {
     const extensionless = require(file);
@@ -82,7 +111,14 @@ async function loadModule3(taskRoot, moduleRoot, moduleName, file) {
   return require(require.resolve(moduleName, { paths: [taskRoot, moduleRoot] }));
 }
 
-/** 4.x: the first of extensionless, .js, .mjs, .cjs that exists is imported; else a package, required. */
+/**
+ * 4.x: the first of extensionless, .js, .mjs, .cjs that exists is imported; else a package, required.
+ * @param {string} taskRoot
+ * @param {string} moduleRoot
+ * @param {string} moduleName
+ * @param {string} file
+ * @returns {Promise<any>} the module's exports
+ */
 async function loadModule4(taskRoot, moduleRoot, moduleName, file) {
   for (const extension of ['', '.js', '.mjs', '.cjs']) {
     if (fs.existsSync(file + extension)) {
@@ -93,11 +129,16 @@ async function loadModule4(taskRoot, moduleRoot, moduleName, file) {
   return require(require.resolve(moduleName, { paths: [taskRoot, path.join(taskRoot, moduleRoot)] }));
 }
 
+/** @param {string} file */
 async function importFile(file) {
   const { pathToFileURL } = require('url');
   return import(pathToFileURL(file).href);
 }
 
+/**
+ * @param {string} dir
+ * @returns {boolean}
+ */
 function nearestPackageIsModule(dir) {
   for (let current = dir; ; ) {
     if (current.endsWith('/node_modules')) return false;
@@ -120,6 +161,7 @@ function nearestPackageIsModule(dir) {
   }
 }
 
+/** @param {any} err what loading threw */
 function classifyLoadError(err) {
   if (err instanceof InitError) return err;
   if (err instanceof SyntaxError) return new InitError(errorTypes.userCodeSyntax, String(err), err);

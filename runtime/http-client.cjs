@@ -1,339 +1,19 @@
 'use strict';
-// The runtime's HTTP/1.1 client: one persistent connection to the Runtime API that writes hand-built requests and
-// frames each response incrementally (chunked, Content-Length or connection close, in the order RFC 9112 section
-// 6.3 prescribes) out of one reused read buffer, reconnecting whenever the server closes or the framing is in doubt.
+// @ts-check
+// The runtime's HTTP/1.1 client: one persistent connection to the Runtime API that writes hand-built requests
+// (a streamed body in chunks) and reads each response out of one reused read buffer (framed by ResponseParser),
+// reconnecting whenever the server closes or the framing is in doubt.
 
 const net = require('net');
+const { ResponseParser } = require('./response-parser.cjs');
 
-const HEAD = 0;
-const BODY_LENGTH = 1;
-const CHUNK_SIZE = 2;
-const CHUNK_DATA = 3;
-const CHUNK_DATA_END = 4;
-const TRAILERS = 5;
-const BODY_UNTIL_CLOSE = 6;
-
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-const MAX_HEAD_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+const CRLF = '\r\n';
 
-class ProtocolError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
-
-/**
- * One response at a time: `feed(bytes)` returns the number of bytes it consumed when a response completed (the
- * response is then in `status`, `headers`, `body`, `keepAlive`), or -1 when it needs more bytes. `end()` tells it
- * the peer closed the connection: it returns true if that completed a close-delimited body and throws otherwise.
- * `body` may be a view into the fed bytes: read it before feeding again.
- */
-class ResponseParser {
-  constructor() {
-    this.scratch = EMPTY;
-    this.reset();
-  }
-
-  reset() {
-    this.state = HEAD;
-    this.held = null; // bytes of an unfinished head, chunk-size line or trailer section
-    this.status = 0;
-    this.headers = null;
-    this.keepAlive = true;
-    this.remaining = 0;
-    this.body = EMPTY;
-    this.parts = null; // body pieces when the body spans several reads
-    this.filled = 0;
-    this.sawBytes = false;
-  }
-
-  /** True once any byte of the current response has arrived (a retry on a fresh connection is then unsafe). */
-  get started() {
-    return this.sawBytes;
-  }
-
-  feed(chunk) {
-    if (chunk.length > 0) this.sawBytes = true;
-    let pos = 0;
-    const len = chunk.length;
-    while (pos < len || this.state === HEAD) {
-      switch (this.state) {
-        case HEAD: {
-          const end = this._headEnd(chunk, pos);
-          if (end < 0) return -1;
-          pos = end;
-          if (this.state === HEAD) continue; // an interim 1xx response was skipped
-          if (this.state === null) return this._done(pos);
-          break;
-        }
-        case BODY_LENGTH: {
-          const take = Math.min(this.remaining, len - pos);
-          this._appendBody(chunk, pos, take);
-          pos += take;
-          this.remaining -= take;
-          if (this.remaining === 0) return this._done(pos);
-          break;
-        }
-        case CHUNK_SIZE: {
-          const lineEnd = this._line(chunk, pos);
-          if (lineEnd < 0) return -1;
-          pos = lineEnd;
-          break;
-        }
-        case CHUNK_DATA: {
-          const take = Math.min(this.remaining, len - pos);
-          this._appendBody(chunk, pos, take);
-          pos += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.state = CHUNK_DATA_END;
-          break;
-        }
-        case CHUNK_DATA_END: {
-          // The CRLF after chunk data may itself be split across reads.
-          const need = this.remaining === 0 ? 2 : 1;
-          const c = chunk[pos];
-          if ((need === 2 && c !== 13) || (need === 1 && c !== 10)) throw new ProtocolError('malformed chunk: data not followed by CRLF');
-          pos++;
-          if (need === 2) this.remaining = -1;
-          else {
-            this.remaining = 0;
-            this.state = CHUNK_SIZE;
-          }
-          break;
-        }
-        case TRAILERS: {
-          const end = this._trailersEnd(chunk, pos);
-          if (end < 0) return -1;
-          return this._done(end);
-        }
-        case BODY_UNTIL_CLOSE: {
-          this._appendBody(chunk, pos, len - pos);
-          return -1;
-        }
-        default:
-          throw new ProtocolError('parser used after completion without reset');
-      }
-    }
-    return -1;
-  }
-
-  /** The peer closed the connection: completes a close-delimited body, or throws because the response was cut. */
-  end() {
-    if (this.state === BODY_UNTIL_CLOSE) {
-      this._finishBody();
-      this.keepAlive = false;
-      this.state = null;
-      return true;
-    }
-    throw new ProtocolError(this.sawBytes ? 'connection closed in the middle of a response' : 'connection closed before a response');
-  }
-
-  _done(pos) {
-    this._finishBody();
-    this.state = null;
-    return pos;
-  }
-
-  // Finds the blank line ending the head (possibly across reads), parses it and picks the body framing.
-  _headEnd(chunk, pos) {
-    let buf = chunk;
-    let from = pos;
-    let base = pos;
-    if (this.held !== null) {
-      const heldLen = this.held.length;
-      buf = Buffer.concat([this.held, chunk.subarray(pos)]);
-      from = Math.max(0, heldLen - 3);
-      base = 0;
-      const idx = buf.indexOf(CRLFCRLF, from);
-      if (idx < 0) return this._hold(buf, 0);
-      this.held = null;
-      this._parseHead(buf.toString('latin1', 0, idx));
-      return pos + (idx + 4 - heldLen);
-    }
-    const idx = buf.indexOf(CRLFCRLF, from);
-    if (idx < 0) return this._hold(buf, base);
-    this._parseHead(buf.toString('latin1', base, idx));
-    return idx + 4;
-  }
-
-  _hold(buf, from) {
-    if (buf.length - from > MAX_HEAD_BYTES) throw new ProtocolError('response head exceeds 64 KiB');
-    // Copy: the caller's buffer is reused for the next read.
-    this.held = Buffer.from(buf.subarray(from));
-    return -1;
-  }
-
-  _parseHead(text) {
-    const lines = text.split('\r\n');
-    const statusLine = lines[0];
-    // HTTP-version SP 3DIGIT SP reason; the reason phrase may be empty.
-    if (statusLine.length < 12 || statusLine.charCodeAt(8) !== 32 || !statusLine.startsWith('HTTP/1.')) {
-      throw new ProtocolError(`malformed status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-    }
-    const minor = statusLine.charCodeAt(7) - 48;
-    const status = Number(statusLine.slice(9, 12));
-    if (!(status >= 100 && status <= 999) || (minor !== 0 && minor !== 1)) {
-      throw new ProtocolError(`malformed status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-    }
-    const headers = {};
-    let last = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const first = line.charCodeAt(0);
-      if (first === 32 || first === 9) {
-        // Obsolete line folding: the line continues the previous field value.
-        if (last === '') throw new ProtocolError('malformed header: continuation without a field');
-        headers[last] += ' ' + line.trim();
-        continue;
-      }
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new ProtocolError(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`);
-      const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[name];
-      headers[name] = prev === undefined ? value : prev + ', ' + value;
-      last = name;
-    }
-
-    if (status < 200) {
-      // Interim response (100 Continue, 103 Early Hints): no body, the real response follows.
-      this.state = HEAD;
-      return;
-    }
-    this.status = status;
-    this.headers = headers;
-    const connection = headers.connection;
-    const tokens = connection === undefined ? '' : connection.toLowerCase();
-    this.keepAlive = minor === 1 ? !/(^|,)\s*close\s*(,|$)/.test(tokens) : /(^|,)\s*keep-alive\s*(,|$)/.test(tokens);
-    this._chooseFraming(status, headers);
-  }
-
-  _chooseFraming(status, headers) {
-    if (status === 204 || status === 304) {
-      this.state = null;
-      return;
-    }
-    const te = headers['transfer-encoding'];
-    if (te !== undefined) {
-      // With Transfer-Encoding, Content-Length is ignored and the connection cannot be trusted afterwards
-      // unless chunked is the final coding.
-      const codings = te.toLowerCase().split(',');
-      if (codings[codings.length - 1].trim() === 'chunked') {
-        if (headers['content-length'] !== undefined) this.keepAlive = false;
-        this.state = CHUNK_SIZE;
-        this.remaining = 0;
-        return;
-      }
-      this.keepAlive = false;
-      this.state = BODY_UNTIL_CLOSE;
-      return;
-    }
-    const cl = headers['content-length'];
-    if (cl !== undefined) {
-      // Repeated identical values ("5, 5") are allowed; differing or non-numeric ones make the framing unknowable.
-      const values = cl.split(',');
-      const first = values[0].trim();
-      for (let i = 1; i < values.length; i++) {
-        if (values[i].trim() !== first) throw new ProtocolError(`conflicting Content-Length values: ${cl}`);
-      }
-      if (!/^\d{1,15}$/.test(first)) throw new ProtocolError(`invalid Content-Length: ${cl}`);
-      const n = Number(first);
-      if (n === 0) {
-        this.state = null;
-        return;
-      }
-      this.remaining = n;
-      this.state = BODY_LENGTH;
-      return;
-    }
-    this.keepAlive = false;
-    this.state = BODY_UNTIL_CLOSE;
-  }
-
-  // Reads a chunk-size line (`hex[;ext]CRLF`); returns the position after it, or -1 when the line is incomplete.
-  _line(chunk, pos) {
-    let buf = chunk;
-    let start = pos;
-    let consumedBase = 0;
-    if (this.held !== null) {
-      buf = Buffer.concat([this.held, chunk.subarray(pos)]);
-      start = 0;
-      consumedBase = pos - this.held.length;
-    }
-    const nl = buf.indexOf(10, start);
-    if (nl < 0) {
-      if (buf.length - start > 4096) throw new ProtocolError('chunk-size line too long');
-      this.held = Buffer.from(buf.subarray(start));
-      return -1;
-    }
-    this.held = null;
-    if (nl === start || buf[nl - 1] !== 13) throw new ProtocolError('malformed chunk-size line');
-    const line = buf.toString('latin1', start, nl - 1);
-    const semi = line.indexOf(';');
-    const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
-    if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new ProtocolError(`malformed chunk size: ${JSON.stringify(hex.slice(0, 20))}`);
-    const size = parseInt(hex, 16);
-    if (size === 0) {
-      this.state = TRAILERS;
-    } else {
-      this.remaining = size;
-      this.state = CHUNK_DATA;
-    }
-    return consumedBase + (nl + 1);
-  }
-
-  // Skips the trailer section, which ends with an empty line; returns the position after it or -1.
-  _trailersEnd(chunk, pos) {
-    const held = this.held === null ? EMPTY : this.held;
-    const buf = held.length === 0 ? chunk : Buffer.concat([held, chunk.subarray(pos)]);
-    const start = held.length === 0 ? pos : 0;
-    const base = held.length === 0 ? 0 : pos - held.length;
-    // No trailers: the last chunk is directly followed by CRLF.
-    if (buf.length - start >= 2 && buf[start] === 13 && buf[start + 1] === 10) {
-      this.held = null;
-      return base + start + 2;
-    }
-    const idx = buf.indexOf(CRLFCRLF, start);
-    if (idx < 0) {
-      if (buf.length - start > MAX_HEAD_BYTES) throw new ProtocolError('trailer section exceeds 64 KiB');
-      this.held = Buffer.from(buf.subarray(start));
-      return -1;
-    }
-    this.held = null;
-    return base + idx + 4;
-  }
-
-  _appendBody(chunk, pos, take) {
-    if (take === 0) return;
-    if (this.state === BODY_LENGTH) {
-      if (this.filled === 0) {
-        if (take === this.remaining) {
-          // The whole body is in this read: a view, no copy.
-          this.body = chunk.subarray(pos, pos + take);
-          this.filled = take;
-          return;
-        }
-        // The declared length, filled in place (one copy) in a buffer kept across responses: large events
-        // then cost no allocation and no garbage.
-        if (this.scratch.length < this.remaining) this.scratch = Buffer.allocUnsafeSlow(this.remaining);
-        this.body = this.scratch.subarray(0, this.remaining);
-      }
-      chunk.copy(this.body, this.filled, pos, pos + take);
-      this.filled += take;
-      return;
-    }
-    if (this.parts === null) this.parts = [];
-    this.parts.push(Buffer.from(chunk.subarray(pos, pos + take))); // copy: the read buffer is reused
-    this.filled += take;
-  }
-
-  _finishBody() {
-    if (this.parts !== null) this.body = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.filled);
-    this.parts = null;
-  }
-}
+/** @typedef {(err: Error | null, res: ResponseParser) => void} ResponseCallback the complete response, or why none came */
+/** @typedef {{ head: string, callback: ResponseCallback }} FollowingRequest */
+/** Node's Buffer encoders without `write()`'s argument juggling; present on every Buffer, absent from @types/node. */
+/** @typedef {Buffer & { latin1Write(text: string, offset: number): number, utf8Write(text: string, offset: number): number }} FastBuffer */
 
 const READ_BUFFER_BYTES = 64 * 1024;
 // String bodies longer than this are encoded into the connection's reused send buffer (see encodeLarge).
@@ -342,13 +22,19 @@ const LARGE_TEXT_CHARS = 16 * 1024;
 const CONNECT_WINDOW_MS = 2000;
 
 class HttpConnection {
-  /** `host`/`port` of the server; requests are whole heads built by the caller (see runtime-api.cjs). */
+  /**
+   * `host`/`port` of the server; requests are whole heads built by the caller (see runtime-api.cjs).
+   * @param {string} host
+   * @param {number} port
+   */
   constructor(host, port) {
     this.host = host;
     this.port = port;
+    /** @type {net.Socket | null} */
     this.socket = null;
     this.parser = new ResponseParser();
     this.readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    /** @type {Buffer} */
     this.sendBuffer = EMPTY;
     this.busy = false;
     this.writing = false;
@@ -360,8 +46,11 @@ class HttpConnection {
     this.connectAttempts = 0;
     this.referenced = true;
     this.head = '';
+    /** @type {string | Buffer | null} */
     this.body = null;
+    /** @type {ResponseCallback | null} */
     this.callback = null;
+    /** @type {FollowingRequest | null} */
     this.follow = null; // a request written right behind the current one (pipelined): { head, callback }
     this.onRead = this.onRead.bind(this);
     this.onWritten = this.onWritten.bind(this);
@@ -371,6 +60,9 @@ class HttpConnection {
    * Sends one request and calls `callback(err, parser)` once with the complete response (`parser.status`,
    * `parser.headers`, `parser.body`). The body is a view into the read buffer: use it before returning.
    * `body` is a string (sent as UTF-8; the head's Content-Length must count its bytes) or a Buffer or null.
+   * @param {string} head
+   * @param {string | Buffer | null} body
+   * @param {ResponseCallback} callback
    */
   request(head, body, callback) {
     if (this.busy) throw new Error('tslambda runtime: a request is already in flight');
@@ -388,6 +80,11 @@ class HttpConnection {
    * (HTTP/1.1 pipelining): `callback` gets the first response, then `followCallback` the second. Answers come in
    * order on one connection; if the server closes after the first answer, the second request is sent again on a
    * new connection, since a server that closes has not processed it. `callback` must not start a request.
+   * @param {string} head
+   * @param {string} body
+   * @param {ResponseCallback} callback
+   * @param {string} followHead
+   * @param {ResponseCallback} followCallback
    */
   requestPipelined(head, body, callback, followHead, followCallback) {
     if (this.busy) throw new Error('tslambda runtime: a request is already in flight');
@@ -400,29 +97,54 @@ class HttpConnection {
     this.send();
   }
 
-  /** Starts a request whose body the caller streams with `write()` and finishes with `finish()`. */
+  /**
+   * Starts a request whose body the caller streams with `write()` and finishes with `finish()`.
+   * @param {string} head
+   * @param {ResponseCallback} callback
+   */
   open(head, callback) {
     this.request(head, null, callback);
     this.streaming = true;
   }
 
-  /** Writes the last chunk (and trailers) of a streamed body; the response is awaited as for any request. */
-  endStream(lastChunk) {
+  /**
+   * Writes `data` as one chunk of a streamed body; `done` (if not null) is called once the socket can take more.
+   * With the connection gone the bytes are dropped: its close reports the failure to the request's callback.
+   * @param {Buffer} data
+   * @param {(() => void) | null} done
+   */
+  writeChunk(data, done) {
+    const socket = this.socket;
+    // A zero-length chunk would end the chunked body.
+    if (data.length === 0 || socket === null) {
+      if (done !== null) done();
+      return;
+    }
+    socket.cork();
+    socket.write(data.length.toString(16) + CRLF, 'latin1');
+    socket.write(data);
+    const roomLeft = socket.write(CRLF, 'latin1');
+    socket.uncork();
+    if (done === null) return;
+    if (roomLeft) done();
+    else this.onceDrained(done);
+  }
+
+  /**
+   * Ends a streamed body: the last (empty) chunk, then `trailers` (header lines, each ending with CRLF, or '').
+   * The response is awaited as for any request.
+   * @param {string} trailers
+   */
+  endStream(trailers) {
     this.streaming = false;
     this.ref();
-    if (this.socket !== null) this.socket.write(lastChunk, 'latin1');
+    if (this.socket !== null) this.socket.write(`0${CRLF}${trailers}${CRLF}`, 'latin1');
   }
 
-  /** Writes raw bytes of a streamed request body; returns false when the socket's buffer is full. */
-  write(data, done) {
-    if (this.socket === null) {
-      if (done) process.nextTick(done);
-      return true;
-    }
-    return this.socket.write(data, done);
-  }
-
-  /** Calls `fn` once the socket can take more data (or right away when it is gone). */
+  /**
+   * Calls `fn` once the socket can take more data (or right away when it is gone).
+   * @param {() => void} fn
+   */
   onceDrained(fn) {
     if (this.socket === null || !this.socket.writableNeedDrain) process.nextTick(fn);
     else this.socket.once('drain', fn);
@@ -445,19 +167,20 @@ class HttpConnection {
   }
 
   send() {
-    if (this.socket === null) this.connect();
+    let socket = this.socket;
+    if (socket === null) socket = this.connect();
     else if (!this.referenced) this.ref();
     this.parser.reset();
     this.writing = true;
     const body = this.body;
-    if (body === null) this.socket.write(this.head, 'latin1', this.onWritten);
-    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS) this.socket.write(this.encodeLarge(body), this.onWritten);
-    else if (typeof body === 'string') this.socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
+    if (body === null) socket.write(this.head, 'latin1', this.onWritten);
+    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS) socket.write(this.encodeLarge(body), this.onWritten);
+    else if (typeof body === 'string') socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
     else {
-      this.socket.cork();
-      this.socket.write(this.head, 'latin1');
-      this.socket.write(body, this.onWritten);
-      this.socket.uncork();
+      socket.cork();
+      socket.write(this.head, 'latin1');
+      socket.write(body, this.onWritten);
+      socket.uncork();
     }
   }
 
@@ -469,18 +192,20 @@ class HttpConnection {
    * The head, a large string body (UTF-8) and any pipelined head, encoded into one buffer kept across requests:
    * a fresh buffer per result (Buffer.from) costs an allocation and a page fault per 4 KiB touched, which for a
    * 6 MB result is more than the encoding itself. A connection dropped mid-write gives its buffer up (see drop).
+   * @param {string} body
    */
   encodeLarge(body) {
     const follow = this.follow === null ? '' : this.follow.head;
     const total = this.head.length + Buffer.byteLength(body) + follow.length;
     if (this.sendBuffer.length < total) this.sendBuffer = Buffer.allocUnsafeSlow(total);
-    const out = this.sendBuffer;
+    const out = /** @type {FastBuffer} */ (this.sendBuffer);
     let at = out.latin1Write(this.head, 0);
     at += out.utf8Write(body, at);
     if (follow !== '') at += out.latin1Write(follow, at);
     return out.subarray(0, at);
   }
 
+  /** @returns {net.Socket} */
   connect() {
     if (this.firstAttemptAt === 0) this.firstAttemptAt = Date.now();
     this.connectAttempts++;
@@ -493,6 +218,7 @@ class HttpConnection {
     socket.setNoDelay(true);
     this.socket = socket;
     this.reused = false;
+    /** @type {NodeJS.ErrnoException | null} */
     let failure = null;
     socket.on('connect', () => {
       this.everConnected = true;
@@ -505,8 +231,14 @@ class HttpConnection {
     socket.on('close', () => this.onClosed(socket, failure));
     // Drive the readable to notice EOF: `onread` bypasses the buffer, so resume() keeps nothing.
     socket.resume();
+    return socket;
   }
 
+  /**
+   * @param {number} nread
+   * @param {Buffer} buffer
+   * @returns {boolean} false stops reading
+   */
   onRead(nread, buffer) {
     const socket = this.socket;
     if (!this.busy) {
@@ -521,7 +253,7 @@ class HttpConnection {
         used = this.parser.feed(chunk);
       } catch (err) {
         this.drop(socket);
-        this.finish(err);
+        this.finish(/** @type {Error} the parser throws ProtocolError only */ (err));
         return false;
       }
       if (used < 0) return true;
@@ -529,7 +261,7 @@ class HttpConnection {
         // The first of two pipelined answers: the second request is already on the wire and becomes the current one.
         if (!this.parser.keepAlive) this.drop(socket);
         else this.reused = true;
-        this.promoteFollow();
+        this.promoteFollow(this.follow);
         if (this.socket !== socket) {
           // The server closed after the first answer without reading the second request: send it again.
           if (this.busy) this.send();
@@ -548,10 +280,12 @@ class HttpConnection {
     }
   }
 
-  /** Hands the first pipelined answer to its callback, then waits for the second one with a fresh parser. */
-  promoteFollow() {
-    const follow = this.follow;
-    const callback = this.callback;
+  /**
+   * Hands the first pipelined answer to its callback, then waits for the second one with a fresh parser.
+   * @param {FollowingRequest} follow
+   */
+  promoteFollow(follow) {
+    const callback = /** @type {ResponseCallback} set while a request is in flight */ (this.callback);
     this.follow = null;
     this.head = follow.head;
     this.body = null;
@@ -561,6 +295,10 @@ class HttpConnection {
     this.parser.reset();
   }
 
+  /**
+   * @param {net.Socket} socket
+   * @param {NodeJS.ErrnoException | null} failure
+   */
   onClosed(socket, failure) {
     if (socket !== this.socket) return;
     this.socket = null;
@@ -580,16 +318,21 @@ class HttpConnection {
         return;
       }
     }
+    /** @type {Error | null} */
     let err = null;
     try {
       parser.end();
-    } catch (protocolError) {
+    } catch (thrown) {
+      const protocolError = /** @type {Error} the parser throws ProtocolError only */ (thrown);
       err = failure ?? protocolError;
       if (failure !== null && parser.started) err = protocolError;
     }
     this.finish(err);
   }
 
+  /**
+   * @param {net.Socket | null} socket
+   */
   drop(socket) {
     if (socket === null) return;
     if (socket === this.socket) this.socket = null;
@@ -598,8 +341,11 @@ class HttpConnection {
     socket.destroy();
   }
 
+  /**
+   * @param {Error | null} err
+   */
   finish(err) {
-    const callback = this.callback;
+    const callback = /** @type {ResponseCallback} set while a request is in flight */ (this.callback);
     this.callback = null;
     this.busy = false;
     this.streaming = false;
@@ -614,8 +360,11 @@ class HttpConnection {
   }
 }
 
+/**
+ * @param {NodeJS.ErrnoException | null} err
+ */
 function isRefused(err) {
   return err !== null && (err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'EADDRNOTAVAIL');
 }
 
-module.exports = { HttpConnection, ResponseParser, ProtocolError, CONNECT_WINDOW_MS };
+module.exports = { HttpConnection, CONNECT_WINDOW_MS };

@@ -1,16 +1,18 @@
 'use strict';
+// @ts-check
 // The Runtime API (version 2018-06-01): its paths, header names and the error types the runtime reports, defined
 // once, and the client that builds each request by hand (heads precomputed where they never change) and sends it
 // over the one persistent HttpConnection.
 
 const { HttpConnection } = require('./http-client.cjs');
+/** @typedef {import('./http-client.cjs').ResponseCallback} ResponseCallback */
 const API_VERSION = '2018-06-01';
 
 const paths = {
   next: `/${API_VERSION}/runtime/invocation/next`,
   // Ids come from the API; encoded all the same so that no value can break the request line.
-  response: (id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/response`,
-  error: (id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/error`,
+  response: (/** @type {string} */ id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/response`,
+  error: (/** @type {string} */ id) => `/${API_VERSION}/runtime/invocation/${encodeURIComponent(id)}/error`,
   initError: `/${API_VERSION}/runtime/init/error`,
 };
 
@@ -58,7 +60,11 @@ const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integratio
 const USER_AGENT = `tslambda-runtime/1 node/${process.version}`;
 
 class RuntimeApi {
-  /** `address` is AWS_LAMBDA_RUNTIME_API: `host:port`, `[v6]:port` or a bare host (port 80). */
+  /**
+   * `address` is AWS_LAMBDA_RUNTIME_API: `host:port`, `[v6]:port` or a bare host (port 80).
+   * @param {string} address
+   * @param {{ logFence?: boolean }} [options]
+   */
   constructor(address, options) {
     const { host, port } = parseAddress(address);
     this.logFence = options !== undefined && options.logFence === true;
@@ -68,12 +74,20 @@ class RuntimeApi {
     this.nextHead = `GET ${paths.next} ${this.common}\r\n`;
   }
 
-  /** GET /next: waits, without any timeout, for the next invocation. */
+  /**
+   * GET /next: waits, without any timeout, for the next invocation.
+   * @param {ResponseCallback} callback
+   */
   next(callback) {
     this.connection.request(this.nextHead, null, callback);
   }
 
-  /** POST /response with a JSON body (a string). */
+  /**
+   * POST /response with a JSON body (a string).
+   * @param {string} requestId
+   * @param {string} json
+   * @param {ResponseCallback} callback
+   */
   postResponse(requestId, json, callback) {
     // The connection encodes a large body straight into its reused send buffer (see HttpConnection#encodeLarge).
     const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
@@ -83,30 +97,60 @@ class RuntimeApi {
   /**
    * POST /response and, in the same write, GET /next (HTTP/1.1 pipelining): one syscall and no round trip between
    * them. A 413 to it is reported by the loop on a second connection (postErrorAside).
+   * @param {string} requestId
+   * @param {string} json
+   * @param {ResponseCallback} onPosted
+   * @param {ResponseCallback} onNext
    */
   postResponseThenNext(requestId, json, onPosted, onNext) {
     const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
     this.connection.requestPipelined(head, json, onPosted, this.nextHead, onNext);
   }
 
-  /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
+  /**
+   * POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header.
+   * @param {string} requestId
+   * @param {string} headerType
+   * @param {string} json
+   * @param {ResponseCallback} callback
+   */
   postError(requestId, headerType, json, callback) {
     this.postFailure(paths.error(requestId), headerType, json, callback, this.fence(requestId));
   }
 
-  /** POST /init/error: the handler could not be loaded. */
+  /**
+   * POST /init/error: the handler could not be loaded.
+   * @param {string} headerType
+   * @param {string} json
+   * @param {ResponseCallback} callback
+   */
   postInitError(headerType, json, callback) {
     this.postFailure(paths.initError, headerType, json, callback);
   }
 
+  /**
+   * @param {string} path
+   * @param {string} headerType
+   * @param {string} json
+   * @param {ResponseCallback} callback
+   * @param {string} [extraHeaders]
+   * @param {HttpConnection} [connection]
+   */
   postFailure(path, headerType, json, callback, extraHeaders = '', connection = this.connection) {
     const head = `POST ${path} ${this.common}${extraHeaders}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
     connection.request(head, json, callback);
   }
 
-  /** POST /error on a connection of its own, closed once answered: the main one has a request waiting on it. */
+  /**
+   * POST /error on a connection of its own, closed once answered: the main one has a request waiting on it.
+   * @param {string} requestId
+   * @param {string} headerType
+   * @param {string} json
+   * @param {ResponseCallback} callback
+   */
   postErrorAside(requestId, headerType, json, callback) {
     const aside = new HttpConnection(this.connection.host, this.connection.port);
+    /** @type {ResponseCallback} */
     const done = (err, res) => {
       aside.close();
       callback(err, res);
@@ -114,7 +158,11 @@ class RuntimeApi {
     this.postFailure(paths.error(requestId), headerType, json, done, this.fence(requestId), aside);
   }
 
-  /** With fencing on: writes the fence line to both streams and returns its header; otherwise ''. */
+  /**
+   * With fencing on: writes the fence line to both streams and returns its header; otherwise ''.
+   * @param {string} requestId
+   * @returns {string}
+   */
   fence(requestId) {
     if (!this.logFence) return '';
     // Through the same streams console uses, behind whatever they still queue: when the host reads slower than the
@@ -126,7 +174,12 @@ class RuntimeApi {
     return `${requestHeaders.logFence}: ${token}\r\n`;
   }
 
-  /** Starts a streamed POST /response (chunked, errors declared as trailers); the body follows in chunks. */
+  /**
+   * Starts a streamed POST /response (chunked, errors declared as trailers); the body follows in chunks.
+   * @param {string} requestId
+   * @param {string} contentType
+   * @param {ResponseCallback} callback
+   */
   openStream(requestId, contentType, callback) {
     const head =
       `POST ${paths.response(requestId)} ${this.common}Content-Type: ${contentType}\r\n` +
@@ -136,6 +189,10 @@ class RuntimeApi {
   }
 }
 
+/**
+ * @param {string} address
+ * @returns {{ host: string, port: number }}
+ */
 function parseAddress(address) {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
   if (v6 !== null) return { host: v6[1], port: v6[2] === undefined ? 80 : Number(v6[2]) };

@@ -1,20 +1,30 @@
 'use strict';
+// @ts-check
 // Response streaming for handlers wrapped with awslambda.streamifyResponse: a Writable that sends its chunks as a
 // chunked POST /response (Lambda-Runtime-Function-Response-Mode: streaming) and reports a mid-stream failure in
 // the declared error trailers. Loaded only by streaming functions.
 
 const { Writable } = require('stream');
 const { requestHeaders, HTTP_INTEGRATION_CONTENT_TYPE } = require('./runtime-api.cjs');
-const { SETTLED } = require('./loop.cjs');
+const { SETTLED, HIGH_WATER_MARK } = require('./marks.cjs');
 
-const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 const PRELUDE_DELIMITER = Buffer.alloc(8); // eight NUL bytes between the HTTP prelude and the payload
-const CRLF = '\r\n';
 const NOT_STARTED = 0;
 const OPEN = 1;
 const ENDED = 2;
 
+/** @typedef {import('./loop.cjs').RuntimeLoop} RuntimeLoop */
+/** @typedef {import('./response-parser.cjs').ResponseParser} ResponseParser */
+/** What the stream needs of the loop's invocation (loop.cjs). */
+/** @typedef {{ id: string, state: number, stream: ResponseStream | null, context: object }} StreamedInvocation */
+/** @typedef {(write: (data: string | Buffer) => void) => void} FirstWriteHook */
+
 class ResponseStream extends Writable {
+  /**
+   * @param {RuntimeLoop} loop
+   * @param {StreamedInvocation} invocation
+   * @param {number | undefined} highWaterMark
+   */
   constructor(loop, invocation, highWaterMark) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
     this.loop = loop;
@@ -22,12 +32,14 @@ class ResponseStream extends Writable {
     this.connection = loop.api.connection;
     this.phase = NOT_STARTED;
     this.contentType = 'application/octet-stream';
+    /** @type {FirstWriteHook | null} writes the HTTP prelude (withHttpPrelude) */
     this.beforeFirstWrite = null;
     this.handlerDone = false;
     // A destroyed stream emits 'error'; the failure is reported to the API, it must not crash the process.
     this.on('error', () => {});
   }
 
+  /** @param {string} contentType */
   setContentType(contentType) {
     if (this.phase !== NOT_STARTED) throw new Error('the content type cannot change once the response has started');
     if (typeof contentType !== 'string' || /[\r\n]/.test(contentType)) throw new TypeError('the content type must be a string without line breaks');
@@ -36,7 +48,7 @@ class ResponseStream extends Writable {
 
   open() {
     this.phase = OPEN;
-    this.loop.api.openStream(this.invocation.id, this.contentType, (err, res) => this.onApiAnswer(err, res));
+    this.loop.api.openStream(this.invocation.id, this.contentType, (/** @type {Error | null} */ err, /** @type {ResponseParser} */ res) => this.onApiAnswer(err, res));
     // Pending writes keep the process alive by themselves; an idle open stream must not, so that a handler
     // that returns without ending it is noticed when the event loop empties.
     this.connection.unref();
@@ -45,56 +57,61 @@ class ResponseStream extends Writable {
     if (before !== null) before((data) => this.sendChunk(typeof data === 'string' ? Buffer.from(data) : data, null));
   }
 
+  /**
+   * @param {Buffer} data
+   * @param {(() => void) | null} done
+   */
   sendChunk(data, done) {
-    if (data.length === 0) {
-      // A zero-length chunk would end the chunked body.
-      if (done !== null) done();
-      return;
-    }
-    const socket = this.connection.socket;
-    if (socket === null) {
-      if (done !== null) done();
-      return;
-    }
-    socket.cork();
-    socket.write(data.length.toString(16) + CRLF, 'latin1');
-    socket.write(data);
-    const roomLeft = socket.write(CRLF, 'latin1');
-    socket.uncork();
-    if (done === null) return;
-    if (roomLeft) done();
-    else this.connection.onceDrained(done);
+    this.connection.writeChunk(data, done);
   }
 
+  /**
+   * @param {Buffer | string} chunk
+   * @param {BufferEncoding} encoding
+   * @param {(error?: Error | null) => void} done
+   */
   _write(chunk, encoding, done) {
     if (this.phase === NOT_STARTED) this.open();
     if (this.phase !== OPEN) return done();
     this.sendChunk(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk, done);
   }
 
+  /** @param {(error?: Error | null) => void} done */
   _final(done) {
     if (this.phase === NOT_STARTED) this.open();
-    this.terminate('0\r\n\r\n');
+    this.terminate('');
     done();
   }
 
+  /**
+   * @param {Error | null} error
+   * @param {(error?: Error | null) => void} done
+   */
   _destroy(error, done) {
     if (error !== null && error !== undefined) this.fail(error, undefined);
     else if (this.phase !== ENDED) {
       if (this.phase === NOT_STARTED) this.open();
-      this.terminate('0\r\n\r\n');
+      this.terminate('');
     }
     done(null);
   }
 
-  terminate(lastChunk) {
+  /**
+   * Ends the chunked body; `trailers` are header lines (the error trailers) or ''.
+   * @param {string} trailers
+   */
+  terminate(trailers) {
     if (this.phase !== OPEN) return;
     this.phase = ENDED;
     this.invocation.state = SETTLED;
-    this.connection.endStream(lastChunk);
+    this.connection.endStream(trailers);
   }
 
-  /** The handler or the stream failed: before any byte, a plain /error; after, the error trailers. */
+  /**
+   * The handler or the stream failed: before any byte, a plain /error; after, the error trailers.
+   * @param {unknown} error what the handler threw or rejected with
+   * @param {string | undefined} errorType
+   */
   fail(error, errorType) {
     if (this.phase === ENDED) return;
     const loop = this.loop;
@@ -108,8 +125,8 @@ class ResponseStream extends Writable {
     const failure = serializeFailure(error, errorType);
     require('./logging.cjs').emitFailure('Invoke Error', failure.body);
     this.terminate(
-      `0\r\n${requestHeaders.errorType}: ${failure.headerType}\r\n` +
-        `${requestHeaders.errorBody}: ${Buffer.from(failure.json).toString('base64')}\r\n\r\n`,
+      `${requestHeaders.errorType}: ${failure.headerType}\r\n` +
+        `${requestHeaders.errorBody}: ${Buffer.from(failure.json).toString('base64')}\r\n`,
     );
     if (!this.destroyed) this.destroy();
   }
@@ -120,6 +137,10 @@ class ResponseStream extends Writable {
     if (!this.writableEnded) this.end();
   }
 
+  /**
+   * @param {Error | null} err
+   * @param {ResponseParser} res
+   */
   onApiAnswer(err, res) {
     this.invocation.stream = null;
     this.phase = ENDED;
@@ -134,6 +155,11 @@ class ResponseStream extends Writable {
   }
 }
 
+/**
+ * @param {RuntimeLoop} loop
+ * @param {StreamedInvocation} invocation
+ * @param {unknown} event
+ */
 function invokeStreaming(loop, invocation, event) {
   const stream = new ResponseStream(loop, invocation, loop.handler[HIGH_WATER_MARK]);
   invocation.stream = stream;
@@ -148,12 +174,17 @@ function invokeStreaming(loop, invocation, event) {
       () => {
         stream.handlerDone = true;
       },
-      (error) => stream.fail(error, undefined),
+      (/** @type {unknown} */ error) => stream.fail(error, undefined),
     );
   }
 }
 
-/** awslambda.HttpResponseStream.from: the payload is preceded by the status/headers/cookies prelude. */
+/**
+ * awslambda.HttpResponseStream.from: the payload is preceded by the status/headers/cookies prelude.
+ * @param {ResponseStream} stream
+ * @param {unknown} prelude
+ * @returns {ResponseStream}
+ */
 function withHttpPrelude(stream, prelude) {
   stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
   const json = JSON.stringify(prelude ?? {});

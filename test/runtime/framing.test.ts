@@ -8,7 +8,7 @@ import { ACCEPTED, RawRuntimeApi, invocationHead, writeInPieces, type Script } f
 import { removeTaskRoot, startRuntime, writeTaskRoot, type Exit } from './support/runtime-process.js';
 
 const require = createRequire(import.meta.url);
-const { ResponseParser } = require('../../runtime/http-client.cjs') as {
+const { ResponseParser } = require('../../runtime/response-parser.cjs') as {
   ResponseParser: new () => { feed(b: Buffer): number; end(): boolean; status: number; body: Buffer; keepAlive: boolean; headers: Record<string, string> };
 };
 
