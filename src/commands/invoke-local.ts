@@ -11,7 +11,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
 import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../local/execution/docker-launcher.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../image/runtime-asset.js';
-import type { EnvironmentResult, RuntimeLauncher } from '../local/execution/environment.js';
+import type { EnvironmentResult } from '../local/execution/invoker.js';
+import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
@@ -129,7 +130,7 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
 async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
   await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
-  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoke: (payload, options) => pool.invoke(payload, options), out: ctx.out });
+  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoker: pool, out: ctx.out });
   cleanups.push(() => server.close());
   if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
 }

@@ -1,7 +1,7 @@
 // What an invocation's result means to the person at the terminal: its exit code, its one-line failure, its JSON form.
 
 import { ExitCode, UserError } from '../core/errors.js';
-import type { EnvironmentResult } from './execution/environment.js';
+import type { EnvironmentResult } from './execution/invoker.js';
 
 /** The exit code of each outcome, as documented in the README's table. */
 export const outcomeExitCode = {

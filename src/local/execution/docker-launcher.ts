@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import type { RuntimeExit } from '../api/emulator.js';
-import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
-import { LOG_FENCE_ENV } from './log-fence.js';
+import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
 /**
  * How the container reaches the emulator on the host:
@@ -46,7 +44,7 @@ export function containerLauncher(docker: Docker, options: FunctionContainerOpti
 
 async function startFunctionContainer(docker: Docker, options: FunctionContainerOptions, request: LaunchRequest): Promise<RuntimeProcess> {
   const runtimeHost = options.network === 'host' ? '127.0.0.1' : 'host.docker.internal';
-  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, [LOG_FENCE_ENV]: '1' };
+  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, ...request.env };
   const memory = options.memorySizeMb * 1024 * 1024;
   const container = await docker.createContainer({
     Image: options.image,

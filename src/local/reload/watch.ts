@@ -14,7 +14,7 @@ import type { BundleResult } from '../../bundle/bundle.js';
 import { bundleToDirectory } from '../../pipeline/write-bundle.js';
 import type { BuiltImage } from '../../docker/build.js';
 import { discardReplacedImage } from '../../docker/discard-image.js';
-import type { RuntimeLauncher } from '../execution/environment.js';
+import type { RuntimeLauncher } from '../execution/launcher.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
 import { describeResult, failureMessage, interrupted } from '../outcome.js';
 import { ReloadingPool } from './reloading-pool.js';
@@ -73,7 +73,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
         port: options.serve.port,
         functionName: config.functionName,
         concurrency: options.serve.concurrency,
-        invoke: (payload, invokeOptions) => pool.invoke(payload, invokeOptions),
+        invoker: pool,
         out,
         note: 'reloading on every change',
       });
