@@ -16,7 +16,8 @@ import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
-import { describeResult, failureHint, failureMessage, interrupted, resultExitCode } from '../local/outcome.js';
+import { interrupted } from '../local/interrupted.js';
+import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
@@ -72,7 +73,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
       runtime,
       bundle: args.bundle,
       startEnvironments: (launcher) => startEnvironments(launcher, runtime.network),
-      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat } } : { serve: { port: args.serve, concurrency: count } }),
+      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat, sink: responseSink(ctx.out), show: (result) => renderWatchResult(ctx.out, result) } } : { serve: { port: args.serve, concurrency: count } }),
     });
   }
 
@@ -106,25 +107,11 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   const results: EnvironmentResult[] = [];
   for (let index = 0; index < repeat; index++) {
     if (ctx.signal.aborted) throw interrupted();
-    const sink = ctx.out.json ? {} : { streamTo: ctx.out.stdout as NodeJS.WritableStream & import('node:stream').Writable };
-    const result = await pool.invoke(event, { ...sink, completeLogs: true });
+    const result = await pool.invoke(event, { ...responseSink(ctx.out), completeLogs: true });
     results.push(result);
-    // Exactly the function's bytes, as Lambda returns them; a streamed response has already gone out.
-    if (!ctx.out.json && !result.streamed) ctx.out.stdout.write(result.payload);
+    printResponse(ctx.out, result);
   }
-  const last = results.at(-1)!;
-  const failed = results.find((result) => result.outcome !== 'success');
-  const summary = { invocations: results.map(describeResult) };
-  if (!failed) {
-    // Human output is already complete (logs on stderr, the response on stdout); --json adds the summary.
-    if (ctx.out.json) ctx.out.result('', { ok: true, ...describeResult(last), ...(repeat > 1 ? summary : {}) });
-    return;
-  }
-  throw new UserError(failureMessage(failed), {
-    exitCode: resultExitCode(failed),
-    hint: failureHint(failed),
-    details: { ...describeResult(failed), ...(repeat > 1 ? summary : {}) },
-  });
+  renderRun(ctx.out, results);
 }
 
 async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ExitCode, isUserError, UserError } from '../../core/errors.js';
 import { formatDuration, type Output } from '../../core/output.js';
@@ -16,7 +15,8 @@ import type { BuiltImage } from '../../docker/build.js';
 import { discardReplacedImage } from '../../docker/discard-image.js';
 import type { RuntimeLauncher } from '../execution/launcher.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
-import { describeResult, failureMessage, interrupted } from '../outcome.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/invoker.js';
+import { interrupted } from '../interrupted.js';
 import { ReloadingPool } from './reloading-pool.js';
 import { startServing } from '../serving.js';
 import { emptyFolder, writeTaskRoot } from './task-root.js';
@@ -43,9 +43,18 @@ export interface WatchOptions {
   bundle: boolean;
   startEnvironments(launcher: RuntimeLauncher): Promise<EnvironmentSet>;
   /** Without --serve: invoke with this event after every reload, `repeat` times. */
-  invocation?: { event: Buffer; repeat: number };
+  invocation?: WatchInvocation;
   /** With --serve: keep the Invoke API open; each call runs the newest code. */
   serve?: { port: number; concurrency: number };
+}
+
+/** The event run after every reload, and how the command shows each result (rendering is the command's). */
+export interface WatchInvocation {
+  event: Buffer;
+  repeat: number;
+  /** Where a streamed response goes as it arrives. */
+  sink: Pick<EnvironmentInvokeOptions, 'streamTo'>;
+  show(result: EnvironmentResult): void;
 }
 
 /** What changed since the last reload, merged while a reload was busy: only the newest state is built. */
@@ -135,7 +144,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
         reloads++;
         const took = formatDuration(performance.now() - pending.since);
         if (options.serve) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
-        else if (options.invocation) await invokeAndPrint(pool, options.invocation, out, signal);
+        else if (options.invocation) await invokeAndShow(pool, options.invocation, signal);
       } catch (error) {
         if (signal.aborted) break;
         showFailure(out, error);
@@ -170,18 +179,12 @@ async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending
   return pending.bundle.result;
 }
 
-async function invokeAndPrint(pool: ReloadingPool, invocation: { event: Buffer; repeat: number }, out: Output, signal: AbortSignal): Promise<void> {
+async function invokeAndShow(pool: ReloadingPool, invocation: WatchInvocation, signal: AbortSignal): Promise<void> {
   for (let index = 0; index < invocation.repeat && !signal.aborted; index++) {
-    const result = await pool.invoke(invocation.event, { ...(out.json ? {} : { streamTo: out.stdout as Writable }), completeLogs: true });
+    const result = await pool.invoke(invocation.event, { ...invocation.sink, completeLogs: true });
     // Ctrl-C during the invocation stops the runtime under it: that outcome is not the function's.
     if (signal.aborted) return;
-    if (out.json) out.stdout.write(`${JSON.stringify({ ok: result.outcome === 'success', ...describeResult(result) })}\n`);
-    else {
-      // One response per line: the function's bytes, then a newline that separates them from the next run's.
-      if (!result.streamed) out.stdout.write(result.payload);
-      out.stdout.write('\n');
-    }
-    if (result.outcome !== 'success') out.stderr.write(`✖ ${failureMessage(result)}\n`);
+    invocation.show(result);
   }
 }
 
