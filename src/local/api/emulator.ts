@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_LOCAL_REGION } from '../execution/lambda-env.js';
 import type { RuntimeExit } from '../execution/launcher.js';
 import { answerClientErrors, closeServer, drain, headerValue, listen, readBody, sendJson } from './http.js';
 import { errorBody, errorDocument, type InvocationOutcome, type InvokeOptions, type InvokeResult } from './invocation.js';
@@ -82,7 +83,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.server = server;
     this.functionName = options.functionName;
-    this.functionArn = `arn:aws:lambda:${options.region ?? 'us-east-1'}:000000000000:function:${options.functionName}`;
+    this.functionArn = `arn:aws:lambda:${options.region ?? DEFAULT_LOCAL_REGION}:000000000000:function:${options.functionName}`;
     this.timeoutMs = options.timeoutMs;
   }
 

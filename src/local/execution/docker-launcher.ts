@@ -36,6 +36,14 @@ export async function chooseNetwork(docker: Docker): Promise<ContainerNetwork> {
   return /Docker Desktop/i.test(info.OperatingSystem ?? '') ? 'gateway' : 'host';
 }
 
+/** Whether the local engine holds the image (invoke-local runs what is there, it never pulls). */
+export function imageExists(docker: Docker, image: string): Promise<boolean> {
+  return docker.getImage(image).inspect().then(
+    () => true,
+    () => false,
+  );
+}
+
 export function containerLauncher(docker: Docker, options: FunctionContainerOptions): RuntimeLauncher {
   return {
     start: (request) => startFunctionContainer(docker, options, request),
@@ -110,7 +118,7 @@ async function startFunctionContainer(docker: Docker, options: FunctionContainer
       },
       async stop() {
         await remove();
-        (stream as unknown as { destroy(): void }).destroy();
+        destroyStream(stream);
       },
     };
   } catch (error) {
@@ -166,4 +174,9 @@ async function statsPeak(container: Docker.Container): Promise<number | undefine
 function signalName(signal: number): string {
   const names: Record<number, string> = { 9: 'killed', 15: 'terminated', 11: 'segmentation fault', 6: 'aborted', 2: 'interrupt' };
   return names[signal] ?? `signal ${signal}`;
+}
+
+/** The attach stream is a socket at runtime, though dockerode types it as a plain ReadWriteStream. */
+function destroyStream(stream: NodeJS.ReadWriteStream): void {
+  if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
 }
