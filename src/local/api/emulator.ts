@@ -4,17 +4,17 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCAL_REGION } from '../execution/lambda-env.js';
 import type { RuntimeExit } from '../execution/launcher.js';
 import { answerClientErrors, closeServer, drain, headerValue, listen, readBody, sendJson } from './http.js';
+import { handoverHeaders, replyAccepted, replyInvalidRequestId, replyMethodNotAllowed, replyNotFound, replyOutOfTurn, replyTooLarge } from './runtime-replies.js';
 import { errorBody, errorDocument, type InvocationOutcome, type InvokeOptions, type InvokeResult } from './invocation.js';
 import {
   LOG_FENCE_HEADER,
   LambdaErrorType,
   MAX_PAYLOAD_BYTES,
   MAX_STREAMED_RESPONSE_BYTES,
-  RuntimeApiError,
   RuntimeHeader,
   RuntimePath,
   STREAMING_RESPONSE_MODE,
@@ -163,21 +163,20 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
     if (path === RuntimePath.next) {
-      if (req.method !== 'GET') return methodNotAllowed(req, res);
+      if (req.method !== 'GET') return replyMethodNotAllowed(req, res);
       return this.next(req, res);
     }
     if (path === RuntimePath.initError) {
-      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      if (req.method !== 'POST') return replyMethodNotAllowed(req, res);
       return void this.postInitError(req, res);
     }
     const match = invocationPath.exec(path);
     if (match) {
-      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      if (req.method !== 'POST') return replyMethodNotAllowed(req, res);
       const requestId = decodeURIComponent(match[1]);
       return void (match[2] === 'response' ? this.postResponse(requestId, req, res) : this.postError(requestId, req, res));
     }
-    drain(req);
-    sendJson(res, 404, { errorType: RuntimeApiError.notFound, errorMessage: `no such Runtime API resource: ${req.method} ${path}` });
+    replyNotFound(req, res, path);
   }
 
   private next(req: IncomingMessage, res: ServerResponse): void {
@@ -221,16 +220,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   private deliver(queued: Queued, res: ServerResponse): void {
-    const deadline = Date.now() + this.timeoutMs;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      [RuntimeHeader.requestId]: queued.requestId,
-      [RuntimeHeader.deadlineMs]: String(deadline),
-      [RuntimeHeader.functionArn]: this.functionArn,
-      [RuntimeHeader.traceId]: traceId(),
-    };
-    if (queued.options.clientContext !== undefined) headers[RuntimeHeader.clientContext] = queued.options.clientContext;
-    if (queued.options.cognitoIdentity !== undefined) headers[RuntimeHeader.cognitoIdentity] = queued.options.cognitoIdentity;
+    const headers = handoverHeaders({ requestId: queued.requestId, deadlineMs: Date.now() + this.timeoutMs, functionArn: this.functionArn, options: queued.options });
     const initDurationMs = this.initDurationMs;
     this.initDurationMs = undefined;
     const active: Active = {
@@ -290,9 +280,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     }
     drain(req);
     if (this.finished.has(requestId) || active?.requestId === requestId) {
-      sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has already been answered or has ended` });
+      replyOutOfTurn(res, `invocation ${requestId} has already been answered or has ended`);
     } else {
-      sendJson(res, 400, { errorType: RuntimeApiError.invalidRequestId, errorMessage: `invalid request id: ${requestId}` });
+      replyInvalidRequestId(res, requestId);
     }
     return undefined;
   }
@@ -302,17 +292,17 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (!active) return;
     if (req.headers[RuntimeHeader.responseMode] === STREAMING_RESPONSE_MODE) return this.receiveStream(active, req, res);
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
-    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    if (active.settled) return replyOutOfTurn(res, `invocation ${requestId} has ended`);
     if (body === 'aborted') {
       active.answering = false; // the runtime may try again
       return;
     }
     if (body === 'tooLarge') {
-      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
       const message = `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`;
       return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, message), LambdaErrorType.responseTooLarge);
     }
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.settle(active, 'success', body, undefined);
   }
 
@@ -323,12 +313,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       if (!active.settled) active.answering = false;
       return;
     }
-    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${active.requestId} has ended` });
+    if (active.settled) return replyOutOfTurn(res, `invocation ${active.requestId} has ended`);
     if (answer.kind === 'tooLarge') {
-      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` });
+      replyTooLarge(res, `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
       return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'), LambdaErrorType.responseTooLarge, true);
     }
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     if (answer.kind === 'error') return this.settle(active, 'error', answer.payload, answer.errorType, true);
     this.settle(active, 'success', answer.payload, undefined, true);
   }
@@ -341,13 +331,13 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       active.answering = false;
       return;
     }
-    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    if (active.settled) return replyOutOfTurn(res, `invocation ${requestId} has ended`);
     const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
     if (body === 'tooLarge') {
-      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
       return this.settle(active, 'error', errorDocument(errorType, 'the error document exceeded the payload limit'), errorType);
     }
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.settle(active, 'error', errorBody(body, errorType), errorType);
   }
 
@@ -355,15 +345,15 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
     if (body === 'aborted') return;
     if (this.initDone || !this.accepting) {
-      return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: 'init/error is only valid before the first /next' });
+      return replyOutOfTurn(res, 'init/error is only valid before the first /next');
     }
     if (body === 'tooLarge') {
-      return sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      return replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
     }
     const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
     this.initError = { errorType, payload: errorBody(body, errorType) };
     this.accepting = false; // the environment failed; it will be replaced
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.emit('initError', this.initError);
     this.dispatch();
   }
@@ -384,15 +374,4 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   answerClientErrors(server);
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return emulator;
-}
-
-function methodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
-  drain(req);
-  sendJson(res, 405, { errorType: RuntimeApiError.methodNotAllowed, errorMessage: `${req.method} is not allowed on ${req.url}` });
-}
-
-/** An X-Ray trace header in the format Lambda passes (Root=1-{epoch hex}-{24 hex};Parent=…;Sampled=0). */
-function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
