@@ -5,17 +5,20 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode, UserError, isUserError } from '../core/errors.js';
+import { UserError, isUserError } from '../core/errors.js';
 import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
-import { chooseNetwork, containerLauncher, type ContainerNetwork } from '../local/execution/docker-launcher.js';
+import { awsCredentials } from '../local/execution/aws-credentials.js';
+import { chooseNetwork, containerLauncher, imageExists, type ContainerNetwork } from '../local/execution/docker-launcher.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../image/runtime-asset.js';
-import type { EnvironmentResult, RuntimeLauncher } from '../local/execution/environment.js';
+import type { EnvironmentResult } from '../local/execution/invoker.js';
+import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
-import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
-import { describeResult, failureHint, failureMessage, interrupted, resultExitCode } from '../local/outcome.js';
+import { lambdaEnvironment, localRegion, parseEnvFile } from '../local/execution/lambda-env.js';
+import { interrupted } from '../local/interrupted.js';
+import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
@@ -39,7 +42,7 @@ export const devCommand = defineCommand('dev', {
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
   const config = await ctx.loadConfig();
   const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
-  const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = localRegion(config.region, ctx.env);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
     ...config.environment,
@@ -71,7 +74,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
       runtime,
       bundle: args.bundle,
       startEnvironments: (launcher) => startEnvironments(launcher, runtime.network),
-      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat } } : { serve: { port: args.serve, concurrency: count } }),
+      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat, sink: responseSink(ctx.out), show: (result) => renderWatchResult(ctx.out, result) } } : { serve: { port: args.serve, concurrency: count } }),
     });
   }
 
@@ -105,31 +108,17 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   const results: EnvironmentResult[] = [];
   for (let index = 0; index < repeat; index++) {
     if (ctx.signal.aborted) throw interrupted();
-    const sink = ctx.out.json ? {} : { streamTo: ctx.out.stdout as NodeJS.WritableStream & import('node:stream').Writable };
-    const result = await pool.invoke(event, { ...sink, completeLogs: true });
+    const result = await pool.invoke(event, { ...responseSink(ctx.out), completeLogs: true });
     results.push(result);
-    // Exactly the function's bytes, as Lambda returns them; a streamed response has already gone out.
-    if (!ctx.out.json && !result.streamed) ctx.out.stdout.write(result.payload);
+    printResponse(ctx.out, result);
   }
-  const last = results.at(-1)!;
-  const failed = results.find((result) => result.outcome !== 'success');
-  const summary = { invocations: results.map(describeResult) };
-  if (!failed) {
-    // Human output is already complete (logs on stderr, the response on stdout); --json adds the summary.
-    if (ctx.out.json) ctx.out.result('', { ok: true, ...describeResult(last), ...(repeat > 1 ? summary : {}) });
-    return;
-  }
-  throw new UserError(failureMessage(failed), {
-    exitCode: resultExitCode(failed),
-    hint: failureHint(failed),
-    details: { ...describeResult(failed), ...(repeat > 1 ? summary : {}) },
-  });
+  renderRun(ctx.out, results);
 }
 
 async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
   await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
-  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoke: (payload, options) => pool.invoke(payload, options), out: ctx.out });
+  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoker: pool, out: ctx.out });
   cleanups.push(() => server.close());
   if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
 }
@@ -166,8 +155,7 @@ async function prepareLauncher(
   let image = args.image;
   if (!image && args.build) image = (await buildStep(ctx, config, args)).name;
   image ??= `${config.repository}:${config.tag ?? 'latest'}`;
-  const exists = await docker.getImage(image).inspect().then(() => true, () => false);
-  if (!exists) {
+  if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
       hint: args.image ? 'build or pull it first, or drop --image to let invoke-local build' : 'drop --no-build, or run `tslambda build` first',
     });
@@ -226,7 +214,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 async function readEnvFile(file: string | undefined, cwd: string): Promise<Record<string, string>> {
   if (file === undefined) return {};
-  const text = await readFile(file.startsWith('/') ? file : join(cwd, file), 'utf8').catch((error: Error) => {
+  const text = await readFile(resolve(cwd, file), 'utf8').catch((error: Error) => {
     throw new UserError(`cannot read --env-file ${file}: ${error.message}`, { hint: 'pass a file of KEY=value lines' });
   });
   const { variables, badLines } = parseEnvFile(text);
@@ -235,34 +223,3 @@ async function readEnvFile(file: string | undefined, cwd: string): Promise<Recor
   }
   return variables;
 }
-
-/** The command's environment first, else the SDK's default chain (--profile, SSO, …); never printed. */
-async function awsCredentials(region: string, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !profile) {
-    return {
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
-  // The SDK is loaded only when credentials are asked for: it costs start-up time every other run would pay.
-  const { LambdaClient } = await import('@aws-sdk/client-lambda');
-  const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
-  try {
-    const credentials = await client.config.credentials();
-    return {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-    };
-  } catch (error) {
-    throw new UserError('--pass-aws-credentials: no AWS credentials were found', {
-      exitCode: ExitCode.awsError,
-      hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile, or log in with `aws sso login`',
-      cause: error,
-    });
-  } finally {
-    client.destroy();
-  }
-}
-

@@ -1,7 +1,7 @@
 // Opens the local Invoke API for `--serve` and tells the user how to call it.
 
 import type { Output } from '../core/output.js';
-import type { EnvironmentInvokeOptions, EnvironmentResult } from './execution/environment.js';
+import type { Invoker } from './execution/invoker.js';
 import { startInvokeServer, type InvokeServer } from './api/invoke-server.js';
 
 export interface ServingOptions {
@@ -9,7 +9,7 @@ export interface ServingOptions {
   functionName: string;
   /** Warm environments behind the server (for the summary). */
   concurrency: number;
-  invoke: (payload: Buffer, options: EnvironmentInvokeOptions) => Promise<EnvironmentResult>;
+  invoker: Invoker;
   out: Output;
   /** Appended to the first line, e.g. "reloading on every change". */
   note?: string;
@@ -20,7 +20,7 @@ export async function startServing(options: ServingOptions): Promise<InvokeServe
   const server = await startInvokeServer({
     port: options.port,
     functionName,
-    invoke: options.invoke,
+    invoke: (payload, invokeOptions) => options.invoker.invoke(payload, invokeOptions),
     onBackgroundError: (error) => out.warn(`an Event invocation failed to run: ${(error as Error).message}`),
   });
   out.result(

@@ -4,20 +4,24 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Writable } from 'node:stream';
-import { LOG_FENCE_HEADER } from '../execution/log-fence.js';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_LOCAL_REGION } from '../execution/lambda-env.js';
+import type { RuntimeExit } from '../execution/launcher.js';
+import { answerClientErrors, closeServer, drain, headerValue, listen, readBody, sendJson } from './http.js';
+import { handoverHeaders, replyAccepted, replyInvalidRequestId, replyMethodNotAllowed, replyNotFound, replyOutOfTurn, replyTooLarge } from './runtime-replies.js';
+import { errorBody, errorDocument, type InvocationOutcome, type InvokeOptions, type InvokeResult } from './invocation.js';
 import {
+  LOG_FENCE_HEADER,
   LambdaErrorType,
   MAX_PAYLOAD_BYTES,
   MAX_STREAMED_RESPONSE_BYTES,
-  RuntimeApiError,
   RuntimeHeader,
   RuntimePath,
   STREAMING_RESPONSE_MODE,
   invocationPath,
   validErrorType,
 } from './protocol.js';
+import { receiveStream } from './streamed-response.js';
 
 export interface EmulatorOptions {
   host?: string;
@@ -27,43 +31,6 @@ export interface EmulatorOptions {
   region?: string;
   /** The function's timeout; the invocation is answered with a timeout error when it expires. */
   timeoutMs: number;
-}
-
-export interface InvokeOptions {
-  /** The client context as JSON text (already decoded from the Invoke API's base64). */
-  clientContext?: string;
-  /** The Cognito identity as JSON text. */
-  cognitoIdentity?: string;
-  /** Where a streamed response's bytes go as they arrive; without it they are collected into `payload`. */
-  streamTo?: Writable;
-}
-
-export type InvocationOutcome = 'success' | 'error' | 'timeout' | 'exited';
-
-export interface InvokeResult {
-  requestId: string;
-  outcome: InvocationOutcome;
-  /** The function's response bytes, or the error document the caller sees. Empty when streamed to `streamTo`. */
-  payload: Buffer;
-  /** The error type (already reduced to one Lambda keeps), for every outcome but success. */
-  errorType?: string;
-  /** True when the runtime used the streaming response mode. */
-  streamed: boolean;
-  /** From hand-over to the runtime until its answer (or the timeout, or the exit). */
-  durationMs: number;
-  /** Set on the first invocation of an environment: runtime start until its first `/next`. */
-  initDurationMs?: number;
-  /** The log fence the runtime wrote before answering (tslambda's runtime under invoke-local), if any. */
-  logFence?: string;
-  /** The function failed to start (its init error answers this invocation). */
-  initFailed?: true;
-}
-
-export interface RuntimeExit {
-  exitCode: number | null;
-  /** e.g. 'killed' when the kernel's OOM killer or a stop ended it. */
-  signal?: string;
-  oomKilled?: boolean;
 }
 
 export interface EmulatorEvents {
@@ -116,7 +83,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.server = server;
     this.functionName = options.functionName;
-    this.functionArn = `arn:aws:lambda:${options.region ?? 'us-east-1'}:000000000000:function:${options.functionName}`;
+    this.functionArn = `arn:aws:lambda:${options.region ?? DEFAULT_LOCAL_REGION}:000000000000:function:${options.functionName}`;
     this.timeoutMs = options.timeoutMs;
   }
 
@@ -189,31 +156,27 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       this.active.reject(error);
     }
     for (const waiter of this.waiters) waiter.destroy();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   /** Routes one Runtime API request; every path answers, none throws. */
   handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
     if (path === RuntimePath.next) {
-      if (req.method !== 'GET') return methodNotAllowed(req, res);
+      if (req.method !== 'GET') return replyMethodNotAllowed(req, res);
       return this.next(req, res);
     }
     if (path === RuntimePath.initError) {
-      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      if (req.method !== 'POST') return replyMethodNotAllowed(req, res);
       return void this.postInitError(req, res);
     }
     const match = invocationPath.exec(path);
     if (match) {
-      if (req.method !== 'POST') return methodNotAllowed(req, res);
+      if (req.method !== 'POST') return replyMethodNotAllowed(req, res);
       const requestId = decodeURIComponent(match[1]);
       return void (match[2] === 'response' ? this.postResponse(requestId, req, res) : this.postError(requestId, req, res));
     }
-    drain(req);
-    sendJson(res, 404, { errorType: RuntimeApiError.notFound, errorMessage: `no such Runtime API resource: ${req.method} ${path}` });
+    replyNotFound(req, res, path);
   }
 
   private next(req: IncomingMessage, res: ServerResponse): void {
@@ -257,16 +220,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   private deliver(queued: Queued, res: ServerResponse): void {
-    const deadline = Date.now() + this.timeoutMs;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      [RuntimeHeader.requestId]: queued.requestId,
-      [RuntimeHeader.deadlineMs]: String(deadline),
-      [RuntimeHeader.functionArn]: this.functionArn,
-      [RuntimeHeader.traceId]: traceId(),
-    };
-    if (queued.options.clientContext !== undefined) headers[RuntimeHeader.clientContext] = queued.options.clientContext;
-    if (queued.options.cognitoIdentity !== undefined) headers[RuntimeHeader.cognitoIdentity] = queued.options.cognitoIdentity;
+    const headers = handoverHeaders({ requestId: queued.requestId, deadlineMs: Date.now() + this.timeoutMs, functionArn: this.functionArn, options: queued.options });
     const initDurationMs = this.initDurationMs;
     this.initDurationMs = undefined;
     const active: Active = {
@@ -326,9 +280,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     }
     drain(req);
     if (this.finished.has(requestId) || active?.requestId === requestId) {
-      sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has already been answered or has ended` });
+      replyOutOfTurn(res, `invocation ${requestId} has already been answered or has ended`);
     } else {
-      sendJson(res, 400, { errorType: RuntimeApiError.invalidRequestId, errorMessage: `invalid request id: ${requestId}` });
+      replyInvalidRequestId(res, requestId);
     }
     return undefined;
   }
@@ -338,59 +292,35 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (!active) return;
     if (req.headers[RuntimeHeader.responseMode] === STREAMING_RESPONSE_MODE) return this.receiveStream(active, req, res);
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
-    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    if (active.settled) return replyOutOfTurn(res, `invocation ${requestId} has ended`);
     if (body === 'aborted') {
       active.answering = false; // the runtime may try again
       return;
     }
     if (body === 'tooLarge') {
-      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
       const message = `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`;
       return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, message), LambdaErrorType.responseTooLarge);
     }
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.settle(active, 'success', body, undefined);
   }
 
   /** A streamed response: bytes pass through as they come; an error may arrive in the trailers. */
-  private receiveStream(active: Active, req: IncomingMessage, res: ServerResponse): void {
-    const sink = active.options.streamTo;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (active.settled || tooLarge) return;
-      size += chunk.length;
-      if (size > MAX_STREAMED_RESPONSE_BYTES) {
-        tooLarge = true;
-        return;
-      }
-      if (!sink) chunks.push(chunk);
-      else if (!sink.write(chunk)) {
-        req.pause();
-        sink.once('drain', () => req.resume());
-      }
-    });
-    req.on('error', () => undefined);
-    req.on('close', () => {
-      if (!req.complete && !active.settled) active.answering = false;
-    });
-    req.on('end', () => {
-      if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${active.requestId} has ended` });
-      if (tooLarge) {
-        sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` });
-        return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'), LambdaErrorType.responseTooLarge, true);
-      }
-      sendJson(res, 202, { status: 'OK' });
-      const trailerType = req.trailers[RuntimeHeader.errorType];
-      if (trailerType !== undefined) {
-        const errorType = validErrorType(trailerType);
-        const encoded = req.trailers[RuntimeHeader.errorBody];
-        const payload = encoded ? errorBody(Buffer.from(encoded, 'base64'), errorType) : errorDocument(errorType, '');
-        return this.settle(active, 'error', payload, errorType, true);
-      }
-      this.settle(active, 'success', Buffer.concat(chunks), undefined, true);
-    });
+  private async receiveStream(active: Active, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = await receiveStream(req, active.options.streamTo, () => active.settled);
+    if (answer.kind === 'aborted') {
+      if (!active.settled) active.answering = false;
+      return;
+    }
+    if (active.settled) return replyOutOfTurn(res, `invocation ${active.requestId} has ended`);
+    if (answer.kind === 'tooLarge') {
+      replyTooLarge(res, `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
+      return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'), LambdaErrorType.responseTooLarge, true);
+    }
+    replyAccepted(res);
+    if (answer.kind === 'error') return this.settle(active, 'error', answer.payload, answer.errorType, true);
+    this.settle(active, 'success', answer.payload, undefined, true);
   }
 
   private async postError(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -401,13 +331,13 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       active.answering = false;
       return;
     }
-    if (active.settled) return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: `invocation ${requestId} has ended` });
+    if (active.settled) return replyOutOfTurn(res, `invocation ${requestId} has ended`);
     const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
     if (body === 'tooLarge') {
-      sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
       return this.settle(active, 'error', errorDocument(errorType, 'the error document exceeded the payload limit'), errorType);
     }
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.settle(active, 'error', errorBody(body, errorType), errorType);
   }
 
@@ -415,15 +345,15 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
     if (body === 'aborted') return;
     if (this.initDone || !this.accepting) {
-      return sendJson(res, 403, { errorType: RuntimeApiError.invalidStateTransition, errorMessage: 'init/error is only valid before the first /next' });
+      return replyOutOfTurn(res, 'init/error is only valid before the first /next');
     }
     if (body === 'tooLarge') {
-      return sendJson(res, 413, { errorType: RuntimeApiError.tooLarge, errorMessage: `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` });
+      return replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
     }
     const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
     this.initError = { errorType, payload: errorBody(body, errorType) };
     this.accepting = false; // the environment failed; it will be replaced
-    sendJson(res, 202, { status: 'OK' });
+    replyAccepted(res);
     this.emit('initError', this.initError);
     this.dispatch();
   }
@@ -441,82 +371,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       else res.destroy();
     }
   });
-  // Malformed requests (bad framing, oversized headers) get an HTTP error; the server carries on.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  answerClientErrors(server);
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return emulator;
-}
-
-export function errorDocument(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorMessage, errorType }));
-}
-
-/** The runtime's error body passed through when it is a JSON object; otherwise one built from the type. */
-function errorBody(body: Buffer, errorType: string): Buffer {
-  if (body.length === 0) return errorDocument(errorType, '');
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return body;
-  } catch {
-    // not JSON: fall through
-  }
-  return errorDocument(errorType, body.toString('utf8').slice(0, 1024));
-}
-
-/** Reads a body up to `limit` bytes; past it, keeps draining (so the answer reaches the runtime) and reports it. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge' | 'aborted'> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > limit;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? 'tooLarge' : Buffer.concat(chunks)));
-    req.on('error', () => resolve('aborted'));
-    req.on('close', () => {
-      if (!req.complete) resolve('aborted');
-    });
-  });
-}
-
-function drain(req: IncomingMessage): void {
-  req.on('error', () => undefined);
-  req.resume();
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function methodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
-  drain(req);
-  sendJson(res, 405, { errorType: RuntimeApiError.methodNotAllowed, errorMessage: `${req.method} is not allowed on ${req.url}` });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** An X-Ray trace header in the format Lambda passes (Root=1-{epoch hex}-{24 hex};Parent=…;Sampled=0). */
-function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }

@@ -3,14 +3,17 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/environment.js';
+import type { EnvironmentInvokeOptions, Invoker } from '../execution/invoker.js';
+import { answerClientErrors, closeServer, drain, headerValue as header, listen, readBody, sendJson } from './http.js';
 import { InvocationType, InvokeHeader, LATEST_VERSION, MAX_PAYLOAD_BYTES, invokePath } from './protocol.js';
+
+const INVOCATION_TYPES: ReadonlySet<string> = new Set(Object.values(InvocationType));
 
 export interface InvokeServerOptions {
   host?: string;
   port?: number;
   functionName: string;
-  invoke: (payload: Buffer, options: EnvironmentInvokeOptions) => Promise<EnvironmentResult>;
+  invoke: Invoker['invoke'];
   /** Called when an asynchronous (Event) invocation fails to run at all. */
   onBackgroundError?: (error: unknown) => void;
 }
@@ -35,27 +38,14 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
       else res.destroy();
     });
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  answerClientErrors(server);
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -63,20 +53,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = invokePath.exec(url.pathname);
   if (!match || req.method !== 'POST') {
-    req.resume();
+    drain(req);
     return sendError(res, 404, 'UnknownOperationException', `no such operation: ${req.method} ${url.pathname}`);
   }
   const requested = decodeURIComponent(match[1]);
   if (!namesFunction(requested, options.functionName)) {
-    req.resume();
+    drain(req);
     return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${requested} (this endpoint serves ${options.functionName})`);
   }
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_PAYLOAD_BYTES);
   if (body === 'tooLarge') return sendError(res, 413, 'RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
   if (body === 'aborted') return;
 
   const invocationType = header(req, InvokeHeader.invocationType) ?? InvocationType.requestResponse;
-  if (!Object.values(InvocationType).includes(invocationType as never)) {
+  if (!INVOCATION_TYPES.has(invocationType)) {
     return sendError(res, 400, 'InvalidParameterValueException', `invalid X-Amz-Invocation-Type: ${invocationType} (expected RequestResponse, Event or DryRun)`);
   }
   const payload = body.length === 0 ? Buffer.from('{}') : body;
@@ -127,27 +117,7 @@ function decodeClientContext(encoded: string | undefined): string | Error | unde
   return new Error('Client context must be a valid Base64-encoded JSON object.');
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'tooLarge' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_PAYLOAD_BYTES ? 'tooLarge' : Buffer.concat(chunks)));
-    req.on('error', () => resolve('aborted'));
-  });
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** AWS's REST-JSON error shape: the type in x-amzn-ErrorType, the message in the body. */
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
-  const body = JSON.stringify({ Type: 'User', message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [InvokeHeader.errorType]: type });
-  res.end(body);
+  sendJson(res, status, { Type: 'User', message }, { [InvokeHeader.errorType]: type });
 }

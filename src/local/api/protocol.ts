@@ -25,6 +25,11 @@ export const RuntimeHeader = {
   responseMode: 'lambda-runtime-function-response-mode',
 } as const;
 
+/** tslambda's own extension (see execution/log-fence.ts): set in the function's environment; the runtime reads and removes it. */
+export const LOG_FENCE_ENV = '_TSLAMBDA_LOG_FENCE';
+/** The request header naming the fence of an answer. */
+export const LOG_FENCE_HEADER = 'tslambda-log-fence';
+
 export const STREAMING_RESPONSE_MODE = 'streaming';
 
 /** Lambda's synchronous request and response payload limit: 6 MiB. */

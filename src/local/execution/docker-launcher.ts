@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import type { RuntimeExit } from '../api/emulator.js';
-import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
-import { LOG_FENCE_ENV } from './log-fence.js';
+import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
 /**
  * How the container reaches the emulator on the host:
@@ -38,6 +36,14 @@ export async function chooseNetwork(docker: Docker): Promise<ContainerNetwork> {
   return /Docker Desktop/i.test(info.OperatingSystem ?? '') ? 'gateway' : 'host';
 }
 
+/** Whether the local engine holds the image (invoke-local runs what is there, it never pulls). */
+export function imageExists(docker: Docker, image: string): Promise<boolean> {
+  return docker.getImage(image).inspect().then(
+    () => true,
+    () => false,
+  );
+}
+
 export function containerLauncher(docker: Docker, options: FunctionContainerOptions): RuntimeLauncher {
   return {
     start: (request) => startFunctionContainer(docker, options, request),
@@ -46,7 +52,7 @@ export function containerLauncher(docker: Docker, options: FunctionContainerOpti
 
 async function startFunctionContainer(docker: Docker, options: FunctionContainerOptions, request: LaunchRequest): Promise<RuntimeProcess> {
   const runtimeHost = options.network === 'host' ? '127.0.0.1' : 'host.docker.internal';
-  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, [LOG_FENCE_ENV]: '1' };
+  const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, ...request.env };
   const memory = options.memorySizeMb * 1024 * 1024;
   const container = await docker.createContainer({
     Image: options.image,
@@ -112,7 +118,7 @@ async function startFunctionContainer(docker: Docker, options: FunctionContainer
       },
       async stop() {
         await remove();
-        (stream as unknown as { destroy(): void }).destroy();
+        destroyStream(stream);
       },
     };
   } catch (error) {
@@ -168,4 +174,9 @@ async function statsPeak(container: Docker.Container): Promise<number | undefine
 function signalName(signal: number): string {
   const names: Record<number, string> = { 9: 'killed', 15: 'terminated', 11: 'segmentation fault', 6: 'aborted', 2: 'interrupt' };
   return names[signal] ?? `signal ${signal}`;
+}
+
+/** The attach stream is a socket at runtime, though dockerode types it as a plain ReadWriteStream. */
+function destroyStream(stream: NodeJS.ReadWriteStream): void {
+  if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
 }

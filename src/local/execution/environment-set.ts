@@ -2,7 +2,8 @@
 
 import type { Output } from '../../core/output.js';
 import { startEmulator } from '../api/emulator.js';
-import { Environment, type RuntimeLauncher } from './environment.js';
+import { Environment } from './environment.js';
+import type { RuntimeLauncher } from './launcher.js';
 import { EnvironmentPool } from './pool.js';
 
 export interface EnvironmentSetOptions {

@@ -2,42 +2,13 @@
 // replaced after a timeout or an exit, framing each invocation's logs the way Lambda does.
 
 import { EventEmitter } from 'node:events';
-import type { Emulator, InvokeOptions, InvokeResult, RuntimeExit } from '../api/emulator.js';
-import { LogFence } from './log-fence.js';
+import type { Emulator } from '../api/emulator.js';
+import type { InvokeResult } from '../api/invocation.js';
 import { LOG_TAIL_BYTES } from '../api/protocol.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult, Invoker } from './invoker.js';
+import type { RuntimeLauncher, RuntimeProcess } from './launcher.js';
+import { LOG_FENCE_VARIABLES, LogFence } from './log-fence.js';
 import { endLine, platformErrorLines, reportFigures, reportLine, startLine, type ReportFigures } from './report.js';
-
-/** A started runtime (a container, or a host process with --no-docker). */
-export interface RuntimeProcess {
-  /** Settles once when the process has ended. */
-  readonly exited: Promise<RuntimeExit>;
-  /** Peak memory of the environment so far, measured (cgroup, /proc); undefined when unavailable. */
-  peakMemoryBytes(): Promise<number | undefined>;
-  /** Stops and removes it; safe to call more than once. */
-  stop(): Promise<void>;
-}
-
-export interface LaunchRequest {
-  /** The emulator's port on the host. */
-  port: number;
-  /** The function's output (stdout and stderr), as it comes. */
-  onOutput: (chunk: Buffer) => void;
-  /** Call right before the runtime really starts: Init Duration is measured from there. */
-  onStarting: () => void;
-}
-
-export interface RuntimeLauncher {
-  start(request: LaunchRequest): Promise<RuntimeProcess>;
-}
-
-export interface EnvironmentInvokeOptions extends InvokeOptions {
-  /**
-   * Wait for the function's output to go quiet before END/REPORT, so that every line it wrote lands inside
-   * its frame and its log tail (container output travels a separate, slightly later path than the response).
-   * Costs ~10 ms; callers that only need the response (a warm --serve call without Tail) leave it off.
-   */
-  completeLogs?: boolean;
-}
 
 /**
  * Runtimes that fence their logs (tslambda's) are waited for exactly, up to the cap. For others, output
@@ -46,12 +17,6 @@ export interface EnvironmentInvokeOptions extends InvokeOptions {
 const FENCE_CAP_MS = 2000;
 const QUIET_MS = 10;
 const QUIET_CAP_MS = 200;
-
-export interface EnvironmentResult extends InvokeResult {
-  report: ReportFigures;
-  /** The last 4 KB of this invocation's log (init output, START … REPORT). */
-  logTail: Buffer;
-}
 
 export interface EnvironmentEvents {
   /** Function output and Lambda's own lines, in order. */
@@ -66,7 +31,7 @@ export interface EnvironmentOptions {
 
 const CAPTURE_LIMIT = 64 * 1024;
 
-export class Environment extends EventEmitter<EnvironmentEvents> {
+export class Environment extends EventEmitter<EnvironmentEvents> implements Invoker {
   private readonly emulator: Emulator;
   private readonly launcher: RuntimeLauncher;
   private readonly memorySizeMb: number;
@@ -165,6 +130,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> {
     this.lastPeak = undefined;
     const process = await this.launcher.start({
       port: this.emulator.port,
+      env: LOG_FENCE_VARIABLES,
       onOutput: (chunk) => {
         const output = this.fence.filter(chunk);
         if (output.length === 0) return;

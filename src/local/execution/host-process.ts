@@ -2,9 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { RuntimeExit } from '../api/emulator.js';
-import type { LaunchRequest, RuntimeLauncher, RuntimeProcess } from './environment.js';
-import { LOG_FENCE_ENV } from './log-fence.js';
+import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
 export interface HostProcessOptions {
   /** The executable and its arguments, e.g. [process.execPath, '/…/runtime/bootstrap.cjs', 'index.handler']. */
@@ -19,7 +17,7 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
   return {
     async start(request: LaunchRequest): Promise<RuntimeProcess> {
       const [file, ...args] = options.command;
-      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`, [LOG_FENCE_ENV]: '1' };
+      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`, ...request.env };
       request.onStarting();
       const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', request.onOutput);

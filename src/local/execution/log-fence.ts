@@ -2,10 +2,10 @@
 // stderr before it answers (when _TSLAMBDA_LOG_FENCE=1), and names it in a request header; the environment strips
 // the fence lines from the output and waits for both before it writes END and REPORT.
 
-/** Set in the function's environment by invoke-local; the runtime reads and removes it. */
-export const LOG_FENCE_ENV = '_TSLAMBDA_LOG_FENCE';
-/** The request header (lower-case, as node:http presents it) naming the fence of an answer. */
-export const LOG_FENCE_HEADER = 'tslambda-log-fence';
+import { LOG_FENCE_ENV } from '../api/protocol.js';
+
+/** The variables that switch the fence on in tslambda's runtime. */
+export const LOG_FENCE_VARIABLES: Record<string, string> = { [LOG_FENCE_ENV]: '1' };
 const MARK = Buffer.from('\u001etslambda-log-fence ');
 /** One fence line on stdout, one on stderr. */
 const FENCES_PER_ANSWER = 2;

@@ -1,8 +1,9 @@
 // Spreads invocations over N warm environments (--concurrency N): each takes one at a time, the rest queue.
 
-import type { Environment, EnvironmentInvokeOptions, EnvironmentResult } from './environment.js';
+import type { Environment } from './environment.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult, Invoker } from './invoker.js';
 
-export class EnvironmentPool {
+export class EnvironmentPool implements Invoker {
   private readonly idle: Environment[];
   private readonly waiting: Array<(environment: Environment) => void> = [];
 

@@ -1,6 +1,6 @@
 // The lines Lambda writes around each invocation's logs (START, END, REPORT and its own error lines).
 
-import type { InvokeResult } from '../api/emulator.js';
+import type { InvokeResult } from '../api/invocation.js';
 import { LATEST_VERSION } from '../api/protocol.js';
 
 export interface ReportFigures {

@@ -1,10 +1,10 @@
 // Swaps the environments under a steady stream of invocations (invoke-local --watch): calls that arrive during a
 // swap wait for the new code, calls already running finish on the old code before it is stopped.
 
-import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/environment.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult, Invoker } from '../execution/invoker.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
 
-export class ReloadingPool {
+export class ReloadingPool implements Invoker {
   private current?: EnvironmentSet;
   private swapping = false;
   private stopped = false;

@@ -175,5 +175,5 @@ function watchTree(folder: string, onPath: (path: string) => void): FSWatcher {
   return watcher;
 }
 
-// The package is CommonJS; under NodeNext its callable export is the module itself (as in image/context.ts).
-const ignoreMatcher = (patterns: string[]) => (dockerignore as unknown as typeof dockerignore.default)().add(patterns);
+// The package assigns its factory to module.exports and to .default; under NodeNext the types name the latter.
+const ignoreMatcher = (patterns: string[]) => dockerignore.default().add(patterns);

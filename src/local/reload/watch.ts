@@ -1,25 +1,21 @@
 // invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
 // task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
 
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import { ExitCode, isUserError, UserError } from '../../core/errors.js';
+import { isUserError, type UserError } from '../../core/errors.js';
 import { formatDuration, type Output } from '../../core/output.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import type { BundleResult } from '../../bundle/bundle.js';
-import { bundleToDirectory } from '../../pipeline/write-bundle.js';
 import type { BuiltImage } from '../../docker/build.js';
-import { discardReplacedImage } from '../../docker/discard-image.js';
-import type { RuntimeLauncher } from '../execution/environment.js';
+import type { RuntimeLauncher } from '../execution/launcher.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
-import { describeResult, failureMessage, interrupted } from '../outcome.js';
+import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/invoker.js';
+import { interrupted } from '../interrupted.js';
 import { ReloadingPool } from './reloading-pool.js';
 import { startServing } from '../serving.js';
-import { emptyFolder, writeTaskRoot } from './task-root.js';
+import { imageReloader, taskRootReloader, type Pending, type Reloader } from './reloaders.js';
 import { watchSources, type SourceChange } from './watch-sources.js';
 
 /** Where each version of the function runs. */
@@ -43,17 +39,18 @@ export interface WatchOptions {
   bundle: boolean;
   startEnvironments(launcher: RuntimeLauncher): Promise<EnvironmentSet>;
   /** Without --serve: invoke with this event after every reload, `repeat` times. */
-  invocation?: { event: Buffer; repeat: number };
+  invocation?: WatchInvocation;
   /** With --serve: keep the Invoke API open; each call runs the newest code. */
   serve?: { port: number; concurrency: number };
 }
 
-/** What changed since the last reload, merged while a reload was busy: only the newest state is built. */
-interface Pending {
-  bundle?: { result: BundleResult; externalsChanged: boolean };
-  files: Set<string>;
-  /** When the first of these changes was noticed, for the reload time shown. */
-  since: number;
+/** The event run after every reload, and how the command shows each result (rendering is the command's). */
+export interface WatchInvocation {
+  event: Buffer;
+  repeat: number;
+  /** Where a streamed response goes as it arrives. */
+  sink: Pick<EnvironmentInvokeOptions, 'streamTo'>;
+  show(result: EnvironmentResult): void;
 }
 
 /** Runs until ctx.signal is aborted, then cleans up and throws the interrupted UserError (exit 130). */
@@ -64,16 +61,14 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
   const onAbort = () => void pool.stop();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const taskRoot = runtime.kind === 'host' ? await mkdtemp(join(tmpdir(), 'tslambda-task-')) : undefined;
-    if (taskRoot) cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
-    const launcher = runtime.kind === 'host' ? runtime.launcherFor(taskRoot!) : undefined;
+    const reloader = await reloaderFor(runtime, config, cleanups);
 
     if (options.serve) {
       const server = await startServing({
         port: options.serve.port,
         functionName: config.functionName,
         concurrency: options.serve.concurrency,
-        invoke: (payload, invokeOptions) => pool.invoke(payload, invokeOptions),
+        invoker: pool,
         out,
         note: 'reloading on every change',
       });
@@ -85,44 +80,19 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
     cleanups.push(() => sources.stop());
     out.info(`Watching ${sources.describe} (Ctrl-C to stop)`);
 
-    let image: BuiltImage | undefined;
-    let bundleSeen: string | undefined;
     let reloads = 0;
     let lastReload = 0;
     for (let pending = await changes.next(); pending; pending = await changes.next()) {
       try {
         if (reloads > 0) out.info(`↻ ${await describeChange(pending, config.context, lastReload)} changed`);
         lastReload = Date.now();
-        let next: RuntimeLauncher;
-        let whileStopped: (() => Promise<void>) | undefined;
-        /** Records what now runs, once the swap succeeded. */
-        let running: () => unknown;
-        if (runtime.kind === 'docker') {
-          const built = await runtime.build();
-          // A save that changes nothing the image holds (a comment, a file the Dockerfile does not copy) is not a new version.
-          if (image?.id === built.id) {
-            out.info('  same image as before: nothing to reload');
-            continue;
-          }
-          next = runtime.launcherFor(built.id);
-          const replaced = image?.id;
-          // Between the swap's stop and start: the old containers use it until then.
-          if (replaced) whileStopped = async () => void (await discardReplacedImage(runtime.docker, replaced));
-          running = () => (image = built);
-        } else {
-          // Only a bundle alone can be compared: changed manifests or externals always reload.
-          const fingerprint = pending.files.size === 0 && pending.bundle ? bundleFingerprint(pending.bundle.result) : undefined;
-          if (reloads > 0 && fingerprint !== undefined && fingerprint === bundleSeen) {
-            out.info('  same bundle as before: nothing to reload');
-            continue;
-          }
-          let written: BundleResult | undefined;
-          running = () => (bundleSeen = written && bundleFingerprint(written));
-          next = launcher!;
-          whileStopped = async () => void (written = await refreshTaskRoot(taskRoot!, config, pending!, reloads === 0));
+        const next = await reloader.next(pending, reloads === 0);
+        if ('unchanged' in next) {
+          out.info(`  ${next.unchanged}`);
+          continue;
         }
         await pool.replace(async () => {
-          const set = await options.startEnvironments(next);
+          const set = await options.startEnvironments(next.launcher);
           if (!options.serve) return set;
           // Warm before callers get through, so the first call after a save does not pay for the cold start.
           await Promise.all(set.pool.environments.map((environment) => environment.warm())).catch(async (error: unknown) => {
@@ -130,12 +100,12 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
             throw error;
           });
           return set;
-        }, whileStopped);
-        running();
+        }, next.whileStopped);
+        next.commit();
         reloads++;
         const took = formatDuration(performance.now() - pending.since);
         if (options.serve) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
-        else if (options.invocation) await invokeAndPrint(pool, options.invocation, out, signal);
+        else if (options.invocation) await invokeAndShow(pool, options.invocation, signal);
       } catch (error) {
         if (signal.aborted) break;
         showFailure(out, error);
@@ -149,39 +119,20 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
   throw interrupted();
 }
 
-/** Identifies a bundle by its bytes and external packages, to tell a save that changed nothing. */
-function bundleFingerprint(result: BundleResult): string {
-  const hash = createHash('sha256');
-  for (const file of result.files) hash.update(file.path).update('\0').update(file.content).update('\0');
-  for (const pkg of result.externalPackages) hash.update(`${pkg.name}@${pkg.dir}\0`);
-  return hash.digest('hex');
+/** The reloader for where the function runs; a host run gets a temporary task root, removed with the cleanups. */
+async function reloaderFor(runtime: WatchRuntime, config: ResolvedConfig, cleanups: Array<() => Promise<unknown>>): Promise<Reloader> {
+  if (runtime.kind === 'docker') return imageReloader(runtime.docker, runtime.build, runtime.launcherFor);
+  const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
+  cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
+  return taskRootReloader(config, taskRoot, runtime.launcherFor(taskRoot));
 }
 
-/** Brings the host task root up to the newest code: the bundle alone when only sources changed, else all of it. */
-async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending: Pending, first: boolean): Promise<BundleResult> {
-  if (pending.files.size > 0 || !pending.bundle) {
-    // Manifests, lockfiles or external packages changed: bundle afresh, which copies the externals again.
-    await emptyFolder(taskRoot);
-    const shipped = await bundleToDirectory(config, taskRoot);
-    if (shipped.kind === 'unbundled') throw new UserError(`--watch --no-docker runs bundled handlers only: ${shipped.reason}`, { exitCode: ExitCode.buildFailed, hint: 'drop --no-docker to watch it in its image, or --watch to run it as written' });
-    return shipped.result;
-  }
-  await writeTaskRoot(taskRoot, pending.bundle.result, { externals: first || pending.bundle.externalsChanged });
-  return pending.bundle.result;
-}
-
-async function invokeAndPrint(pool: ReloadingPool, invocation: { event: Buffer; repeat: number }, out: Output, signal: AbortSignal): Promise<void> {
+async function invokeAndShow(pool: ReloadingPool, invocation: WatchInvocation, signal: AbortSignal): Promise<void> {
   for (let index = 0; index < invocation.repeat && !signal.aborted; index++) {
-    const result = await pool.invoke(invocation.event, { ...(out.json ? {} : { streamTo: out.stdout as Writable }), completeLogs: true });
+    const result = await pool.invoke(invocation.event, { ...invocation.sink, completeLogs: true });
     // Ctrl-C during the invocation stops the runtime under it: that outcome is not the function's.
     if (signal.aborted) return;
-    if (out.json) out.stdout.write(`${JSON.stringify({ ok: result.outcome === 'success', ...describeResult(result) })}\n`);
-    else {
-      // One response per line: the function's bytes, then a newline that separates them from the next run's.
-      if (!result.streamed) out.stdout.write(result.payload);
-      out.stdout.write('\n');
-    }
-    if (result.outcome !== 'success') out.stderr.write(`✖ ${failureMessage(result)}\n`);
+    invocation.show(result);
   }
 }
 

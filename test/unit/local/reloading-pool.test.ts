@@ -1,6 +1,6 @@
 // ReloadingPool: the order of a swap under live callers, with environment sets that record what happens to them.
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentResult } from '../../../src/local/execution/environment.js';
+import type { EnvironmentResult } from '../../../src/local/execution/invoker.js';
 import type { EnvironmentSet } from '../../../src/local/execution/environment-set.js';
 import type { EnvironmentPool } from '../../../src/local/execution/pool.js';
 import { ReloadingPool } from '../../../src/local/reload/reloading-pool.js';
