@@ -1,7 +1,9 @@
 // The flags of the commands that build (build, push, deploy, invoke-local, dev), as their handlers see them;
 // declared in the option table (src/config/options.ts).
 import type { ArgsOf } from '../config/options.js';
-import type { BuildOptions } from '../pipeline/build.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { BuildOptions, BuiltImage } from '../pipeline/build.js';
+import type { CommandContext } from './types.js';
 
 export { parseKeyValues } from '../config/flags.js';
 
@@ -10,3 +12,10 @@ export type BuildFlags = Pick<ArgsOf<'build'>, 'tag' | 'build-arg' | 'architectu
 
 /** The pipeline's build options from the flags. */
 export const buildOptionsOf = (args: BuildFlags): BuildOptions => ({ noCache: !args.cache, pull: args.pull, typecheck: args.typecheck, bundle: args.bundle });
+
+/** Builds from a building command's flags. The build machinery (esbuild, tar, .dockerignore) loads here, when a
+ * command builds, not at start-up. */
+export async function buildFromFlags(ctx: CommandContext, config: ResolvedConfig, args: BuildFlags): Promise<BuiltImage> {
+  const pipeline = await import('../pipeline/build.js');
+  return pipeline.buildStep(ctx, config, buildOptionsOf(args));
+}

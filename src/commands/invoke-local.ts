@@ -22,8 +22,7 @@ import { printResponse, renderRun, renderWatchResult, responseSink } from './inv
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
-import { buildStep } from './build.js';
-import { parseKeyValues } from './build-flags.js';
+import { buildFromFlags, parseKeyValues } from './build-flags.js';
 import { defineCommand, type ArgsOf, type CommandContext, type GlobalArgs } from './types.js';
 
 export type InvokeLocalFlags = ArgsOf<'invoke-local'>;
@@ -153,7 +152,7 @@ async function prepareLauncher(
   }
   const docker = await ctx.docker();
   let image = args.image;
-  if (!image && args.build) image = (await buildStep(ctx, config, args)).name;
+  if (!image && args.build) image = (await buildFromFlags(ctx, config, args)).name;
   image ??= `${config.repository}:${config.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
@@ -174,7 +173,7 @@ async function watchRuntime(args: InvokeLocalFlags, ctx: CommandContext, config:
     kind: 'docker',
     network,
     docker,
-    build: () => buildStep(ctx, config, args),
+    build: () => buildFromFlags(ctx, config, args),
     launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }),
   };
 }

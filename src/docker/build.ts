@@ -40,12 +40,6 @@ export interface EngineImage {
   platform: string;
 }
 
-/** @deprecated the pipeline's build result; import it from src/pipeline/build.ts (kept for src/local until it moves). */
-export interface BuiltImage extends EngineImage {
-  dockerfile: string;
-  durationMs: number;
-}
-
 export const platformOf = (architecture: Architecture) => (architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64');
 /** The Engine API's names for Lambda's architectures. */
 export const engineArchitecture = (architecture: Architecture) => (architecture === 'arm64' ? 'arm64' : 'amd64');

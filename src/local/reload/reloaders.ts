@@ -7,7 +7,7 @@ import { ExitCode, UserError } from '../../core/errors.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { BundleResult } from '../../bundle/bundle.js';
 import { bundleToDirectory } from '../../pipeline/write-bundle.js';
-import type { BuiltImage } from '../../docker/build.js';
+import type { BuiltImage } from '../../pipeline/build.js';
 import { discardReplacedImage } from '../../docker/discard-image.js';
 import type { RuntimeLauncher } from '../execution/launcher.js';
 import { emptyFolder, writeTaskRoot } from './task-root.js';

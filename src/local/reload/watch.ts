@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { isUserError, type UserError } from '../../core/errors.js';
 import { formatDuration, type Output } from '../../core/output.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import type { BuiltImage } from '../../docker/build.js';
+import type { BuiltImage } from '../../pipeline/build.js';
 import type { RuntimeLauncher } from '../execution/launcher.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
 import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/invoker.js';
