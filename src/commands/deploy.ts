@@ -57,7 +57,7 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
   const lambdaApi = await import('../aws/lambda.js');
   const { findRepository } = await import('../aws/ecr.js');
   const { out } = ctx;
-  const target = await release.connectAws(config, ctx.signal);
+  const target = await release.connectAws(config, ctx);
   const { lambda, ecr } = target.clients;
   const name = config.functionName;
   const publish = config.publish || config.alias !== undefined;

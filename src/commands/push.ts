@@ -8,7 +8,7 @@ export const pushCommand = defineCommand('push', {
     const config = await ctx.loadConfig();
     // The AWS SDK loads only for commands that talk to AWS.
     const { chooseTag, connectAws, pushStep, releaseBuild, repositoryStep } = await import('../pipeline/release.js');
-    const target = await connectAws(config, ctx.signal);
+    const target = await connectAws(config, ctx);
     const { tag } = await chooseTag(config, ctx);
     const repository = await repositoryStep(ctx, config, target);
     const image = await releaseBuild(ctx, config, args, tag);
