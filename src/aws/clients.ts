@@ -1,7 +1,8 @@
 // Creates the ECR and Lambda clients for the command's environment: credential chain, region, endpoint overrides.
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { configuredEndpoint, credentialChain, profileRegion, readAwsEnvironment, type AwsService } from './environment.js';
+import { configuredEndpoint, credentialChain, readAwsEnvironment, type AwsService } from './environment.js';
+import { awsRegion } from './region.js';
 
 export interface AwsTarget {
   /** The command's environment (ctx.env): AWS_PROFILE, keys, AWS_REGION, AWS_ENDPOINT_URL[_ECR|_LAMBDA], HOME. */
@@ -39,7 +40,7 @@ export function createAwsClients(target: AwsTarget): AwsClients {
   const config = (service: AwsService) => {
     const endpoint = configuredEndpoint(aws, service);
     return {
-      region: target.region ?? profileRegion(aws),
+      region: awsRegion(aws, target.region),
       ...(aws.profile ? { profile: aws.profile } : {}),
       ...(aws.staticCredentials ? { credentials: aws.staticCredentials } : { credentialDefaultProvider: credentialChain(aws) }),
       ...(endpoint ? { endpoint } : {}),

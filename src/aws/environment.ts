@@ -1,9 +1,10 @@
 // Reads what the AWS SDK would take from the process environment (profile, credentials, region, endpoints)
 // from the command's own `env` object instead, with the SDK's own loaders, so that nothing depends on process.env.
+// Still read from process.env by the SDK's chain, having no option: container and web-identity credentials and
+// AWS_EC2_METADATA_DISABLED; in a real run ctx.env is process.env, so they behave as they always have.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 
 type CredentialChain = ReturnType<typeof defaultProvider>;
 type AwsCredentialIdentity = Awaited<ReturnType<CredentialChain>>;
@@ -53,12 +54,9 @@ export function credentialChain(aws: AwsEnvironment): (clientConfig: object) => 
   return (clientConfig) => defaultProvider({ ...clientConfig, ...aws.files, profile: aws.profile ?? 'default' });
 }
 
-/** The region when none was chosen: the profile's `region` in the shared files, by the SDK's own loader. */
-export function profileRegion(aws: AwsEnvironment): () => Promise<string> {
-  return loadConfig(
-    { ...NODE_REGION_CONFIG_OPTIONS, environmentVariableSelector: () => aws.env.AWS_REGION || undefined },
-    { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...aws.files, profile: aws.profile ?? 'default' },
-  );
+/** The credentials a client would use, resolved now: keys in the environment, else the SDK's chain. */
+export async function resolveCredentials(aws: AwsEnvironment, region: string): Promise<AwsCredentialIdentity> {
+  return aws.staticCredentials ?? credentialChain(aws)({ region })();
 }
 
 /** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set. */

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError, isUserError } from '../core/errors.js';
+import { defaultRegion } from '../aws/region.js';
 import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
@@ -39,7 +40,7 @@ export const devCommand = defineCommand('dev', {
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
   const config = await ctx.loadConfig();
   const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
-  const region = config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = defaultRegion(ctx.env, config);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
     ...config.environment,
@@ -238,18 +239,10 @@ async function readEnvFile(file: string | undefined, cwd: string): Promise<Recor
 
 /** The command's environment first, else the SDK's default chain (--profile, SSO, …); never printed. */
 async function awsCredentials(region: string, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !profile) {
-    return {
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
   // The SDK is loaded only when credentials are asked for: it costs start-up time every other run would pay.
-  const { LambdaClient } = await import('@aws-sdk/client-lambda');
-  const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
+  const { readAwsEnvironment, resolveCredentials } = await import('../aws/environment.js');
   try {
-    const credentials = await client.config.credentials();
+    const credentials = await resolveCredentials(readAwsEnvironment(env, profile), region);
     return {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -261,8 +254,6 @@ async function awsCredentials(region: string, profile: string | undefined, env: 
       hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile, or log in with `aws sso login`',
       cause: error,
     });
-  } finally {
-    client.destroy();
   }
 }
 
