@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createCleanup, type Cleanup } from '../core/cleanup.js';
 import { ExitCode, UserError, isUserError } from '../core/errors.js';
 import { defaultRegion } from '../aws/region.js';
 import { DEFAULT_SERVE_PORT } from '../config/options.js';
@@ -76,14 +77,9 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     });
   }
 
-  const cleanups: Array<() => Promise<unknown>> = [];
   // One cleanup, shared by Ctrl-C and the end of the command, so that both wait for every removal.
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
-    })());
-  const onAbort = () => void cleanup();
+  const cleanups = createCleanup();
+  const onAbort = () => void cleanups.run();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
@@ -98,7 +94,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     throw error;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await cleanup();
+    await cleanups.run();
   }
 }
 
@@ -127,7 +123,7 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   });
 }
 
-async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
+async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Cleanup): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
   await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
   const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoke: (payload, options) => pool.invoke(payload, options), out: ctx.out });
@@ -149,7 +145,7 @@ async function prepareLauncher(
   ctx: CommandContext,
   config: ResolvedConfig,
   env: Record<string, string>,
-  cleanups: Array<() => Promise<unknown>>,
+  cleanups: Cleanup,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
     const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));

@@ -1,6 +1,7 @@
 // invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
 // task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
 
+import { createCleanup } from '../../core/cleanup.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ interface Pending {
 export async function watchFunction(options: WatchOptions): Promise<never> {
   const { config, out, signal, runtime } = options;
   const pool = new ReloadingPool();
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups = createCleanup();
   const onAbort = () => void pool.stop();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -144,7 +145,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
   } finally {
     signal.removeEventListener('abort', onAbort);
     await pool.stop();
-    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+    await cleanups.run();
   }
   throw interrupted();
 }
