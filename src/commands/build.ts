@@ -1,26 +1,18 @@
 // `tslambda build`: the function's image, built through the Docker Engine API.
 import { formatDuration } from '../core/output.js';
-import type { BuiltImage } from '../docker/build.js';
+import type { BuiltImage } from '../pipeline/build.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { BuildFlags } from './build-flags.js';
+import { buildOptionsOf, type BuildFlags } from './build-flags.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 export const formatSize = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 
-/** Connects to the engine and builds; the one build step every command that needs an image calls. */
+/** Builds from a building command's flags (kept for commands that import it; the step itself is src/pipeline/build.ts). */
 export async function buildStep(ctx: CommandContext, config: ResolvedConfig, args: BuildFlags): Promise<BuiltImage> {
-  const docker = await ctx.docker();
-  // Loaded here, not at start-up: the build machinery (tar, .dockerignore) is only for commands that build.
-  const { buildImage } = await import('../docker/build.js');
-  return buildImage(docker, config, ctx.out, {
-    tag: config.tag ?? 'latest',
-    noCache: !args.cache,
-    pull: args.pull,
-    typecheck: args.typecheck,
-    bundle: args.bundle,
-    signal: ctx.signal,
-  });
+  // Loaded here, not at start-up: the build machinery (esbuild, tar, .dockerignore) is only for commands that build.
+  const pipeline = await import('../pipeline/build.js');
+  return pipeline.buildStep(ctx, config, buildOptionsOf(args));
 }
 
 export const buildCommand = defineCommand('build', {

@@ -7,8 +7,8 @@ export const bundleCommand = defineCommand('bundle', {
   async handler(args, ctx) {
     const config = await ctx.loadConfig();
     // Loaded here so that other commands do not pay for esbuild at start-up.
-    const [{ bundleToDirectory }, { typecheckProject }] = await Promise.all([import('../pipeline/write-bundle.js'), import('../bundle/typecheck.js')]);
-    if (args.typecheck) await ctx.out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, ctx.signal));
+    const [{ bundleToDirectory }, { typecheckStep }] = await Promise.all([import('../pipeline/write-bundle.js'), import('../pipeline/typecheck.js')]);
+    if (args.typecheck) await typecheckStep(ctx, config);
     const outDir = resolve(ctx.cwd, args['out-dir']);
     const started = performance.now();
     const shipped = await ctx.out.step(`Bundling ${config.handler}`, () => bundleToDirectory(config, outDir));

@@ -1,141 +1,50 @@
 // `tslambda deploy`: build, push, and point an existing function at the pushed digest (or create it with --create).
-import { ExitCode, UserError } from '../core/errors.js';
+// The plan and its execution are src/pipeline/deploy-*.ts; this file parses, calls and renders.
 import { formatDuration } from '../core/output.js';
-import type { FunctionView } from '../aws/lambda.js';
-import type { ResolvedConfig } from '../config/types.js';
-import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
-
-type DeployFlags = ArgsOf<'deploy'>;
-
-const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-
-/** The exact AWS CLI command that creates the function tslambda would deploy to. */
-export function createFunctionCommand(config: ResolvedConfig, region: string, imageUri: string): string {
-  const args = [
-    'aws lambda create-function',
-    `--function-name ${shellQuote(config.functionName)}`,
-    '--package-type Image',
-    `--code ImageUri=${shellQuote(imageUri)}`,
-    '--role <execution-role-arn>',
-    `--architectures ${config.architecture}`,
-    `--memory-size ${config.memorySize}`,
-    `--timeout ${config.timeout}`,
-    `--region ${region}`,
-  ];
-  return args.join(' ');
-}
-
-/** Refuses functions this image cannot replace, before anything is built. */
-function checkCompatible(fn: FunctionView, config: ResolvedConfig): void {
-  if (fn.packageType === 'Zip') {
-    throw new UserError(`function ${fn.name} is packaged as a Zip archive; tslambda deploys container images`, {
-      exitCode: ExitCode.functionIncompatible,
-      hint: 'a function cannot change its package type: set "functionName" to a new function and deploy with --create --role <arn>',
-      details: { function: fn.name, packageType: fn.packageType },
-    });
-  }
-  if (fn.architecture !== config.architecture) {
-    throw new UserError(`function ${fn.name} runs on ${fn.architecture}, but the image is built for ${config.architecture}`, {
-      exitCode: ExitCode.functionIncompatible,
-      hint: `set "architecture": "${fn.architecture}" in the config (or pass --architecture ${fn.architecture})`,
-      details: { function: fn.name, functionArchitecture: fn.architecture, imageArchitecture: config.architecture },
-    });
-  }
-}
+import type { DeployOutcome } from '../pipeline/deploy-execute.js';
+import type { DeployPlan } from '../pipeline/deploy-plan.js';
+import { buildOptionsOf } from './build-flags.js';
+import { defineCommand, type CommandContext } from './types.js';
 
 export const deployCommand = defineCommand('deploy', {
   async handler(args, ctx) {
     const started = performance.now();
     const config = await ctx.loadConfig();
-    await deploy(args, ctx, config, started);
+    // The AWS SDK and the push machinery load only for commands that talk to AWS.
+    const [{ planDeploy }, { executeDeploy }] = await Promise.all([import('../pipeline/deploy-plan.js'), import('../pipeline/deploy-execute.js')]);
+    const request = { create: args.create, role: args.role, pushAnyway: args['push-anyway'], dryRun: args['dry-run'], waitTimeoutSeconds: args['wait-timeout'] };
+    const plan = await planDeploy(ctx, config, request);
+    if (request.dryRun) return renderPlan(ctx, plan);
+    const outcome = await executeDeploy(ctx, plan, buildOptionsOf(args));
+    renderOutcome(ctx, plan, outcome, performance.now() - started);
   },
 });
 
-async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedConfig, started: number): Promise<void> {
-  // The AWS SDK and the push machinery load only for commands that talk to AWS.
-  const release = await import('../pipeline/release.js');
-  const lambdaApi = await import('../aws/lambda.js');
-  const { findRepository } = await import('../aws/ecr.js');
-  const { out } = ctx;
-  const target = await release.connectAws(config, ctx);
-  const { lambda, ecr } = target.clients;
-  const name = config.functionName;
-  const publish = config.publish || config.alias !== undefined;
-  const waitOptions = { waitTimeoutSeconds: args['wait-timeout'], signal: ctx.signal };
+function renderPlan(ctx: CommandContext, plan: DeployPlan): void {
+  const { existing, target } = plan;
+  const name = plan.config.functionName;
+  const fn = existing ? { name, arn: existing.arn, architecture: existing.architecture, imageUri: existing.resolvedImageUri ?? existing.imageUri } : { name, exists: false };
+  const view = { function: fn, repository: plan.repository, image: plan.image, actions: plan.actions };
+  ctx.out.result(
+    [
+      `Plan for ${name} (${target.region}), nothing changed:`,
+      `  image       ${plan.image}`,
+      `  repository  ${plan.repository}`,
+      `  function    ${existing ? `${existing.arn} (${existing.architecture}, runs ${fn.imageUri ?? 'unknown'})` : 'does not exist'}`,
+      ...plan.actions.map((a, i) => `  ${i + 1}. ${a}`),
+    ].join('\n'),
+    { ok: true, dryRun: true, region: target.region, ...view },
+  );
+}
 
-  // Before anything is built: does the function exist, and can this image replace its code?
-  const [existing, tagChoice] = await Promise.all([
-    out.step(`Checking function ${name} in ${target.region}`, () => lambdaApi.getFunction(lambda, name)),
-    release.chooseTag(config, ctx),
-  ]);
-  const { tag } = tagChoice;
-  if (existing) checkCompatible(existing, config);
-
-  if (args['dry-run']) {
-    const repository = await findRepository(ecr, config.repository);
-    const plan = {
-      function: existing ? { name, arn: existing.arn, architecture: existing.architecture, imageUri: existing.resolvedImageUri ?? existing.imageUri } : { name, exists: false },
-      repository: repository ? repository.uri : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`,
-      image: `${repository?.uri ?? config.repository}:${tag}`,
-      actions: [
-        'build',
-        'push',
-        existing ? 'update the function code unless it already runs the pushed digest' : args.create ? 'create the function' : 'stop: the function does not exist',
-        ...(publish ? ['publish a version'] : []),
-        ...(config.alias ? [`point alias ${config.alias} at it`] : []),
-      ],
-    };
-    out.result(
-      [`Plan for ${name} (${target.region}), nothing changed:`, `  image       ${plan.image}`, `  repository  ${plan.repository}`, `  function    ${existing ? `${existing.arn} (${existing.architecture}, runs ${plan.function.imageUri ?? 'unknown'})` : 'does not exist'}`, ...plan.actions.map((a, i) => `  ${i + 1}. ${a}`)].join('\n'),
-      { ok: true, dryRun: true, region: target.region, ...plan },
-    );
-    return;
-  }
-
-  if (!existing && !args.create && !args['push-anyway']) {
-    const repository = await findRepository(ecr, config.repository);
-    const imageUri = `${repository?.uri ?? `<account>.dkr.ecr.${target.region}.amazonaws.com/${config.repository}`}:${tag}`;
-    throw functionMissing(config, target.region, imageUri, false);
-  }
-
-  const repository = await release.repositoryStep(ctx, config, target);
-  const image = await release.releaseBuild(ctx, config, args, tag);
-  const pushed = await release.pushStep(ctx, config, target, repository, image, tag);
-  if (!existing && !args.create) throw functionMissing(config, target.region, pushed.imageUri, true);
-
-  let fn: FunctionView;
-  let changed = true;
-  if (!existing) {
-    fn = await out.step(`Creating function ${name}`, (update) =>
-      lambdaApi.createFunction(lambda, { name, role: args.role!, imageUri: pushed.imageUri, architecture: config.architecture, memorySize: config.memorySize, timeout: config.timeout, environment: config.environment }, { ...waitOptions, onStatus: update }),
-    );
-  } else if (lambdaApi.runsImage(existing, pushed)) {
-    changed = false;
-    fn = existing;
-    out.info(`${name} is up to date: it already runs ${pushed.digest}`);
-  } else {
-    fn = await out.step(`Updating ${name} to ${pushed.digest.slice(0, 19)}`, (update) => lambdaApi.updateFunctionImage(lambda, existing, pushed.imageUri, { ...waitOptions, onStatus: update }));
-  }
-
-  let version: { version: string; arn: string } | undefined;
-  let alias: { arn: string; created: boolean } | undefined;
-  if (publish) {
-    // Publishing unchanged code returns the existing version, so a rerun also repairs a half-done alias.
-    // Guarded by the CodeSha256 the function reported for this image (emulators do not use the digest).
-    version = await out.step(`Publishing a version of ${name}`, () => lambdaApi.publishVersion(lambda, name, fn.codeSha256 ?? pushed.digest.replace(/^sha256:/, '')));
-    if (config.alias) {
-      const aliasName = config.alias;
-      alias = await out.step(`Pointing alias ${aliasName} at version ${version.version}`, () => lambdaApi.pointAlias(lambda, name, aliasName, version!.version));
-    }
-  }
-
-  const took = performance.now() - started;
-  const status = !existing ? 'created' : changed ? 'updated' : 'up to date';
-  out.result(
+function renderOutcome(ctx: CommandContext, plan: DeployPlan, outcome: DeployOutcome, took: number): void {
+  const { status, fn, version, alias, pushed } = outcome;
+  const name = plan.config.functionName;
+  ctx.out.result(
     [
       `${status === 'up to date' ? 'Up to date' : status === 'created' ? 'Created' : 'Deployed'} ${name}`,
       `  function   ${fn.arn}`,
-      `  region     ${target.region}`,
+      `  region     ${plan.target.region}`,
       ...(version ? [`  version    ${version.version} (${version.arn})`] : []),
       ...(alias ? [`  alias      ${alias.arn}${alias.created ? ' (created)' : ''}`] : []),
       `  digest     ${pushed.digest}`,
@@ -147,7 +56,7 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
       status,
       function: name,
       functionArn: fn.arn,
-      region: target.region,
+      region: plan.target.region,
       version: version?.version,
       versionArn: version?.arn,
       aliasArn: alias?.arn,
@@ -156,13 +65,4 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
       durationMs: Math.round(took),
     },
   );
-}
-
-function functionMissing(config: ResolvedConfig, region: string, imageUri: string, pushed: boolean): UserError {
-  const command = createFunctionCommand(config, region, imageUri);
-  return new UserError(`function ${config.functionName} does not exist in ${region}; tslambda updates existing functions only${pushed ? ` (the image was pushed: ${imageUri})` : ''}`, {
-    exitCode: ExitCode.functionNotFound,
-    hint: `create it with\n  ${command}\nor run \`tslambda deploy --create --role <execution-role-arn>\``,
-    details: { function: config.functionName, region, imageUri, pushed, createCommand: command },
-  });
 }

@@ -1,5 +1,6 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
+import { buildOptionsOf } from './build-flags.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
@@ -7,11 +8,11 @@ export const pushCommand = defineCommand('push', {
     const started = performance.now();
     const config = await ctx.loadConfig();
     // The AWS SDK loads only for commands that talk to AWS.
-    const { chooseTag, connectAws, pushStep, releaseBuild, repositoryStep } = await import('../pipeline/release.js');
+    const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
     const target = await connectAws(config, ctx);
-    const { tag } = await chooseTag(config, ctx);
+    const { tag } = await chooseTag(config, ctx.out);
     const repository = await repositoryStep(ctx, config, target);
-    const image = await releaseBuild(ctx, config, args, tag);
+    const image = await buildStep(ctx, { ...config, tag }, buildOptionsOf(args));
     const pushed = await pushStep(ctx, config, target, repository, image, tag);
     const took = performance.now() - started;
     ctx.out.result(

@@ -1,22 +1,17 @@
 // The shape of a command: plain data (name, help, examples, flag rules; see src/cli/commands.ts) plus a handler,
 // loaded only when the command runs, whose argument types are inferred from the option table.
-import type Docker from 'dockerode';
-import type { Output } from '../core/output.js';
 import type { ArgsOf, CommandName } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
+import type { PipelineContext } from '../pipeline/context.js';
 
 export type { ArgsOf, CommandName, GlobalArgs } from '../config/options.js';
 
-export interface CommandContext {
-  out: Output;
+/** The pipeline's context (out, signal, docker) plus what only commands use. */
+export interface CommandContext extends PipelineContext {
   env: NodeJS.ProcessEnv;
   /** The folder commands work from: --cwd, else the process's. */
   cwd: string;
   stdin: NodeJS.ReadableStream;
-  /** Aborted on Ctrl-C: long work stops and cleans up what it started. */
-  signal: AbortSignal;
-  /** The Docker engine DOCKER_HOST names, connected and pinged on first use; later calls share that client. */
-  docker(): Promise<Docker>;
   /** Finds, validates and merges the configuration (flags > environment > file > defaults); the command's flags are already in. */
   loadConfig(overrides?: Partial<ResolvedConfig>): Promise<ResolvedConfig>;
 }

@@ -1,26 +1,36 @@
-// Builds the function's image through the Engine API and reads the daemon's progress until it ends.
+// Builds a prepared context through the Engine API and reads the daemon's progress until it ends.
+// What goes into the context (Dockerfile, labels, bundle) is decided in src/image; this file only talks to the engine.
 import type Docker from 'dockerode';
 import { ExitCode, UserError } from '../core/errors.js';
-import type { Output } from '../core/output.js';
-import type { Architecture, ResolvedConfig } from '../config/types.js';
-import { resolveBuildSource, type BuildSource } from '../image/build-source.js';
-import { bundledBuildSource } from '../image/bundled-source.js';
+import type { Architecture } from '../config/types.js';
 import { engineConnectionLost, engineMessage } from './client.js';
-import { createBuildContext } from '../image/context.js';
-import { imageLabels } from '../image/labels.js';
 
-export interface BuildOptions {
-  tag: string;
+/** One build as the engine takes it: a tar stream and its parameters. */
+export interface EngineBuildRequest {
+  /** repository:tag of the local image. */
+  name: string;
+  /** The tar of the build context. */
+  context: NodeJS.ReadableStream;
+  /** The Dockerfile's path inside the tar. */
+  dockerfile: string;
+  architecture: Architecture;
+  labels?: Record<string, string>;
+  buildargs?: Record<string, string>;
+  target?: string;
   noCache?: boolean;
   pull?: boolean;
   signal?: AbortSignal;
-  /** Run the project's tsc --noEmit before building. */
-  typecheck?: boolean;
-  /** false: never bundle a TS/JS handler (--no-bundle). */
-  bundle?: boolean;
 }
 
-export interface BuiltImage {
+/** What the build reports as it goes: step names, the daemon's lines, and whether to keep the output out of errors. */
+export interface BuildProgress {
+  update: (text: string) => void;
+  debug: (line: string) => void;
+  /** --verbose: the whole output was already shown, so errors do not repeat its tail. */
+  verbose?: boolean;
+}
+
+export interface EngineImage {
   /** repository:tag of the local image. */
   name: string;
   id: string;
@@ -28,6 +38,10 @@ export interface BuiltImage {
   architecture: string;
   os: string;
   platform: string;
+}
+
+/** @deprecated the pipeline's build result; import it from src/pipeline/build.ts (kept for src/local until it moves). */
+export interface BuiltImage extends EngineImage {
   dockerfile: string;
   durationMs: number;
 }
@@ -46,7 +60,7 @@ interface ProgressEvent {
 
 
 /** Reads the daemon's stream with followProgress; an `error` event is a failure even though the HTTP status was 200. */
-function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output, update: (text: string) => void): Promise<string | undefined> {
+function followBuild(docker: Docker, stream: NodeJS.ReadableStream, progress: BuildProgress): Promise<string | undefined> {
   let step = '';
   let imageId: string | undefined;
   const recent: string[] = [];
@@ -66,11 +80,11 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output,
         }
         if (failure) {
           const where = step ? ` at ${step}` : '';
-          const tail = out.verbose || recent.length === 0 ? '' : `\n${recent.slice(-5).map((l) => `  | ${l}`).join('\n')}`;
+          const tail = progress.verbose || recent.length === 0 ? '' : `\n${recent.slice(-5).map((l) => `  | ${l}`).join('\n')}`;
           reject(
             new UserError(`build failed${where}: ${failure.trim()}${tail}`, {
               exitCode: ExitCode.buildFailed,
-              hint: out.verbose ? undefined : 'rerun with --verbose to see the whole build output',
+              hint: progress.verbose ? undefined : 'rerun with --verbose to see the whole build output',
               details: { step, daemonError: failure.trim() },
             }),
           );
@@ -85,12 +99,12 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output,
           const stepMatch = /^Step (\d+\/\d+) : (.*)$/.exec(line);
           if (stepMatch) {
             step = `step ${stepMatch[1]} (${stepMatch[2]!.slice(0, 60)})`;
-            update(`Step ${stepMatch[1]}`);
+            progress.update(`Step ${stepMatch[1]}`);
           } else if (!BUILDER_CHATTER.test(line)) {
             recent.push(line);
             if (recent.length > 20) recent.shift();
           }
-          out.debug(line);
+          progress.debug(line);
         }
       },
     );
@@ -100,57 +114,33 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, out: Output,
 // The classic builder's own bookkeeping lines; what remains is the output of the user's commands.
 const BUILDER_CHATTER = /^( ---> |Removing intermediate container |Successfully (built|tagged) )/;
 
-export async function buildImage(docker: Docker, config: ResolvedConfig, out: Output, options: BuildOptions): Promise<BuiltImage> {
-  const started = performance.now();
-  // A TS/JS handler without a Dockerfile of the user's is bundled; anything else builds as written.
-  const source: BuildSource = (await bundledBuildSource(config, out, options)) ?? (await resolveBuildSource(config));
-  const context = await createBuildContext(source.context);
-  if (context.suspectedSecrets.length > 0) {
-    const shown = context.suspectedSecrets.slice(0, 5).join(', ');
-    const more = context.suspectedSecrets.length > 5 ? ` and ${context.suspectedSecrets.length - 5} more` : '';
-    out.warn(`the build context holds files that look like secrets: ${shown}${more}; add them to .dockerignore`);
-  }
-  out.debug(`dockerfile: ${source.describe}; context entries: ${context.entries.length}`);
-  const name = `${config.repository}:${options.tag}`;
-  const platform = platformOf(config.architecture);
-
-  return out.step(`Building ${name} (${platform})`, async (update) => {
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await docker.buildImage(context.stream, {
-        t: name,
-        dockerfile: source.dockerfile,
-        buildargs: config.buildArgs,
-        // A generated Dockerfile carries the labels itself (one early step); the API's labels would be extra steps at the end.
-        labels: source.kind === 'user-dockerfile' ? imageLabels(config) : undefined,
-        target: config.target,
-        platform,
-        nocache: options.noCache,
-        pull: options.pull ? 'true' : undefined,
-        rm: true,
-        forcerm: true,
-        abortSignal: options.signal,
-      } as Parameters<Docker['buildImage']>[1]);
-    } catch (error) {
-      throw new UserError(`build failed: ${engineMessage(error)}`, { exitCode: ExitCode.buildFailed, cause: error });
-    }
-    const imageId = await followBuild(docker, stream, out, update);
-    const info = await docker.getImage(imageId ?? name).inspect();
-    const expected = config.architecture === 'arm64' ? 'arm64' : 'amd64';
-    if (info.Architecture !== expected)
-      throw new UserError(`the image was built for ${info.Os}/${info.Architecture}, not ${platform}`, {
-        exitCode: ExitCode.buildFailed,
-        hint: `use a base image that has ${platform}, or set "architecture" to match it`,
-      });
-    return {
-      name,
-      id: info.Id,
-      size: info.Size,
-      architecture: info.Architecture,
-      os: info.Os,
+export async function buildImage(docker: Docker, request: EngineBuildRequest, progress: BuildProgress): Promise<EngineImage> {
+  const { name, architecture } = request;
+  const platform = platformOf(architecture);
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await docker.buildImage(request.context, {
+      t: name,
+      dockerfile: request.dockerfile,
+      buildargs: request.buildargs,
+      labels: request.labels,
+      target: request.target,
       platform,
-      dockerfile: source.describe,
-      durationMs: Math.round(performance.now() - started),
-    };
-  });
+      nocache: request.noCache,
+      pull: request.pull ? 'true' : undefined,
+      rm: true,
+      forcerm: true,
+      abortSignal: request.signal,
+    } as Parameters<Docker['buildImage']>[1]);
+  } catch (error) {
+    throw new UserError(`build failed: ${engineMessage(error)}`, { exitCode: ExitCode.buildFailed, cause: error });
+  }
+  const imageId = await followBuild(docker, stream, progress);
+  const info = await docker.getImage(imageId ?? name).inspect();
+  if (info.Architecture !== engineArchitecture(architecture))
+    throw new UserError(`the image was built for ${info.Os}/${info.Architecture}, not ${platform}`, {
+      exitCode: ExitCode.buildFailed,
+      hint: `use a base image that has ${platform}, or set "architecture" to match it`,
+    });
+  return { name, id: info.Id, size: info.Size, architecture: info.Architecture, os: info.Os, platform };
 }

@@ -3,10 +3,18 @@ import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { Architecture } from '../config/types.js';
-import type { RegistryCredentials } from '../aws/ecr.js';
-import { maskSecret } from '../aws/ecr.js';
+import { maskSecret } from '../core/secrets.js';
 import { engineArchitecture } from './build.js';
 import { engineConnectionLost, engineMessage } from './client.js';
+
+/** What the engine needs to log in to the registry for one request; the caller fetches it (for ECR, from a fresh token). */
+export interface RegistryCredentials {
+  username: string;
+  /** Never logged, never written anywhere: passed to the engine per request only. */
+  password: string;
+  /** host[:port] of the registry, as the engine's authconfig wants it. */
+  serverAddress: string;
+}
 
 export interface PushOptions {
   /** Name or ID of the local image to push. */
@@ -127,7 +135,7 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
     let stream: NodeJS.ReadableStream;
     try {
       // A fresh options object per attempt: dockerode deletes authconfig from the one it is given.
-      stream = (await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) } as never)) as unknown as NodeJS.ReadableStream;
+      stream = await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) });
     } catch (error) {
       if (!abandoned && engineConnectionLost(error)) return { kind: 'engine', message: engineMessage(error) };
       return abandoned ?? classifyPushFailure(engineMessage(error));

@@ -2,6 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UserError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
+import type { ResolvedConfig } from '../config/types.js';
 
 export type TagSource = 'explicit' | 'git' | 'timestamp';
 
@@ -41,4 +43,12 @@ export async function resolveTag(options: { explicit?: string; cwd: string; now?
     return { tag: status ? `${sha}-dirty` : sha, source: 'git' };
   }
   return { tag: timestampTag(options.now ?? new Date()), source: 'timestamp' };
+}
+
+/** The release's tag for this config, and (with --verbose) where it came from. */
+export async function chooseTag(config: Pick<ResolvedConfig, 'tag' | 'context'>, out: Pick<Output, 'debug'>): Promise<{ tag: string; source: TagSource }> {
+  const chosen = await resolveTag({ explicit: config.tag, cwd: config.context });
+  const from = chosen.source === 'explicit' ? '--tag / config "tag"' : chosen.source === 'git' ? 'the git commit' : 'the clock, UTC';
+  out.debug(`image tag ${chosen.tag} (from ${from})`);
+  return chosen;
 }

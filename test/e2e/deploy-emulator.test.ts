@@ -69,5 +69,5 @@ describe('deploy against an emulator that hashes the image URI', runsWhen('e2e d
     expect(callsOf('PublishVersion').map((c) => c.status)).toEqual([201]);
     expect(aws.lambda.functions.get('fn-emulated')!.versions).toHaveLength(1);
     expect(aws.unexpected).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -54,9 +54,15 @@ describe.skipIf(!docker)(`an engine that goes away mid-build ${reason ?? ''}`, (
       Dockerfile: `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "setTimeout(() => {}, 15000)"]\nCOPY index.mjs /var/task/\n`,
     });
     const run = runProcess(['build', '--no-cache', '--cwd', project], { env: { DOCKER_HOST: `tcp://${proxy.host}` }, boundMs: 60_000 });
-    // Cut every connection once the RUN step is under way.
-    setTimeout(() => proxy.cut(), 4000);
+    // Cut every connection once the RUN step is under way: its container exists (a fixed delay was too short on a loaded machine).
+    const cutWhenRunning = (async () => {
+      for (const started = Date.now(); Date.now() - started < 45_000; await new Promise((r) => setTimeout(r, 200))) {
+        const containers = await docker!.listContainers();
+        if (containers.some((c) => c.Command.includes('setTimeout(() => {}, 15000)'))) return proxy.cut();
+      }
+    })();
     const result = await run;
+    await cutWhenRunning;
     expect(result.hung).toBe(false);
     expect(result.exitCode).toBe(3);
     expect(firstErrorLine(result.stderr)).toMatch(/^lost the connection to the Docker engine during the build at step 2\/\d+ \(RUN .*\) \(aborted\); the engine stopped or restarted$/);

@@ -116,9 +116,8 @@ describe('the runtime loop against a misbehaving Runtime API', () => {
     expect(run.stderr.split('\n')[0]).toBe('tslambda runtime: the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
   });
 
-  // Known failure, issue 10 item 10 (owned by the `perf` branch): a 413 to a small pipelined /response is logged
-  // but the invocation is never reported failed. `it.fails` keeps it visible; it flips to a failure once fixed.
-  it.fails('/response answered 413: the invocation is reported as failed with /error (issue 10 item 10, open)', async () => {
+  // Issue 10 item 10: a 413 to a small pipelined /response used to be logged without the invocation being failed.
+  it('/response answered 413: the invocation is reported as failed with /error', async () => {
     let posts = 0;
     const run = await serve(
       (s) => s.write(ok('{"small":true}')),

@@ -1,0 +1,19 @@
+// The AWS account and region a release goes to: SDK clients for the configured region and profile.
+import { createAwsClients, resolvedRegion, type AwsClients } from '../aws/clients.js';
+import { toAwsUserError } from '../aws/errors.js';
+import type { ResolvedConfig } from '../config/types.js';
+
+export interface AwsTarget {
+  clients: AwsClients;
+  region: string;
+}
+
+/** Clients for the configured target, reading AWS settings from the command's environment (never process.env). */
+export async function connectAws(config: ResolvedConfig, ctx: { env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<AwsTarget> {
+  const clients = createAwsClients({ env: ctx.env, region: config.region, profile: config.profile, signal: ctx.signal });
+  try {
+    return { clients, region: await resolvedRegion(clients.ecr) };
+  } catch (error) {
+    throw toAwsUserError(error, 'resolving the AWS region');
+  }
+}

@@ -1,0 +1,54 @@
+// The build step every command that needs an image shares: resolve the source (src/image), make its tar
+// context, and have the engine build it.
+import type { ResolvedConfig } from '../config/types.js';
+import { buildImage, platformOf, type EngineImage } from '../docker/build.js';
+import { createBuildContext } from '../image/context.js';
+import { resolveImageSource } from '../image/source.js';
+import type { PipelineContext } from './context.js';
+
+export interface BuildOptions {
+  noCache?: boolean;
+  pull?: boolean;
+  /** Run the project's tsc --noEmit before building. */
+  typecheck?: boolean;
+  /** false: never bundle a TS/JS handler (--no-bundle). */
+  bundle?: boolean;
+}
+
+export interface BuiltImage extends EngineImage {
+  /** Shown to the user: which Dockerfile was used. */
+  dockerfile: string;
+  durationMs: number;
+}
+
+/** Builds the function's image as `<repository>:<config.tag or latest>`. */
+export async function buildStep(ctx: PipelineContext, config: ResolvedConfig, options: BuildOptions): Promise<BuiltImage> {
+  const started = performance.now();
+  const { out, signal } = ctx;
+  const docker = await ctx.docker();
+  const source = await resolveImageSource(config, out, { typecheck: options.typecheck, bundle: options.bundle, signal });
+  const context = await createBuildContext(source.context);
+  if (context.suspectedSecrets.length > 0) {
+    const shown = context.suspectedSecrets.slice(0, 5).join(', ');
+    const more = context.suspectedSecrets.length > 5 ? ` and ${context.suspectedSecrets.length - 5} more` : '';
+    out.warn(`the build context holds files that look like secrets: ${shown}${more}; add them to .dockerignore`);
+  }
+  out.debug(`dockerfile: ${source.describe}; context entries: ${context.entries.length}`);
+  const name = `${config.repository}:${config.tag ?? 'latest'}`;
+  return out.step(`Building ${name} (${platformOf(config.architecture)})`, async (update) => {
+    const request = {
+      name,
+      context: context.stream,
+      dockerfile: source.dockerfile,
+      architecture: config.architecture,
+      labels: source.labels,
+      buildargs: config.buildArgs,
+      target: config.target,
+      noCache: options.noCache,
+      pull: options.pull,
+      signal,
+    };
+    const image = await buildImage(docker, request, { update, debug: (line) => out.debug(line), verbose: out.verbose });
+    return { ...image, dockerfile: source.describe, durationMs: Math.round(performance.now() - started) };
+  });
+}

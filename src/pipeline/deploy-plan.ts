@@ -1,0 +1,117 @@
+// Plans a deploy before anything is built: the AWS target, the tag, the function as it is now, and the
+// actions a run would take. `--dry-run` renders this plan; executeDeploy (deploy-execute.ts) carries it out.
+import { ExitCode, UserError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
+import { findRepository } from '../aws/ecr.js';
+import { getFunction, type FunctionView } from '../aws/lambda.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { connectAws, type AwsTarget } from './aws-target.js';
+import { chooseTag } from './tag-policy.js';
+
+/** What the caller asks of a deploy, beyond the config. */
+export interface DeployRequest {
+  /** --create: create the function when it does not exist. */
+  create: boolean;
+  /** --role: the execution role of a function --create makes. */
+  role?: string;
+  /** --push-anyway: push even when the function is missing (then stop). */
+  pushAnyway: boolean;
+  /** --dry-run: plan only; the plan also names the repository's URI. */
+  dryRun: boolean;
+  waitTimeoutSeconds: number;
+}
+
+export interface DeployPlan {
+  config: ResolvedConfig;
+  request: DeployRequest;
+  target: AwsTarget;
+  tag: string;
+  /** The function as it is now; undefined when it does not exist. */
+  existing?: FunctionView;
+  /** A version is published (--publish, or an alias to point). */
+  publish: boolean;
+  /** Only for a dry run: the repository's URI, or its name with what would happen to it. */
+  repository?: string;
+  /** Only for a dry run: the reference the image would get. */
+  image?: string;
+  /** What a run would do, in order, as the user reads it. */
+  actions: string[];
+}
+
+/** Checks the function and the tag; throws, before anything is built, when the deploy cannot succeed. */
+export async function planDeploy(ctx: { out: Output; env: NodeJS.ProcessEnv; signal: AbortSignal }, config: ResolvedConfig, request: DeployRequest): Promise<DeployPlan> {
+  const target = await connectAws(config, ctx);
+  const name = config.functionName;
+  const [existing, { tag }] = await Promise.all([
+    ctx.out.step(`Checking function ${name} in ${target.region}`, () => getFunction(target.clients.lambda, name)),
+    chooseTag(config, ctx.out),
+  ]);
+  if (existing) checkCompatible(existing, config);
+  const publish = config.publish || config.alias !== undefined;
+  const plan: DeployPlan = { config, request, target, tag, existing, publish, actions: plannedActions(config, request, existing !== undefined, publish) };
+  if (request.dryRun) {
+    const repository = await findRepository(target.clients.ecr, config.repository);
+    plan.repository = repository ? repository.uri : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`;
+    plan.image = `${repository?.uri ?? config.repository}:${tag}`;
+  } else if (!existing && !request.create && !request.pushAnyway) {
+    const repository = await findRepository(target.clients.ecr, config.repository);
+    const imageUri = `${repository?.uri ?? `<account>.dkr.ecr.${target.region}.amazonaws.com/${config.repository}`}:${tag}`;
+    throw functionMissing(config, target.region, imageUri, false);
+  }
+  return plan;
+}
+
+function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: boolean, publish: boolean): string[] {
+  return [
+    'build',
+    'push',
+    exists ? 'update the function code unless it already runs the pushed digest' : request.create ? 'create the function' : 'stop: the function does not exist',
+    ...(publish ? ['publish a version'] : []),
+    ...(config.alias ? [`point alias ${config.alias} at it`] : []),
+  ];
+}
+
+/** Refuses functions this image cannot replace, before anything is built. */
+function checkCompatible(fn: FunctionView, config: ResolvedConfig): void {
+  if (fn.packageType === 'Zip') {
+    throw new UserError(`function ${fn.name} is packaged as a Zip archive; tslambda deploys container images`, {
+      exitCode: ExitCode.functionIncompatible,
+      hint: 'a function cannot change its package type: set "functionName" to a new function and deploy with --create --role <arn>',
+      details: { function: fn.name, packageType: fn.packageType },
+    });
+  }
+  if (fn.architecture !== config.architecture) {
+    throw new UserError(`function ${fn.name} runs on ${fn.architecture}, but the image is built for ${config.architecture}`, {
+      exitCode: ExitCode.functionIncompatible,
+      hint: `set "architecture": "${fn.architecture}" in the config (or pass --architecture ${fn.architecture})`,
+      details: { function: fn.name, functionArchitecture: fn.architecture, imageArchitecture: config.architecture },
+    });
+  }
+}
+
+const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+
+/** The exact AWS CLI command that creates the function tslambda would deploy to. */
+export function createFunctionCommand(config: ResolvedConfig, region: string, imageUri: string): string {
+  const args = [
+    'aws lambda create-function',
+    `--function-name ${shellQuote(config.functionName)}`,
+    '--package-type Image',
+    `--code ImageUri=${shellQuote(imageUri)}`,
+    '--role <execution-role-arn>',
+    `--architectures ${config.architecture}`,
+    `--memory-size ${config.memorySize}`,
+    `--timeout ${config.timeout}`,
+    `--region ${region}`,
+  ];
+  return args.join(' ');
+}
+
+export function functionMissing(config: ResolvedConfig, region: string, imageUri: string, pushed: boolean): UserError {
+  const command = createFunctionCommand(config, region, imageUri);
+  return new UserError(`function ${config.functionName} does not exist in ${region}; tslambda updates existing functions only${pushed ? ` (the image was pushed: ${imageUri})` : ''}`, {
+    exitCode: ExitCode.functionNotFound,
+    hint: `create it with\n  ${command}\nor run \`tslambda deploy --create --role <execution-role-arn>\``,
+    details: { function: config.functionName, region, imageUri, pushed, createCommand: command },
+  });
+}

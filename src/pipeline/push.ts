@@ -1,0 +1,30 @@
+// Pushes a built image to the function's ECR repository, logging in with a fresh ECR token each time the engine needs one.
+import { getRegistryCredentials, type Repository } from '../aws/ecr.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { pushImage, type PushedImage } from '../docker/push.js';
+import type { AwsTarget } from './aws-target.js';
+import type { BuiltImage } from './build.js';
+import type { PipelineContext } from './context.js';
+
+export type { PushedImage } from '../docker/push.js';
+
+/** The password goes only into the engine request, never into a log. */
+export async function pushStep(ctx: PipelineContext, config: ResolvedConfig, target: AwsTarget, repository: Repository, image: BuiltImage, tag: string): Promise<PushedImage> {
+  const docker = await ctx.docker();
+  return ctx.out.step(`Pushing ${repository.uri}:${tag}`, (update) =>
+    pushImage(docker, {
+      localImage: image.id,
+      repositoryUri: repository.uri,
+      tag,
+      architecture: config.architecture,
+      credentials: async () => {
+        const credentials = await getRegistryCredentials(target.clients.ecr, repository.registryId);
+        ctx.out.debug(`registry ${credentials.serverAddress}: user ${credentials.username}, password ****`);
+        return credentials;
+      },
+      update,
+      debug: (line) => ctx.out.debug(line),
+      signal: ctx.signal,
+    }),
+  );
+}
