@@ -89,7 +89,7 @@ class RuntimeApi {
     this.connection.requestPipelined(head, json, onPosted, this.nextHead, onNext);
   }
 
-  /** POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header. */
+  /** POST /error with the `{errorType, errorMessage, trace}` body and its error-type header. */
   postError(requestId, headerType, json, callback) {
     this.postFailure(paths.error(requestId), headerType, json, callback, this.fence(requestId));
   }
