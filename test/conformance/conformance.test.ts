@@ -3,10 +3,10 @@
 // bodies, error types and error messages must be identical. Mode `image` (the default image on a real engine) runs
 // on Node 20, the Node of the test base image. CONFORMANCE_NODES / CONFORMANCE_MODES (comma lists)
 // narrow a local run; a missing aws-lambda-ric or Node fails the run (scripts/fetch-ric.sh installs them).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus, type Case } from './support/corpus.js';
 import { NODE_MAJORS, ricEntry, type NodeMajor } from './support/clients.js';
-import { acceptRefusal, asNoDockerReference, MODES, modeRunsOn, observeMode, removeWork, type Mode } from './support/modes.js';
+import { acceptRefusal, asNoDockerReference, casesImage, MODES, modeRunsOn, observeMode, removeWork, type Mode } from './support/modes.js';
 import { dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 import { observe, type Observation } from './support/observe.js';
@@ -54,6 +54,8 @@ for (const major of majors) {
     for (const mode of modes.filter((m) => modeRunsOn(m, major))) {
       const skip = mode === 'image' ? runsWhen('conformance, mode image', engine.reason) : {};
       describe.concurrent(`mode ${mode}`, skip, () => {
+        // Every case's bundle, then the one image holding them all, before the first case runs.
+        if (mode === 'image') beforeAll(() => casesImage(), 900_000);
         for (const testCase of corpus) {
           it(testCase.id, { timeout: 120_000 }, async () => {
             ricEntry(major); // fails loudly when the reference is missing

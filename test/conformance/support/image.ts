@@ -59,7 +59,8 @@ export async function startContainer(options: { image: string; taskRoot: string;
     WorkingDir: options.taskRoot,
     HostConfig: { NetworkMode: 'host' },
   });
-  const exited = container.wait().then(
+  // next-exit: a container that is only created counts as not running, and would be reported as exited 0.
+  const exited = container.wait({ condition: 'next-exit' }).then(
     (result: { StatusCode: number }) => ({ code: result.StatusCode }),
     () => ({ code: null }),
   );

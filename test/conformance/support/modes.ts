@@ -80,7 +80,7 @@ export async function observeMode(mode: Mode, major: NodeMajor, testCase: Case):
 let image: Promise<{ base: string; cases: string; names: string[] }> | undefined;
 
 /** The default image of a trivial project, then one image with every case's bundle output on top: built once. */
-function casesImage(): Promise<{ base: string; cases: string; names: string[] }> {
+export function casesImage(): Promise<{ base: string; cases: string; names: string[] }> {
   image ??= (async () => {
     const corpus = loadCorpus();
     const outputs: Array<{ id: string; outDir: string }> = [];
