@@ -87,10 +87,10 @@ loadHandler(taskRoot, handlerString).then(
 function reportInitError(error, errorType) {
   if (initFailed) return;
   initFailed = true;
-  const { errorBody, headerTypeFor, stackFrames } = require('./errors.cjs');
+  const { errorBody, headerTypeFor, stackLines } = require('./errors.cjs');
   const body = errorBody(error, errorType ?? error?.errorType);
   // An InitError wraps the user's error: its stack is the one worth showing.
-  if (error?.errorType !== undefined && error.cause?.stack !== undefined) body.stackTrace = stackFrames(error.cause.stack);
+  if (error?.errorType !== undefined && error.cause?.stack !== undefined) body.trace = stackLines(error.cause.stack);
   const json = JSON.stringify(body);
   emitFailure('Init Error', body);
   api.postInitError(headerTypeFor(body.errorType), json, (err, res) => {

@@ -1,12 +1,13 @@
 'use strict';
 // @ts-check
 // Turns whatever a handler throws, rejects with or passes to its callback into the Runtime API's error body
-// `{errorType, errorMessage, stackTrace}` and the Lambda-Runtime-Function-Error-Type value that goes with it.
+// `{errorType, errorMessage, trace}` (the official Node client's field names, 3.x and 4.x) and the
+// Lambda-Runtime-Function-Error-Type value that goes with it.
 // Loaded only when something fails, so successful invocations never pay for it.
 
 const { ric4 } = require('./contract.cjs');
 
-/** @typedef {{ errorType: string, errorMessage: string, stackTrace: string[] }} ErrorBody what /error and /init/error carry */
+/** @typedef {{ errorType: string, errorMessage: string, trace?: string[] }} ErrorBody what /error and /init/error carry */
 
 const HEADER_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
@@ -35,7 +36,9 @@ function errorBody(value, errorType) {
   try {
     body = isErrorLike(value) ? fromError(value) : fromValue(value);
   } catch {
-    body = { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack', stackTrace: [] };
+    body = { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack' };
+    // 3.x sends no trace here, 4.x an empty one.
+    if (ric4) body.trace = [];
   }
   if (errorType !== undefined) {
     if (body.errorType !== errorType) body.errorMessage = prefixed(body);
@@ -65,7 +68,7 @@ function isErrorLike(value) {
  * @returns {ErrorBody}
  */
 function fromError(error) {
-  return { errorType: error.name, errorMessage: error.message, stackTrace: stackFrames(error.stack) };
+  return { errorType: withoutDel(error.name), errorMessage: withoutDel(error.message), trace: stackLines(error.stack) };
 }
 
 /**
@@ -76,29 +79,27 @@ function fromError(error) {
  * @returns {ErrorBody}
  */
 function fromValue(value) {
-  if ((value === undefined || value === null) && !ric4) return { errorType: 'string', errorMessage: 'handled', stackTrace: [] };
-  return { errorType: typeof value, errorMessage: ric4 ? String(value) : value.toString(), stackTrace: [] };
+  if ((value === undefined || value === null) && !ric4) return { errorType: 'string', errorMessage: 'handled', trace: [] };
+  return { errorType: typeof value, errorMessage: ric4 ? String(value) : value.toString(), trace: [] };
 }
 
 const RUNTIME_DIR = `${__dirname}/`;
 
+// The official client writes DEL as %7F in every text it posts.
+/** @param {string} text */
+const withoutDel = (text) => text.replace(/\x7F/g, '%7F');
+
 /**
- * The `at …` frames of a V8 stack, without the `Name: message` header (which may span several lines) and without
- * the runtime's own frames, which say nothing about the user's code.
- * @param {unknown} stack
- * @returns {string[]}
+ * A V8 stack as the official client sends it: one entry per line, the `Name: message` header included, DEL
+ * characters written %7F; the runtime's own frames are left out, as they say nothing about the user's code.
+  * @param {unknown} stack
+  * @returns {string[]}
  */
-function stackFrames(stack) {
+function stackLines(stack) {
   if (typeof stack !== 'string') return [];
-  const lines = stack.split('\n');
-  let first = 0;
-  while (first < lines.length && !/^\s+at /.test(lines[first])) first++;
-  const frames = [];
-  for (let i = first; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line !== '' && !line.includes(RUNTIME_DIR)) frames.push(line);
-  }
-  return frames;
+  return withoutDel(stack)
+    .split('\n')
+    .filter((line) => !(/^\s+at /.test(line) && line.includes(RUNTIME_DIR)));
 }
 
 /**
@@ -111,4 +112,4 @@ function serializeFailure(value, errorType) {
   return { headerType: headerTypeFor(body.errorType), json: JSON.stringify(body), body };
 }
 
-module.exports = { headerTypeFor, errorBody, serializeFailure, stackFrames };
+module.exports = { headerTypeFor, errorBody, serializeFailure, stackLines };

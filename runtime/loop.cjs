@@ -255,30 +255,44 @@ class RuntimeLoop {
   }
 
   /**
-   * The handler's outcome is known: post it.
+   * The handler's outcome is known: post it. A result JSON cannot carry fails the invocation with the official
+   * client's own error: "Unable to stringify response body" when JSON.stringify throws, and the native client's
+   * TypeError "Wrong arguments" when it yields nothing (a function, a symbol). Up to Node 22 (3.x) a callback's
+   * result is posted from a setImmediate after the event loop empties, so there the error is uncaught.
    * @param {Current} invocation
    * @param {boolean | undefined} failed
    * @param {unknown} value
+   * @param {boolean} [fromEmptyLoop]
    */
-  settle(invocation, failed, value) {
-    invocation.state = SETTLED;
+  settle(invocation, failed, value, fromEmptyLoop = false) {
     if (failed) return this.postFailure(invocation, value, undefined);
     let json;
     try {
-      json = JSON.stringify(value);
-    } catch (err) {
-      // The official client's words: a plain Error up to Node 22 (3.x), Runtime.JSONStringifyError from Node 24 (4.x).
+      json = JSON.stringify(value === undefined ? null : value);
+    } catch {
       const error = new Error('Unable to stringify response body');
+      // Runtime.JSONStringifyError from Node 24 (4.x).
       if (ric4) error.name = errorTypes.serialization;
-      return this.postFailure(invocation, error, undefined);
+      return this.unpostable(invocation, error, fromEmptyLoop);
     }
-    if (json === undefined) json = 'null';
+    if (json === undefined) return this.unpostable(invocation, new TypeError('Wrong arguments'), fromEmptyLoop);
+    invocation.state = SETTLED;
     invocation.value = json;
     // Posted with GET /next in the same write, whatever its size, once this tick's unhandled rejections were
     // reported: one left by the handler sets `fatal`, and a process about to exit must not ask for another
     // invocation. A 413 to it is still reported on /error, on a connection of its own (see reportTooLarge).
     this.deferred = invocation;
     setImmediate(this.postDeferred);
+  }
+
+  /**
+   * @param {Current} invocation
+   * @param {Error} error
+   * @param {boolean} fromEmptyLoop
+   */
+  unpostable(invocation, error, fromEmptyLoop) {
+    if (fromEmptyLoop && !ric4) return this.onUncaught(error, undefined);
+    this.postFailure(invocation, error, undefined);
   }
 
   postDeferred() {
@@ -397,7 +411,7 @@ class RuntimeLoop {
     if (invocation === null) return;
     if (invocation.stream !== null) return invocation.stream.endFromEmptyLoop();
     if (this.api.connection.busy) return;
-    if (invocation.state === AWAITING_EMPTY_LOOP) this.settle(invocation, invocation.failed, invocation.value);
+    if (invocation.state === AWAITING_EMPTY_LOOP) this.settle(invocation, invocation.failed, invocation.value, true);
     else if (invocation.state === RUNNING && isAsyncFunction(this.handler)) this.postFailure(invocation, runtimeError('Runtime.NodeJsExit', NODE_JS_EXIT));
     else if (invocation.state === RUNNING) this.settle(invocation, false, null);
   }

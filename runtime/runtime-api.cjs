@@ -108,7 +108,7 @@ class RuntimeApi {
   }
 
   /**
-   * POST /error with the `{errorType, errorMessage, stackTrace}` body and its error-type header.
+   * POST /error with the `{errorType, errorMessage, trace}` body and its error-type header.
    * @param {string} requestId
    * @param {string} headerType
    * @param {string} json

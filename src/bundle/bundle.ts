@@ -6,7 +6,7 @@ import { ExitCode, UserError } from '../core/errors.js';
 import type { ContextFile } from '../core/files.js';
 import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
 import { externalPackageFiles } from './package-files.js';
-import { describeFinding, findFidelityProblems, nodeFormatOf, type ModuleFormat } from './fidelity.js';
+import { describeFinding, findFidelityProblems, nodeFormatOf, packageOfFile, type ModuleFormat } from './fidelity.js';
 
 /** Where the bundle sits in the build context; the generated Dockerfile copies it to the task root. */
 export const BUNDLE_CONTEXT_DIR = '.tslambda/bundle';
@@ -198,7 +198,7 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
       if (!failure.errors) throw error;
       throw Object.assign(await setup.failure(failure.errors), { cause: error });
     }
-    const findings = await findFidelityProblems(result.metafile, options.root);
+    const findings = await findFidelityProblems(result.metafile, options.root, result.warnings);
     const own = findings.filter((finding) => !finding.packageName);
     // TypeScript cannot ship unbundled (Lambda's runtime does not load it): say what the bundle changes instead.
     if (own.length > 0 && !TS_ENTRY.test(options.entry)) return { unbundled: describeFinding(own[0]!) };
@@ -207,7 +207,13 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
     if (fresh.length === 0) {
       if (format === 'esm') refuseMissingExport(result.metafile, options);
       const bundle = await setup.finish(result);
-      return { ...bundle, warnings: [...notes, ...new Set(ownNotes), ...bundle.warnings] };
+      const shared = sharedWithExternals(result.metafile, bundle.externalPackages, external);
+      if (shared.length === 0) return { ...bundle, warnings: [...notes, ...new Set(ownNotes), ...bundle.warnings] };
+      for (const name of shared) {
+        external.add(name);
+        notes.push(`left ${name} external: an external package requires it too, and it must load once, as on Lambda`);
+      }
+      continue;
     }
     for (const finding of fresh) {
       if (external.has(finding.packageName!)) continue;
@@ -215,6 +221,15 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
       notes.push(`left ${finding.packageName} external: ${describeFinding(finding)}`);
     }
   }
+}
+
+/**
+ * Packages the bundle holds that an external package also requires from node_modules (a dependency or a peer):
+ * bundled, they would load twice, two instances where the program has one.
+ */
+function sharedWithExternals(metafile: Metafile, externals: ExternalPackage[], external: Set<string>): string[] {
+  const bundled = new Set(Object.keys(metafile.inputs).map(packageOfFile));
+  return [...new Set(externals.map((pkg) => pkg.name))].filter((name) => bundled.has(name) && !external.has(name));
 }
 
 /** An ES module's exports are known at build time: a handler it does not export could never be found. */

@@ -14,6 +14,8 @@ interface Manifest {
   gypfile?: boolean;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** Packages whose only job is loading a compiled addon: depending on one means the package is native. */
@@ -98,8 +100,9 @@ export async function isNativePackage(dir: string): Promise<boolean> {
 }
 
 /**
- * The packages plus every production dependency they need, each found from the package that requires it;
- * optional dependencies that are not installed are skipped, as npm does.
+ * The packages plus every production dependency they need, each found from the package that requires it:
+ * dependencies, optional ones and peers (a peer is the package's to require, even when the project installed
+ * it). Optional dependencies and optional peers that are not installed are skipped, as npm does.
  */
 export async function productionClosure(roots: ExternalPackage[]): Promise<{ packages: ExternalPackage[]; missing: string[] }> {
   const seen = new Map<string, ExternalPackage>();
@@ -111,8 +114,12 @@ export async function productionClosure(roots: ExternalPackage[]): Promise<{ pac
     seen.set(pkg.dir, pkg);
     const manifest = await readManifest(pkg.dir);
     const required = Object.keys(manifest?.dependencies ?? {});
-    const optional = Object.keys(manifest?.optionalDependencies ?? {});
-    for (const name of [...required, ...optional]) {
+    const peers = Object.keys(manifest?.peerDependencies ?? {});
+    const optional = [
+      ...Object.keys(manifest?.optionalDependencies ?? {}),
+      ...peers.filter((name) => manifest?.peerDependenciesMeta?.[name]?.optional === true),
+    ];
+    for (const name of new Set([...required, ...optional, ...peers])) {
       const dir = await findPackageDir(name, pkg.dir);
       if (dir) queue.push({ name, dir });
       else if (!optional.includes(name)) missing.push(`${name} (needed by ${pkg.name})`);

@@ -24,6 +24,20 @@ export const pattern =
   (value, path) =>
     typeof value === 'string' && regex.test(value) ? [] : problem(path, allowed, value);
 
+/**
+ * A handler string as Lambda's Node runtime reads it: the file part (after the last slash) splits at its first dot
+ * into module and export (aws-lambda-ric's /^([^.]*)\.(.*)$/); without a dot every invocation fails with
+ * Runtime.MalformedHandlerName "Bad handler", which the problem names. Whitespace is refused by Lambda's API.
+ */
+export const handlerName: Check = (value, path) => {
+  const allowed = 'a handler such as "index.handler" (module.export)';
+  if (typeof value !== 'string' || /\s/.test(value)) return problem(path, allowed, value);
+  const file = value.slice(value.lastIndexOf('/') + 1);
+  if (file.includes('.')) return [];
+  const [found] = problem(path, allowed, value);
+  return [{ path, message: `${found!.message}: Lambda would fail every invocation with Runtime.MalformedHandlerName (Bad handler)` }];
+};
+
 export const nonEmptyString: Check = (value, path) =>
   typeof value === 'string' && value.trim() !== '' ? [] : problem(path, 'a non-empty string', value);
 

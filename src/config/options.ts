@@ -1,6 +1,6 @@
 // The one table of options: each entry is a config key, a flag, or both, with its help, check, default and commands.
 // Config types (types.ts), validation (schema.ts), defaults, the command-line parser and help (cli/) and flag overrides derive from it.
-import { boolean, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
+import { boolean, handlerName, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
 
 export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy';
 
@@ -89,7 +89,7 @@ export const options = {
     config: { check: nonEmptyString },
     flag: { name: 'dockerfile', commands: BUILDING, group: BUILD, describe: 'Dockerfile to use (default: Dockerfile in the context, else generated)' },
   },
-  handler: { kind: 'string', config: { check: pattern(/^[^\s]*[^\s./]\.[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'a handler such as "index.handler" (module.export)'), default: 'index.handler' } },
+  handler: { kind: 'string', config: { check: handlerName, default: 'index.handler' } },
   architecture: {
     kind: 'string',
     choices: ['x86_64', 'arm64'],

@@ -1,11 +1,14 @@
 // Differential conformance: every corpus case runs through AWS's official runtime client (aws-lambda-ric 3.x on
 // Node 18-22, 4.x on Node 24) and through each tslambda mode against the same Runtime API test server; response
-// bodies, error types and error messages must be identical. CONFORMANCE_NODES / CONFORMANCE_MODES (comma lists)
+// bodies, error types and error messages must be identical. Mode `image` (the default image on a real engine) runs
+// on Node 20, the Node of the test base image. CONFORMANCE_NODES / CONFORMANCE_MODES (comma lists)
 // narrow a local run; a missing aws-lambda-ric or Node fails the run (scripts/fetch-ric.sh installs them).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus, type Case } from './support/corpus.js';
 import { NODE_MAJORS, ricEntry, type NodeMajor } from './support/clients.js';
-import { acceptRefusal, asNoDockerReference, MODES, observeMode, removeWork, type Mode } from './support/modes.js';
+import { acceptRefusal, asNoDockerReference, casesImage, MODES, modeRunsOn, observeMode, removeWork, type Mode } from './support/modes.js';
+import { dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
 import { observe, type Observation } from './support/observe.js';
 import { CORPUS_DIR } from './support/corpus.js';
 
@@ -14,6 +17,8 @@ const majors = pick(process.env.CONFORMANCE_NODES, NODE_MAJORS.map(String)).map(
 const modes = pick(process.env.CONFORMANCE_MODES, [...MODES]) as Mode[];
 
 const references = new Map<string, Promise<Observation[]>>();
+// The image mode needs an engine and the test base image: without them it is skipped, and the run's last line says why.
+const engine = modes.includes('image') ? await dockerForTests() : {};
 
 /** aws-lambda-ric's observations for a case on a Node major, computed once and shared by every mode. */
 function reference(major: NodeMajor, testCase: Case): Promise<Observation[]> {
@@ -46,8 +51,11 @@ for (const major of majors) {
       const { version } = ricEntry(major);
       expect(version).toMatch(major >= 24 ? /^4\./ : /^3\./);
     });
-    for (const mode of modes) {
-      describe.concurrent(`mode ${mode}`, () => {
+    for (const mode of modes.filter((m) => modeRunsOn(m, major))) {
+      const skip = mode === 'image' ? runsWhen('conformance, mode image', engine.reason) : {};
+      describe.concurrent(`mode ${mode}`, skip, () => {
+        // Every case's bundle, then the one image holding them all, before the first case runs.
+        if (mode === 'image') beforeAll(() => casesImage(), 900_000);
         for (const testCase of corpus) {
           it(testCase.id, { timeout: 120_000 }, async () => {
             ricEntry(major); // fails loudly when the reference is missing

@@ -108,6 +108,6 @@ describe('init → build → invoke, bundled (real Docker engine)', runsWhen('e2
     expect(failed.outcome).toBe('error');
     const error = JSON.parse(failed.payload.toString());
     expect(error).toMatchObject({ errorType: 'RangeError', errorMessage: 'asked to fail' });
-    expect(error.stackTrace.join('\n')).toContain(`/var/task/src/handler.ts:${throwLine}:`);
+    expect(error.trace.join('\n')).toContain(`/var/task/src/handler.ts:${throwLine}:`);
   });
 });

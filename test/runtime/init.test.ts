@@ -134,7 +134,8 @@ forEachNode(describe, describe.skip, it, (node) => {
       const { received, body } = await initFailure(node, { 'index.js': `throw new RangeError('config missing');` }, 'index.handler');
       expect(received.headers['lambda-runtime-function-error-type']).toBe('Function.RangeError');
       expect(body).toMatchObject({ errorType: 'RangeError', errorMessage: 'config missing' });
-      expect((body.stackTrace as string[])[0]).toMatch(/index\.js/);
+      expect((body.trace as string[])[0]).toBe('RangeError: config missing');
+      expect((body.trace as string[])[1]).toMatch(/index\.js/);
     });
 
     it('reports a rejected top-level await and an unhandled rejection during init', async () => {

@@ -101,7 +101,7 @@ forEachNode(describe, describe.skip, it, (node) => {
     expect(outcome.trailers['lambda-runtime-function-error-type']).toBe('Function.TypeError');
     const body = JSON.parse(Buffer.from(outcome.trailers['lambda-runtime-function-error-body']!, 'base64').toString());
     expect(body).toMatchObject({ errorType: 'TypeError', errorMessage: 'broke mid-stream' });
-    expect(body.stackTrace.length).toBeGreaterThan(0);
+    expect(body.trace.length).toBeGreaterThan(0);
   });
 
   it('reports an error before any byte on /error', async () => {

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BOOTSTRAP, startRuntime } from '../../runtime/support/runtime-process.js';
+import { startContainer, type ContainerProcess } from './image.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -27,11 +28,14 @@ export function ricEntry(major: NodeMajor): { line: 'ric3' | 'ric4'; entry: stri
   return { line, entry, version };
 }
 
-export type Client = { kind: 'ric'; major: NodeMajor } | { kind: 'tslambda'; major: NodeMajor };
+export type Client =
+  | { kind: 'ric'; major: NodeMajor }
+  | { kind: 'tslambda'; major: NodeMajor }
+  /** tslambda's runtime inside an image, on the Node of the image's base; `env` is added to the function environment. */
+  | { kind: 'image'; major: NodeMajor; image: string; env: Record<string, string> };
 
 /** Starts a client on `taskRoot` (its cwd and LAMBDA_TASK_ROOT) with the function environment Lambda sets. */
-export function startClient(client: Client, api: string, taskRoot: string, handler: string) {
-  const node = nodeBinary(client.major);
+export async function startClient(client: Client, api: string, taskRoot: string, handler: string): Promise<ContainerProcess> {
   const env = {
     AWS_LAMBDA_FUNCTION_NAME: 'conformance',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -40,6 +44,8 @@ export function startClient(client: Client, api: string, taskRoot: string, handl
     AWS_LAMBDA_LOG_STREAM_NAME: 'stream',
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${client.major}.x`,
   };
+  if (client.kind === 'image') return startContainer({ image: client.image, taskRoot, handler, api, env: { ...env, ...client.env } });
+  const node = nodeBinary(client.major);
   if (client.kind === 'tslambda') return startRuntime({ node, api, taskRoot, handler, env });
   const { entry } = ricEntry(client.major);
   // 3.x takes the handler as its argument, 4.x from _HANDLER: both are given.

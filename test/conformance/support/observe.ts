@@ -17,7 +17,13 @@ const WAIT_MS = 15_000;
 
 export async function observe(client: Client, testCase: Case, taskRoot: string): Promise<Observation[]> {
   const server = await RuntimeApiServer.start();
-  const proc = startClient(client, server.address, taskRoot, testCase.handler);
+  let proc;
+  try {
+    proc = await startClient(client, server.address, taskRoot, testCase.handler);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   const exited = proc.exited.then((exit) => ({ kind: 'exit' as const, code: exit.code }));
   const observations: Observation[] = [];
   try {

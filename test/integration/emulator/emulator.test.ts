@@ -170,7 +170,7 @@ describe('POST /invocation/{id}/error', () => {
   it('answers 202 and passes the error document through with its type', async () => {
     await start();
     const { result, requestId } = await delivered();
-    const doc = JSON.stringify({ errorType: 'TypeError', errorMessage: 'boom', stackTrace: ['at x'] });
+    const doc = JSON.stringify({ errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at x'] });
     const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/error`, {
       headers: { 'lambda-runtime-function-error-type': 'Function.TypeError', 'content-type': 'application/vnd.aws.lambda.error+json' },
       body: doc,
