@@ -14,6 +14,7 @@ import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../docker/runtime-asset.js';
 import type { EnvironmentResult, RuntimeLauncher } from '../local/environment.js';
 import { startEnvironmentSet } from '../local/environment-set.js';
 import { hostProcessLauncher } from '../local/host-process.js';
+import { programHostEnv } from '../local/program-host.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/lambda-env.js';
 import { describeResult, failureHint, failureMessage, interrupted, resultExitCode } from '../local/outcome.js';
 import type { EnvironmentPool } from '../local/pool.js';
@@ -212,6 +213,8 @@ async function prepareLauncher(
   cleanups: Array<() => Promise<unknown>>,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
+    // A program runs from the folder itself: nothing to bundle.
+    if (config.program) return { launcher: hostLauncher(config, { ...env, ...programHostEnv(config.program) }, ctx, config.context), network: 'host' };
     const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));
     if (shipped.kind === 'unbundled') {
       // The folder itself is the task root: the handler loads exactly as written.

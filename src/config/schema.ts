@@ -1,5 +1,6 @@
 // Validation of a config object: every problem at once, each with its key path, what was found and what is allowed.
 import { suggestKey } from '../util/suggest.js';
+import { checkProgram } from './program.js';
 
 export interface ConfigProblem {
   path: string;
@@ -99,6 +100,7 @@ export const fieldChecks: Record<string, Check> = {
   createRepository: boolean,
   imageTagMutability: oneOf('MUTABLE', 'IMMUTABLE'),
   external: stringList,
+  program: checkProgram,
 };
 
 export const REQUIRED_FIELDS = ['functionName'] as const;

@@ -1,4 +1,5 @@
 // The one type that describes a function's configuration, whether it came from flags, env or a file.
+import type { ProgramConfig } from './program.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -25,6 +26,8 @@ export interface LambdaConfig {
   createRepository?: boolean;
   imageTagMutability?: 'MUTABLE' | 'IMMUTABLE';
   external?: string[];
+  /** A handler that is a program in any language (see program.ts) instead of a Node module. */
+  program?: ProgramConfig;
 }
 
 /** The configuration after merging flags > environment > file > defaults, with paths made absolute. */
@@ -52,6 +55,7 @@ export interface ResolvedConfig {
   createRepository: boolean;
   imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
   external: string[];
+  program?: ProgramConfig;
   /** Folder of the config file (or the working folder when there is none). */
   configDir: string;
   /** Path of the config file that was loaded, if any. */

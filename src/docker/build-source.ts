@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { ContextFile, ContextPlan } from './context.js';
 import { GENERATED_APP_DIR, GENERATED_DOCKERFILE_PATH, generateDockerfile } from './dockerfile.js';
 import { runtimeContextFiles } from './runtime-asset.js';
+import { generateProgramDockerfile } from './program-dockerfile.js';
 import { packageVersion } from '../cli/version.js';
 import { imageLabels } from './labels.js';
 
@@ -48,7 +49,9 @@ export async function resolveBuildSource(config: ResolvedConfig): Promise<BuildS
 
   let lockfile: (typeof LOCKFILES)[number] | undefined;
   for (const name of LOCKFILES) if (!lockfile && (await exists(join(config.context, name)))) lockfile = name;
-  const dockerfile = generateDockerfile({
+  const common = { baseImage: config.baseImage, appDir: GENERATED_APP_DIR, tslambdaVersion: packageVersion, labels: imageLabels(config) };
+  // A program in any language: no npm step, its own entrypoint (see program-dockerfile.ts).
+  const dockerfile = config.program ? generateProgramDockerfile({ ...common, program: config.program }) : generateDockerfile({
     baseImage: config.baseImage,
     handler: config.handler,
     lockfile,

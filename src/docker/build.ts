@@ -93,8 +93,9 @@ const BUILDER_CHATTER = /^( ---> |Removing intermediate container |Successfully 
 
 export async function buildImage(docker: Docker, config: ResolvedConfig, out: Output, options: BuildOptions): Promise<BuiltImage> {
   const started = performance.now();
-  // A TS/JS handler without a Dockerfile of the user's is bundled; anything else builds as written.
-  const source: BuildSource = (await bundledBuildSource(config, out, options)) ?? (await resolveBuildSource(config));
+  // A TS/JS handler without a Dockerfile of the user's is bundled; anything else (a program too) builds as written.
+  const bundled = config.program ? undefined : await bundledBuildSource(config, out, options);
+  const source: BuildSource = bundled ?? (await resolveBuildSource(config));
   const context = await createBuildContext(source.context);
   if (context.suspectedSecrets.length > 0) {
     const shown = context.suspectedSecrets.slice(0, 5).join(', ');
