@@ -4,7 +4,7 @@
 // its stdout the result (JSON, or else taken as a string), its stderr function logs. A non-zero exit is an error;
 // a process still running at the deadline is killed.
 
-const { ProgramProcess, programError, describeExit, timeoutError } = require('./program-process.cjs');
+const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline } = require('./program-process.cjs');
 const { contextOf } = require('./program.cjs');
 
 function invoke(config, options, event, context) {
@@ -27,7 +27,7 @@ function invoke(config, options, event, context) {
     const timer = setTimeout(() => {
       reject(timeoutError(startedMs, context.deadlineMs));
       proc.kill();
-    }, Math.max(0, context.deadlineMs - startedMs));
+    }, untilDeadline(context.deadlineMs));
     proc.started().then(() => proc.child.stdin.end(JSON.stringify(event)), (err) => {
       clearTimeout(timer);
       reject(programError('Runtime.InvalidEntrypoint', err.message));

@@ -6,7 +6,7 @@
 
 const http = require('http');
 const { InitError } = require('./handler-loader.cjs');
-const { ProgramProcess, programError, describeExit, timeoutError } = require('./program-process.cjs');
+const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline } = require('./program-process.cjs');
 const { contextOf } = require('./program.cjs');
 const { kindOf, toRequest, toResult, streamPrelude } = require('./program-http-events.cjs');
 
@@ -77,7 +77,7 @@ class HttpProgram {
         this.proc = null;
         proc.kill();
         finish(true, timeoutError(startedMs, context.deadlineMs));
-      }, Math.max(0, context.deadlineMs - startedMs));
+      }, untilDeadline(context.deadlineMs));
       const req = http.request({ host: '127.0.0.1', port: this.config.port, method: request.method, path: request.path, headers, agent: this.agent });
       req.on('response', (res) => onResponse(kind, request, res).then((v) => finish(false, v), (e) => finish(true, e)));
       req.on('error', (err) => this.failed(proc, err).then((e) => finish(true, e)));

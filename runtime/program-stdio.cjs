@@ -4,7 +4,7 @@
 // `@tslambda {"error": {"type": …, "message": …}}`. Every other stdout line, and stderr, are function logs.
 // The deadline is enforced here: a program that does not answer in time is killed and started again.
 
-const { ProgramProcess, programError, describeExit, timeoutError } = require('./program-process.cjs');
+const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline } = require('./program-process.cjs');
 const { contextOf } = require('./program.cjs');
 
 const FRAME = Buffer.from('@tslambda ');
@@ -38,7 +38,7 @@ class StdioWorker {
     return new Promise((resolve, reject) => {
       const startedMs = Date.now();
       const deadlineMs = context.deadlineMs;
-      const timer = Number.isFinite(deadlineMs) ? setTimeout(() => this.onDeadline(), Math.max(0, deadlineMs - startedMs)) : null;
+      const timer = Number.isFinite(deadlineMs) ? setTimeout(() => this.onDeadline(), untilDeadline(deadlineMs)) : null;
       this.current = { resolve, reject, timer, startedMs, deadlineMs };
       this.proc.write(line);
     });
