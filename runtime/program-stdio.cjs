@@ -2,10 +2,13 @@
 // The stdio protocol: the program starts once and stays warm; per invocation it reads one line of JSON
 // `{"context": {…}, "event": …}` on stdin and answers with one stdout line `@tslambda {"result": …}` or
 // `@tslambda {"error": {"type": …, "message": …}}`. Every other stdout line, and stderr, are function logs.
-// The deadline is enforced here: a program that does not answer in time is killed and started again.
+// With `awaitReady`, init waits for the program's `@tslambda {"ready": true}` (so a JIT warms up before the first
+// event); otherwise that line is ignored. The deadline is enforced here: a program that does not answer in time is
+// killed and started again.
 
 const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline } = require('./program-process.cjs');
 const { contextOf } = require('./program.cjs');
+const { InitError } = require('./handler-loader.cjs');
 
 const FRAME = Buffer.from('@tslambda ');
 const EXIT_ERROR = 'Runtime.ExitError';
@@ -17,6 +20,7 @@ class StdioWorker {
     this.options = options;
     this.proc = null;
     this.current = null; // { resolve, reject, timer, startedMs, deadlineMs } of the invocation in progress
+    this.onReady = null; // set while start() waits for the ready line
   }
 
   /** Starts (or starts again) the program; resolves once it runs. */
@@ -28,7 +32,26 @@ class StdioWorker {
       (code, signal) => this.onExit(proc, code, signal),
     );
     this.proc = proc;
-    return proc.started();
+    const started = proc.started();
+    return this.config.awaitReady ? started.then(() => this.ready(proc)) : started;
+  }
+
+  /** Resolves on the program's ready line; an InitError with its last output when it exits or takes too long. */
+  ready(proc) {
+    const command = JSON.stringify(this.config.command.join(' '));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.onReady = null;
+        proc.kill();
+        reject(new InitError('Runtime.ProgramNotReady', `the program ${command} did not write @tslambda {"ready": true} within ${this.config.initTimeoutMs} ms; its last output:\n${proc.tail()}`));
+      }, this.config.initTimeoutMs);
+      this.onReady = (exit) => {
+        clearTimeout(timer);
+        this.onReady = null;
+        if (exit === undefined) resolve();
+        else reject(new InitError(EXIT_ERROR, `the program ${command} ${exit} before it was ready; its last output:\n${proc.tail()}`));
+      };
+    });
   }
 
   async invoke(event, context) {
@@ -64,6 +87,10 @@ class StdioWorker {
     } catch (err) {
       return this.answer(true, programError(INVALID_RESPONSE, `the program's answer is not valid JSON (${err.message}): ${text.slice(0, 200)}`));
     }
+    if (frame !== null && typeof frame === 'object' && frame.ready === true && !('result' in frame)) {
+      if (this.onReady !== null) this.onReady(undefined);
+      return true;
+    }
     if (frame !== null && typeof frame === 'object' && 'result' in frame) return this.answer(false, frame.result);
     if (frame !== null && typeof frame === 'object' && frame.error !== null && typeof frame.error === 'object') {
       const { type, message } = frame.error;
@@ -90,6 +117,7 @@ class StdioWorker {
   onExit(proc, code, signal) {
     if (proc !== this.proc) return; // killed at a deadline: already reported
     this.proc = null;
+    if (this.onReady !== null) return this.onReady(describeExit(code, signal));
     const message = `the program ${JSON.stringify(this.config.command.join(' '))} ${describeExit(code, signal)}`;
     if (!this.finish(true, programError(EXIT_ERROR, `${message} before answering; its last output:\n${proc.tail()}`))) {
       process.stderr.write(`tslambda runtime: ${message} between invocations; it is started again for the next one\n`);

@@ -38,6 +38,7 @@ function parseProgram(text) {
     healthPath: config.healthPath ?? '/',
     path: config.path ?? '/events',
     stream: config.stream === true,
+    awaitReady: config.awaitReady === true,
     initTimeoutMs: typeof config.initTimeoutMs === 'number' ? config.initTimeoutMs : 9500,
   };
 }

@@ -3,6 +3,7 @@
 # sources handler.R once: it defines handler(event_json, context_json) returning the result as JSON text. The
 # context comes first and is flat, so each line splits at its first `},"event":` and no JSON package is needed.
 source(commandArgs(trailingOnly = TRUE)[1])
+cat("@tslambda {\"ready\":true}\n"); flush(stdout())
 json_string <- function(s) {
   s <- gsub("\\", "\\\\", s, fixed = TRUE); s <- gsub("\"", "\\\"", s, fixed = TRUE)
   paste0("\"", gsub("\n", "\\n", s, fixed = TRUE), "\"")

@@ -4,6 +4,8 @@
 # result as JSON text (the hand-written-loop signature). The context comes first and is flat, so each line splits at
 # its first `},"event":` and no JSON parser is needed.
 include(abspath(ARGS[1]))
+println(stdout, "@tslambda {\"ready\":true}")  # compiled and loaded: init may end (program.awaitReady)
+flush(stdout)
 json_string(s) = "\"" * join(c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c < ' ' ? "\\u" * string(UInt16(c), base=16, pad=4) : string(c) for c in s) * "\""
 function headers_of(context)
     fields = Dict{String,String}()

@@ -6,6 +6,7 @@ import importlib, json, sys, time, traceback, types
 sys.path.insert(0, '.')
 module_name, _, function_name = sys.argv[1].rpartition('.')
 handler = getattr(importlib.import_module(module_name), function_name)
+print('@tslambda {"ready": true}', flush=True)  # loaded: init may end (program.awaitReady)
 for line in sys.stdin:
     frame = json.loads(line)
     c = frame['context']

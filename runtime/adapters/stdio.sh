@@ -6,6 +6,7 @@
 # the line splits at its first `},"event":`. Lines are read with `head -n 1`: bash's own `read` takes a pipe one byte
 # per system call (13 s for a 6 MB event), and only one line is ever waiting.
 source "$1"
+echo '@tslambda {"ready":true}'
 json_string() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}; printf '"%s"' "$s"; }
 while line=$(head -n 1) && [ -n "$line" ]; do
   context=${line:0:65536}

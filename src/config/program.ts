@@ -17,6 +17,8 @@ export interface ProgramConfig {
   path?: string;
   /** http: stream the response (for a function whose invoke mode is RESPONSE_STREAM). */
   stream?: boolean;
+  /** stdio: init waits for the program's `@tslambda {"ready": true}` line (the shipped adapters write it). */
+  awaitReady?: boolean;
   /** How long init waits for the program to be ready, in ms (default 9500, below Lambda's 10 s init limit). */
   initTimeoutMs?: number;
   /**
@@ -28,7 +30,7 @@ export interface ProgramConfig {
   nodeImage?: string;
 }
 
-const KEYS = ['command', 'protocol', 'port', 'healthPath', 'path', 'stream', 'initTimeoutMs', 'node', 'nodeImage'];
+const KEYS = ['command', 'protocol', 'port', 'healthPath', 'path', 'stream', 'initTimeoutMs', 'awaitReady', 'node', 'nodeImage'];
 
 export function checkProgram(value: unknown, path: string): ConfigProblem[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -49,6 +51,7 @@ export function checkProgram(value: unknown, path: string): ConfigProblem[] {
     if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) add(key, `expected a path starting with "/", found ${JSON.stringify(v)}`);
   }
   if (stream !== undefined && typeof stream !== 'boolean') add('stream', 'expected true or false');
+  if (program.awaitReady !== undefined && typeof program.awaitReady !== 'boolean') add('awaitReady', 'expected true or false');
   if (initTimeoutMs !== undefined && !(Number.isInteger(initTimeoutMs) && (initTimeoutMs as number) > 0)) add('initTimeoutMs', 'expected a positive number of milliseconds');
   if (node !== undefined && (typeof node !== 'string' || (node !== 'stage' && !node.startsWith('/')))) add('node', 'expected "stage" or the absolute path of the base image\'s node binary');
   if (nodeImage !== undefined && (typeof nodeImage !== 'string' || nodeImage.trim() === '')) add('nodeImage', 'expected an image name such as "node:22-slim"');

@@ -39,7 +39,7 @@ for (const adapter of adapters) {
   describe(`${adapter.name} stdio adapter`, () => {
     let p: ProgramRuntime;
     beforeAll(async () => {
-      p = await startProgram({ command: adapter.command, protocol: 'stdio' }, adapter.files);
+      p = await startProgram({ command: adapter.command, protocol: 'stdio', awaitReady: true }, adapter.files);
     });
     afterAll(() => p.stop());
 

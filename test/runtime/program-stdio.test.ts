@@ -92,6 +92,43 @@ describe('stdio program', () => {
 });
 
 describe('stdio program init', () => {
+  const SLOW_START = 'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint("loaded", file=sys.stderr, flush=True)\ntime.sleep(0.2)\nprint(\'@tslambda {"ready": true}\', flush=True)\nfor line in sys.stdin: print(\'@tslambda {"result": 1}\', flush=True)\n';
+
+  it('with awaitReady, asks for the first event only once the program wrote its ready line', async () => {
+    const p = await startProgram({ command: ['python3', 'slow.py'], awaitReady: true }, { 'slow.py': SLOW_START });
+    try {
+      await p.api.whenWaitingForNext();
+      expect(p.runtime.stderr()).toContain('loaded');
+      expect((await p.api.invoke({})).body.toString()).toBe('1');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('without awaitReady, asks for events at once and ignores the ready line', async () => {
+    const p = await startProgram({ command: ['python3', 'slow.py'] }, { 'slow.py': SLOW_START });
+    try {
+      await p.api.whenWaitingForNext();
+      expect(p.runtime.stderr()).not.toContain('loaded');
+      expect((await p.api.invoke({})).body.toString()).toBe('1');
+      expect(p.runtime.stderr()).not.toContain('no invocation was in progress');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('with awaitReady, reports a program that is never ready as Runtime.ProgramNotReady with its last output', async () => {
+    const stuck = 'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(60)\n';
+    const p = await startProgram({ command: ['python3', 'stuck.py'], awaitReady: true, initTimeoutMs: 1000 }, { 'stuck.py': stuck });
+    try {
+      const body = JSON.parse((await p.api.whenInitError()).body.toString());
+      expect(body.errorType).toBe('Runtime.ProgramNotReady');
+      expect(body.errorMessage).toMatch(/did not write @tslambda \{"ready": true\} within 1000 ms; its last output:\nloading$/);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('reports a command that cannot start as Runtime.InvalidEntrypoint on /init/error', async () => {
     const p = await startProgram({ command: ['no-such-program-xyz'], protocol: 'stdio' }, {});
     try {
