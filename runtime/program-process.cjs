@@ -7,7 +7,7 @@ const { spawn } = require('child_process');
 const { InitError } = require('./handler-loader.cjs');
 
 const TAIL_BYTES = 2048;
-// Programs still running: killed when the runtime exits, since a detached child would outlive it.
+// Programs still running: killed when the loop exits by itself (a killed loop leaves that to its process group).
 const live = new Set();
 process.on('exit', () => {
   for (const proc of live) proc.kill();
@@ -28,8 +28,9 @@ class ProgramProcess {
     this.pending = []; // stdout bytes of a line not ended yet
     this.exited = false;
     this.collected = options.collectStdout === true ? [] : null;
-    // Its own process group, so that a kill reaches whatever it started too (a shell's children hold its pipes).
-    this.child = spawn(command[0], command.slice(1), { cwd: options.cwd, env: options.env, stdio: 'pipe', detached: true });
+    // In the loop's process group, so that whatever stops the loop (the end of a container, invoke-local --no-docker
+    // killing that group) stops the program too, even when the loop itself is killed outright.
+    this.child = spawn(command[0], command.slice(1), { cwd: options.cwd, env: options.env, stdio: 'pipe' });
     this.child.stderr.on('data', (chunk) => this.log(chunk, process.stderr));
     if (this.collected !== null) this.child.stdout.on('data', (chunk) => this.collected.push(chunk));
     else if (onLine === undefined) this.child.stdout.on('data', (chunk) => this.log(chunk, process.stdout));
@@ -82,14 +83,9 @@ class ProgramProcess {
     this.child.stdin.write(data);
   }
 
-  /** Kills the program and everything it started; its exit is still reported through onExit. */
+  /** Kills the program; its exit is still reported through onExit. */
   kill() {
-    if (this.exited || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
+    if (!this.exited) this.child.kill('SIGKILL');
   }
 
   gone(code, signal) {

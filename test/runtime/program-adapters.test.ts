@@ -29,7 +29,14 @@ handler() {
 }
 `;
 
-const adapters = [
+interface Adapter {
+  name: string;
+  command: string[];
+  files: Record<string, string>;
+  errorType: string;
+}
+
+const adapters: Adapter[] = [
   { name: 'python', command: ['python3', `${ADAPTERS}stdio.py`, 'app.handler'], files: { 'app.py': PYTHON_APP }, errorType: 'ValueError' },
   { name: 'bash', command: ['bash', `${ADAPTERS}stdio.sh`, 'handler.sh'], files: { 'handler.sh': BASH_HANDLER }, errorType: 'HandlerError' },
   { name: 'julia (stand-in)', command: ['python3', 'standin.py'], files: { 'standin.py': fixture('julia-standin.py') }, errorType: 'ValueError' },

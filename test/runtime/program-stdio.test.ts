@@ -119,11 +119,11 @@ describe('stdio program init', () => {
 
   it('with awaitReady, reports a program that is never ready as Runtime.ProgramNotReady with its last output', async () => {
     const stuck = 'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(60)\n';
-    const p = await startProgram({ command: ['python3', 'stuck.py'], awaitReady: true, initTimeoutMs: 1000 }, { 'stuck.py': stuck });
+    const p = await startProgram({ command: ['python3', 'stuck.py'], awaitReady: true, initTimeoutMs: 4000 }, { 'stuck.py': stuck });
     try {
       const body = JSON.parse((await p.api.whenInitError()).body.toString());
       expect(body.errorType).toBe('Runtime.ProgramNotReady');
-      expect(body.errorMessage).toMatch(/did not write @tslambda \{"ready": true\} within 1000 ms; its last output:\nloading$/);
+      expect(body.errorMessage).toMatch(/did not write @tslambda \{"ready": true\} within 4000 ms; its last output:\nloading$/);
     } finally {
       await p.stop();
     }
