@@ -62,7 +62,7 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     expect(crash.exitCode).toBe(10);
     expect(crash.stdout).toContain('"errorType":"Runtime.ExitError"');
     expect(crash.stderr).toMatch(/exited with code 9 before answering/);
-  });
+  }, 240_000);
 
   it('examples/python-http: an HTTP API v2 event in, the HTTP response out; a timeout; a crash', async () => {
     const dir = await project('python-http', 'py-http');
@@ -80,7 +80,7 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     const crash = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/crash' })]);
     expect(crash.exitCode).toBe(10);
     expect(crash.stdout).toMatch(/"errorType":"Runtime.ExitError".*exited with code 3 during the request/);
-  });
+  }, 240_000);
 
   it('examples/shell: exec with jq, a non-zero exit, a timeout', async () => {
     const dir = await project('shell', 'shell');
@@ -95,5 +95,5 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     const slow = await invoke(dir, ['--no-build', '--data', '{"name":"sleepy"}']);
     expect(slow.exitCode).toBe(11);
     expect(slow.stderr).toMatch(/Status: timeout/);
-  });
+  }, 240_000);
 });
