@@ -58,7 +58,7 @@ class HttpProgram {
     const kind = kindOf(event);
     const request = toRequest(kind, event, this.config);
     const headers = { ...request.headers, 'content-length': String(request.body.length), 'x-amzn-lambda-context': JSON.stringify(contextOf(context)) };
-    if (event.requestContext !== undefined) headers['x-amzn-request-context'] = JSON.stringify(event.requestContext);
+    if (kind !== 'event') headers['x-amzn-request-context'] = JSON.stringify(event.requestContext);
     const trace = context.headers['lambda-runtime-trace-id'];
     if (trace !== undefined) headers['x-amzn-trace-id'] = trace;
     const startedMs = Date.now();

@@ -99,6 +99,8 @@ describe('http program', () => {
 
   it('POSTs any other event as JSON to program.path and returns the JSON answer; a status >= 400 is an error', async () => {
     expect(result(await p.api.invoke({ detail: { n: 1 } }))).toMatchObject({ got: { detail: { n: 1 } } });
+    expect(result(await p.api.invoke(null))).toMatchObject({ got: null });
+    expect(result(await p.api.invoke('just text'))).toMatchObject({ got: 'just text' });
     const failed = await p.api.invoke({ op: 'fail' });
     expect(failed.kind).toBe('error');
     expect(JSON.parse(failed.body.toString())).toMatchObject({ errorType: 'HttpError', errorMessage: 'the program answered 500 to POST /events: event refused' });
