@@ -112,9 +112,10 @@ function describeExit(code, signal) {
   return signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
-// The platform enforces the deadline itself (Lambda, invoke-local) and says so in its own words; the runtime's own
-// enforcement, for where nothing else does it, comes just after, so it never wins that race.
-const DEADLINE_GRACE_MS = 100;
+// The platform enforces the deadline itself (Lambda, invoke-local) and says so in its own words, then stops the
+// environment; the runtime's own enforcement, for where nothing else does it, comes a second later, so that it never
+// races the platform's stop (acting during it made invoke-local find its container already gone).
+const DEADLINE_GRACE_MS = 1000;
 
 /** Milliseconds until the runtime enforces the deadline of an invocation. */
 function untilDeadline(deadlineMs) {
