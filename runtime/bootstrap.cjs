@@ -68,7 +68,9 @@ function onUncaught(error, errorType) {
   else reportInitError(error, errorType);
 }
 
-loadHandler(taskRoot, handlerString).then(
+// A `program` handler (any language) replaces the Node module; see program.cjs.
+const loading = env.TSLAMBDA_PROGRAM ? require('./program.cjs').loadProgram(env, taskRoot) : loadHandler(taskRoot, handlerString);
+loading.then(
   (handler) => {
     // One macrotask later, so that a promise the module left rejected is still reported as an init error.
     setImmediate(() => {

@@ -18,6 +18,7 @@ import type { EnvironmentResult } from '../local/execution/invoker.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
+import { programHostEnv } from '../local/execution/program-host.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
 import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
@@ -136,6 +137,8 @@ async function prepareLauncher(
   cleanups: Cleanup,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
+    // A program runs from the folder itself: nothing to bundle.
+    if (config.program) return { launcher: hostLauncher(config, { ...env, ...programHostEnv(config.program) }, ctx, config.context), network: 'host' };
     const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));
     if (shipped.kind === 'unbundled') {
       // The folder itself is the task root: the handler loads exactly as written.

@@ -9,6 +9,8 @@ const hasKind: Record<Kind, (value: unknown) => boolean> = {
   boolean: (value) => typeof value === 'boolean',
   strings: (value) => Array.isArray(value) && value.every((item) => typeof item === 'string'),
   map: (value) => typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string'),
+  // Config-only: no flag holds a program, so the parser never gives one.
+  program: () => false,
 };
 
 const holdsValues = (specs: OptionSpec[], raw: Record<string, unknown>) =>

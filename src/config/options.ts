@@ -1,11 +1,12 @@
 // The one table of options: each entry is a config key, a flag, or both, with its help, check, default and commands.
 // Config types (types.ts), validation (schema.ts), defaults, the command-line parser and help (cli/) and flag overrides derive from it.
 import { boolean, handlerName, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
+import { checkProgram, type ProgramConfig } from './program.js';
 
 export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy';
 
-/** The value an option holds; `strings` is a repeatable flag, `map` an object of strings. */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map';
+/** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
+export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
 
 export interface OptionSpec {
   kind: Kind;
@@ -134,6 +135,8 @@ export const options = {
   createRepository: { kind: 'boolean', config: { check: boolean, default: true } },
   imageTagMutability: { kind: 'string', choices: ['MUTABLE', 'IMMUTABLE'], config: { check: oneOf('MUTABLE', 'IMMUTABLE'), default: 'MUTABLE' } },
   external: { kind: 'strings', config: { check: stringList, resolved: true } },
+  // A handler that is a program in any language instead of a Node module; its shape and check are in program.ts.
+  program: { kind: 'program', config: { check: checkProgram } },
 
   // Flags of the commands that build.
   cache: { kind: 'boolean', flag: { name: 'cache', commands: BUILDING, group: BUILD, default: true, describe: 'Use the build cache (--no-cache to rebuild every step)' } },
@@ -198,7 +201,9 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
         ? boolean
         : O extends { kind: 'strings' }
           ? string[]
-          : Record<string, string>;
+          : O extends { kind: 'program' }
+            ? ProgramConfig
+            : Record<string, string>;
 
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 

@@ -13,6 +13,7 @@ import { typecheckProject } from '../bundle/typecheck.js';
 import type { ContextFile, ContextPlan } from './context.js';
 import { GENERATED_APP_DIR, GENERATED_DOCKERFILE_PATH, generateDockerfile } from './dockerfile.js';
 import { imageLabels } from './labels.js';
+import { generateProgramDockerfile } from './program-dockerfile.js';
 import { runtimeContextFiles } from './runtime-asset.js';
 
 export interface ImageSource {
@@ -40,9 +41,11 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'] as const;
 
-/** A TS/JS handler without a Dockerfile of the user's is bundled; anything else builds as written. */
+/** A TS/JS handler without a Dockerfile of the user's is bundled; anything else (a program too) builds as written. */
 export async function resolveImageSource(config: ResolvedConfig, out: Output, options: ImageSourceOptions = {}): Promise<ImageSource> {
   const labels = imageLabels(config);
+  // A program in any language: nothing to bundle or type-check, its own Dockerfile (see program-dockerfile.ts).
+  if (config.program) return folderSource(config, labels);
   const plan = await planBundle(config, { bundle: options.bundle });
   if (!plan.bundle) {
     if (plan.announce) out.warn(`shipping the function unbundled: ${plan.reason}`);
@@ -53,6 +56,11 @@ export async function resolveImageSource(config: ResolvedConfig, out: Output, op
     const bundled = await bundledSource(config, out, plan, labels);
     if (bundled) return bundled;
   }
+  return folderSource(config, labels);
+}
+
+/** The folder as written: under the user's Dockerfile when there is one, else under a generated one. */
+async function folderSource(config: ResolvedConfig, labels: Record<string, string>): Promise<ImageSource> {
   const userDockerfile = config.dockerfile ?? ((await exists(join(config.context, 'Dockerfile'))) ? join(config.context, 'Dockerfile') : undefined);
   return userDockerfile ? userDockerfileSource(config, userDockerfile, labels) : generatedFolderSource(config, labels);
 }
@@ -115,14 +123,9 @@ async function userDockerfileSource(config: ResolvedConfig, userDockerfile: stri
 async function generatedFolderSource(config: ResolvedConfig, labels: Record<string, string>): Promise<ImageSource> {
   let lockfile: (typeof LOCKFILES)[number] | undefined;
   for (const name of LOCKFILES) if (!lockfile && (await exists(join(config.context, name)))) lockfile = name;
-  const dockerfile = generateDockerfile({
-    baseImage: config.baseImage,
-    handler: config.handler,
-    lockfile,
-    appDir: GENERATED_APP_DIR,
-    tslambdaVersion: packageVersion,
-    labels,
-  });
+  const common = { baseImage: config.baseImage, appDir: GENERATED_APP_DIR, tslambdaVersion: packageVersion, labels };
+  // A program in any language: no npm step, its own entrypoint (see program-dockerfile.ts).
+  const dockerfile = config.program ? generateProgramDockerfile({ ...common, program: config.program }) : generateDockerfile({ ...common, handler: config.handler, lockfile });
   return {
     kind: 'generated-dockerfile',
     context: {

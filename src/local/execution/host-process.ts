@@ -1,6 +1,6 @@
 // Runs the runtime loop as a process on the host (invoke-local --no-docker): the fast inner loop.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
@@ -19,7 +19,8 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
       const [file, ...args] = options.command;
       const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`, ...request.env };
       request.onStarting();
-      const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, stopped whole: a program handler's processes go with the loop, as in a container.
+      const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout.on('data', request.onOutput);
       child.stderr.on('data', request.onOutput);
       const exited = new Promise<RuntimeExit>((resolve) => {
@@ -40,12 +41,20 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
           return peak;
         },
         async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          if (child.exitCode === null && child.signalCode === null) killGroup(child);
           await exited;
         },
       };
     },
   };
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 /** Go's wording, which Lambda's messages use: "signal: killed". */

@@ -1,0 +1,99 @@
+// Program handlers end to end on the real engine: a Python stdio worker, the python-http example (an http.server
+// behind an HTTP API v2 event) and the shell example (exec), each built by tslambda on a FROM-scratch base that has
+// python3 and bash but no Node (the Node stage copies it from another local image), then run by invoke-local:
+// the result, REPORT, a timeout and a crash as Lambda shows them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/run-cli.js';
+import { makeProject } from '../support/temp-project.js';
+import { dockerForTests } from '../support/docker.js';
+import { runsWhen } from '../support/skips.js';
+
+const { docker, reason } = await dockerForTests();
+const BASE = 'tslambda-test-program-base:no-node';
+const NODE_SOURCE = 'tslambda-test-program-base:node';
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const script = fileURLToPath(new URL('../../scripts/program-base-image.sh', import.meta.url));
+const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t/m;
+
+/** A copy of an example (or files) whose config builds on the local bases instead of images that cannot be pulled. */
+async function project(example: string | Record<string, string>, name: string): Promise<string> {
+  const dir = await makeProject(typeof example === 'string' ? {} : example);
+  if (typeof example === 'string') await cp(`${examples}${example}`, dir, { recursive: true });
+  const config = JSON.parse(await readFile(`${dir}/lambda.config.json`, 'utf8'));
+  config.functionName = `${name}-${process.pid}`;
+  config.baseImage = BASE;
+  config.memorySize = 128;
+  config.program.nodeImage = NODE_SOURCE;
+  await writeFile(`${dir}/lambda.config.json`, JSON.stringify(config));
+  return dir;
+}
+
+const invoke = (dir: string, args: string[]) => runCli(['invoke-local', '--cwd', dir, ...args]);
+
+describe('program handlers on the real engine', runsWhen('e2e program handlers', reason), () => {
+  beforeAll(async () => {
+    const have = await Promise.all([BASE, NODE_SOURCE].map((tag) => docker!.getImage(tag).inspect().then(() => true, () => false)));
+    if (have.includes(false)) await promisify(execFile)('bash', [script], { timeout: 600_000 });
+  }, 660_000);
+
+  it('a Python stdio worker: warm result with REPORT and Init Duration, a timeout, a crash', async () => {
+    const dir = await project(
+      {
+        'lambda.config.json': JSON.stringify({ timeout: 2, program: { command: ['python3', '/opt/tslambda/runtime/adapters/stdio.py', 'app.handler'] } }),
+        'app.py': 'import os, time\ndef handler(event, context):\n    print("working on", event)\n    if event.get("sleep"): time.sleep(event["sleep"])\n    if event.get("crash"): os._exit(9)\n    return {"hello": event.get("name"), "id": context.aws_request_id}\n',
+      },
+      'py-stdio',
+    );
+    const ok = await invoke(dir, ['--data', '{"name":"Ada"}']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ hello: 'Ada' });
+    expect(ok.stderr).toContain("working on {'name': 'Ada'}");
+    expect(ok.stderr).toMatch(REPORT);
+    expect(ok.stderr).toMatch(/Init Duration: [\d.]+ ms/);
+    const slow = await invoke(dir, ['--no-build', '--data', '{"sleep":10}']);
+    expect(slow.exitCode).toBe(11);
+    expect(slow.stderr).toMatch(/Task timed out after 2\.00 seconds/);
+    expect(slow.stderr).toMatch(/Status: timeout/);
+    const crash = await invoke(dir, ['--no-build', '--data', '{"crash":true}']);
+    expect(crash.exitCode).toBe(10);
+    expect(crash.stdout).toContain('"errorType":"Runtime.ExitError"');
+    expect(crash.stderr).toMatch(/exited with code 9 before answering/);
+  }, 240_000);
+
+  it('examples/python-http: an HTTP API v2 event in, the HTTP response out; a timeout; a crash', async () => {
+    const dir = await project('python-http', 'py-http');
+    const ok = await invoke(dir, ['--event', 'event.json']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const response = JSON.parse(ok.stdout);
+    expect(response).toMatchObject({ statusCode: 200, isBase64Encoded: false, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(response.body)).toEqual({ hello: 'Ada', path: '/greet' });
+    expect(ok.stderr).toContain('GET /greet?name=Ada');
+    expect(ok.stderr).toMatch(REPORT);
+    const event = JSON.parse(await readFile(`${dir}/event.json`, 'utf8'));
+    const slow = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/slow', rawQueryString: 'seconds=10' })]);
+    expect(slow.exitCode).toBe(11);
+    expect(slow.stderr).toMatch(/Task timed out after 3\.00 seconds/);
+    const crash = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/crash' })]);
+    expect(crash.exitCode).toBe(10);
+    expect(crash.stdout).toMatch(/"errorType":"Runtime.ExitError".*exited with code 3 during the request/);
+  }, 240_000);
+
+  it('examples/shell: exec with jq, a non-zero exit, a timeout', async () => {
+    const dir = await project('shell', 'shell');
+    const ok = await invoke(dir, ['--data', '{"name":"Ada"}']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ greeting: 'hello Ada' });
+    expect(ok.stderr).toMatch(/request [0-9a-f-]{36}: \{"name":"Ada"\}/);
+    expect(ok.stderr).toMatch(REPORT);
+    const crash = await invoke(dir, ['--no-build', '--data', '{"name":"crash"}']);
+    expect(crash.exitCode).toBe(10);
+    expect(crash.stdout).toMatch(/"errorType":"Runtime.ExitError".*exited with code 2.*refusing to greet crash/);
+    const slow = await invoke(dir, ['--no-build', '--data', '{"name":"sleepy"}']);
+    expect(slow.exitCode).toBe(11);
+    expect(slow.stderr).toMatch(/Status: timeout/);
+  }, 240_000);
+});
