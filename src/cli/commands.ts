@@ -6,5 +6,6 @@ import { bundleCommand } from '../commands/bundle.js';
 import { devCommand, invokeLocalCommand } from '../commands/invoke-local.js';
 import { pushCommand } from '../commands/push.js';
 import { deployCommand } from '../commands/deploy.js';
+import { logsCommand } from '../commands/logs.js';
 
-export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, devCommand, pushCommand, deployCommand];
+export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, devCommand, pushCommand, deployCommand, logsCommand];
