@@ -7,5 +7,6 @@ import { devCommand, invokeLocalCommand } from '../commands/invoke-local.js';
 import { pushCommand } from '../commands/push.js';
 import { deployCommand } from '../commands/deploy.js';
 import { logsCommand } from '../commands/logs.js';
+import { rollbackCommand } from '../commands/rollback.js';
 
-export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, devCommand, pushCommand, deployCommand, logsCommand];
+export const commands: CommandDefinition[] = [initCommand, buildCommand, bundleCommand, invokeLocalCommand, devCommand, pushCommand, deployCommand, logsCommand, rollbackCommand];

@@ -154,7 +154,7 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
   }
 
   let version: { version: string; arn: string } | undefined;
-  let alias: { arn: string; created: boolean } | undefined;
+  let alias: { arn: string; created: boolean; previousVersion?: string } | undefined;
   if (publish) {
     // Publishing unchanged code returns the existing version, so a rerun also repairs a half-done alias.
     // Guarded by the CodeSha256 the function reported for this image (emulators do not use the digest).
@@ -164,6 +164,10 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
       alias = await out.step(`Pointing alias ${aliasName} at version ${version.version}`, () => lambdaApi.pointAlias(lambda, name, aliasName, version!.version));
     }
   }
+
+  // What this deploy replaced, kept as tags on the function for `tslambda rollback`.
+  const { recordReplaced } = await import('../pipeline/record.js');
+  await recordReplaced(lambda, { before: existing, changed, functionArn: fn.arn, alias: alias && version && config.alias ? { name: config.alias, previousVersion: alias.previousVersion, version: version.version } : undefined });
 
   const took = performance.now() - started;
   const status = !existing ? 'created' : changed ? 'updated' : 'up to date';
