@@ -5,6 +5,7 @@ import type { FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { buildOverrides, withBuildFlags, type BuildFlags } from './build-flags.js';
 import { defineCommand, type CommandContext } from './types.js';
+import { SMOKE_FLAG, TAIL_FLAG } from './deploy-smoke.js';
 
 interface DeployFlags extends BuildFlags {
   create: boolean;
@@ -14,6 +15,8 @@ interface DeployFlags extends BuildFlags {
   'dry-run': boolean;
   'push-anyway': boolean;
   'wait-timeout': number;
+  smoke?: string;
+  tail: boolean;
 }
 
 const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
@@ -70,12 +73,14 @@ export const deployCommand = defineCommand<DeployFlags>({
       .option('dry-run', { type: 'boolean', default: false, describe: 'Resolve everything and print the plan; push and update nothing' })
       .option('push-anyway', { type: 'boolean', default: false, describe: 'Push the image even when the function does not exist' })
       .option('wait-timeout', { type: 'number', default: 300, describe: 'Seconds to wait for Lambda to finish an update' })
+      .option('smoke', SMOKE_FLAG)
+      .option('tail', TAIL_FLAG)
       .check((argv) => {
         if (argv.create && !argv.role) throw new Error('--create needs --role <execution-role-arn>');
         if (!(argv['wait-timeout'] > 0)) throw new Error('--wait-timeout must be a positive number of seconds');
         return true;
       })
-      .group(['create', 'role', 'publish', 'alias', 'dry-run', 'push-anyway', 'wait-timeout'], 'Deploy options:') as never,
+      .group(['create', 'role', 'publish', 'alias', 'dry-run', 'push-anyway', 'wait-timeout', 'smoke', 'tail'], 'Deploy options:') as never,
   async handler(args, ctx) {
     const started = performance.now();
     const config = await ctx.loadConfig({
@@ -165,9 +170,14 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
     }
   }
 
+  const aliasMove = alias && version && config.alias ? { name: config.alias, previousVersion: alias.previousVersion, version: version.version, created: alias.created } : undefined;
+  if (args.smoke !== undefined) {
+    const { smokeStep } = await import('./deploy-smoke.js');
+    await smokeStep(ctx, lambda, args.smoke, { name, functionArn: fn.arn, before: changed ? existing : undefined, image: pushed.imageUri, alias: aliasMove, version: version?.version }, waitOptions);
+  }
   // What this deploy replaced, kept as tags on the function for `tslambda rollback`.
   const { recordReplaced } = await import('../pipeline/record.js');
-  await recordReplaced(lambda, { before: existing, changed, functionArn: fn.arn, alias: alias && version && config.alias ? { name: config.alias, previousVersion: alias.previousVersion, version: version.version } : undefined });
+  await recordReplaced(lambda, { before: existing, changed, functionArn: fn.arn, alias: aliasMove });
 
   const took = performance.now() - started;
   const status = !existing ? 'created' : changed ? 'updated' : 'up to date';
@@ -196,6 +206,10 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
       durationMs: Math.round(took),
     },
   );
+  if (args.tail) {
+    const { printLogs } = await import('./logs.js');
+    await printLogs(ctx, { functionName: name, region: target.region, profile: config.profile }, { follow: true, qualifier: version?.version });
+  }
 }
 
 function functionMissing(config: ResolvedConfig, region: string, imageUri: string, pushed: boolean): UserError {

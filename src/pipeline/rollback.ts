@@ -61,15 +61,18 @@ async function imageFor(lambda: LambdaClient, name: string, current: string, to:
   }
 }
 
-/** Moves the alias or $LATEST back, then records what it replaced, so a second rollback goes forward again. */
-export async function executeRollback(lambda: LambdaClient, plan: RollbackPlan, wait: WaitOptions): Promise<void> {
+/**
+ * Moves the alias or $LATEST back, then records what it replaced, so a second rollback goes forward again.
+ * `record: false` when undoing a deploy that never recorded itself (a failed smoke test): the record stays as it was.
+ */
+export async function executeRollback(lambda: LambdaClient, plan: RollbackPlan, wait: WaitOptions, record = true): Promise<void> {
   if (plan.kind === 'alias') {
     await awsCall(`UpdateAlias ${plan.function}:${plan.alias}`, () => lambda.send(new UpdateAliasCommand({ FunctionName: plan.function, Name: plan.alias, FunctionVersion: plan.to, RoutingConfig: { AdditionalVersionWeights: {} } })));
-    await writeReleaseRecord(lambda, plan.functionArn, { alias: { name: plan.alias, previousVersion: plan.from } });
+    if (record) await writeReleaseRecord(lambda, plan.functionArn, { alias: { name: plan.alias, previousVersion: plan.from } });
     return;
   }
   await updateFunctionImage(lambda, plan.view, plan.to, wait);
-  await writeReleaseRecord(lambda, plan.functionArn, { previousImage: plan.from });
+  if (record) await writeReleaseRecord(lambda, plan.functionArn, { previousImage: plan.from });
 }
 
 /** The one command that puts things back as `plan` found them, for messages when a step fails half-way. */

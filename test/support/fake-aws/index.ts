@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
+import { runInvocation } from './invoke.js';
+import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
 
@@ -23,6 +25,8 @@ export interface FakeAwsOptions {
    * assert AWS's own ResolvedImageUri/CodeSha256 (push-deploy, aws-modules) then fail, as they should.
    */
   codeIdentity?: CodeIdentity;
+  /** With an engine, Invoke runs the function's image from the registry (user AWS, the registry password) for real. */
+  docker?: Docker;
 }
 
 export interface FakeAws {
@@ -128,6 +132,48 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     answer('logs', operation, input, () => (operation === 'StartLiveTail' ? void logs.startLiveTail(input, res) : logs.filterLogEvents(input)), res);
   }
 
+  /** Invoke: the payload is the raw body; the answer is the function's own bytes, errors flagged by header. */
+  async function invoke(req: IncomingMessage, res: ServerResponse, name: string, qualifier: string | null, payload: Buffer): Promise<void> {
+    const input = { FunctionName: name, Qualifier: qualifier ?? undefined, Payload: payload.toString() };
+    let outcome: Awaited<ReturnType<typeof runInvocation>> | undefined;
+    let version = '$LATEST';
+    try {
+      const fault = injectedFault('lambda', 'Invoke');
+      if (fault) throw fault;
+      if (!options.docker) throw new AwsFault(400, 'InvalidParameterValueException', 'this fake AWS was started without an engine: pass `docker` to invoke');
+      const target = lambda.invokeTarget(name, qualifier);
+      version = target.version;
+      const config = target.fn.config as unknown as { Timeout: number; MemorySize: number; LoggingConfig: { LogGroup: string } };
+      outcome = await runInvocation(options.docker, { host: options.registry.host, username: 'AWS', password: options.registry.password }, {
+        functionName: target.fn.config.FunctionName,
+        functionArn: target.fn.config.FunctionArn,
+        version,
+        imageUri: target.imageUri,
+        timeoutSeconds: Number(config.Timeout),
+        memorySize: Number(config.MemorySize),
+        region,
+        payload,
+      });
+      logs.append(config.LoggingConfig.LogGroup, outcome.logStreamName, outcome.logLines.map((line) => `${line}\n`));
+    } catch (error) {
+      if (!(error instanceof AwsFault)) throw error;
+      calls.push({ service: 'lambda', operation: 'Invoke', input, status: error.status, errorCode: error.code });
+      writeRestJson(res, error);
+      return;
+    }
+    calls.push({ service: 'lambda', operation: 'Invoke', input, status: 200, errorCode: outcome.functionError });
+    const tail = req.headers['x-amz-log-type'] === 'Tail' ? { 'x-amz-log-result': Buffer.from(outcome.logLines.join('\n') + '\n').subarray(-4096).toString('base64') } : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': outcome.payload.length,
+      'x-amzn-requestid': crypto.randomUUID(),
+      'x-amz-executed-version': version,
+      ...(outcome.functionError ? { 'x-amz-function-error': outcome.functionError } : {}),
+      ...tail,
+    });
+    res.end(outcome.payload);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = req.url ?? '/';
@@ -169,6 +215,10 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const query = new URLSearchParams(rawQuery);
+    if (req.method === 'POST' && segments[1] === 'functions' && segments[3] === 'invocations' && segments.length === 4) {
+      await invoke(req, res, segments[2]!, query.get('Qualifier'), body);
+      return;
+    }
     const input = parseJson(body);
     const route = lambda.handle(req.method ?? 'GET', segments, query, input);
     if (!route) {

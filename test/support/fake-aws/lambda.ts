@@ -164,9 +164,26 @@ export class FakeLambda {
       'GET {name}/aliases/{sub}': ['GetAlias', () => this.getAlias(name!, subName!)],
       'POST {name}/aliases': ['CreateAlias', () => this.createAlias(name!, body)],
       'PUT {name}/aliases/{sub}': ['UpdateAlias', () => this.updateAlias(name!, subName!, body)],
+      'DELETE {name}/aliases/{sub}': ['DeleteAlias', () => (this.find(name!).aliases.delete(subName!), { status: 204, body: undefined })],
     };
     const entry = rest.length <= 3 ? table[route] : undefined;
     return entry && { operation: entry[0], run: entry[1] };
+  }
+
+  /** What Invoke runs for `qualifier`: $LATEST's code, a version's, or an alias's (its weighted version by chance). */
+  invokeTarget(name: string, qualifier: string | null): { fn: FakeFunction; version: string; imageUri: string } {
+    const fn = this.find(name);
+    let version = qualifier ?? '$LATEST';
+    const alias = fn.aliases.get(version);
+    if (alias) {
+      const [extra, weight] = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {})[0] ?? [];
+      version = extra !== undefined && Math.random() < (weight ?? 0) ? extra : alias.FunctionVersion;
+    }
+    const config = version === '$LATEST' ? undefined : fn.versions.find((v) => v.Version === version);
+    if (version !== '$LATEST' && !config) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${version}`);
+    const code = config ? (config.Code as FakeCode) : fn.code;
+    if (!code.ImageUri) throw new AwsFault(400, 'InvalidParameterValueException', 'The fake invokes image functions only');
+    return { fn, version, imageUri: code.ImageUri };
   }
 
   /** Function name from a name, a full ARN or a partial ARN. */
