@@ -120,4 +120,25 @@ describe('deploy --smoke (real engine + registry, fake AWS running the image)', 
     expect(restore.exitCode, restore.stderr).toBe(ExitCode.ok);
     expect(await answerOf('fn-smoke-slow')).toEqual({ code: 'first', event: { probe: true } });
   }, 120_000);
+
+  it('deploy --tail: after the update, prints what the new version logs until Ctrl-C (exit 130)', async () => {
+    aws.lambda.addFunction({ name: 'fn-tail', imageUri: `${registry.host}/${REPOSITORY}@${PLACEHOLDER}` });
+    const dir = await project('fn-tail');
+    await writeFile(join(dir, 'index.js'), 'exports.handler = async (event) => { console.log("tail sees", event.n); return "ok"; };\n');
+    const controller = new AbortController();
+    let stdout = '';
+    const run = runCli(['deploy', '--tag', 'tail', '--alias', 'live', '--tail'], { cwd: dir, env: process.env, signal: controller.signal, onStdout: (text) => (stdout = text) });
+    while (aws.logs.sessions.size === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const client = new LambdaClient({});
+    await client.send(new InvokeCommand({ FunctionName: 'fn-tail', Qualifier: 'live', Payload: Buffer.from('{"n":42}') }));
+    while (!stdout.includes('REPORT RequestId')) await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort(new Error('interrupted'));
+    const result = await run;
+    expect(result.exitCode, result.stderr).toBe(ExitCode.interrupted);
+    expect(result.stderr).toContain('Following /aws/lambda/fn-tail (version 1); Ctrl-C to stop');
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^START RequestId: [0-9a-f-]+ Version: 1$/);
+    expect(lines.some((line) => /\tINFO\ttail sees 42$/.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^REPORT RequestId: /);
+  }, 120_000);
 });
