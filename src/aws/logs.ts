@@ -73,12 +73,13 @@ export async function readLogs(client: CloudWatchLogsClient, source: LogSource, 
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await awsCall(`FilterLogEvents ${source.group}`, () =>
-      client.send(
-        new FilterLogEventsCommand({ logGroupIdentifier: source.groupArn, startTime: range.startTime, endTime: range.endTime, filterPattern: source.filterPattern, nextToken }),
-        { abortSignal: range.signal },
-      ),
-    );
+    const page = await client
+      .send(new FilterLogEventsCommand({ logGroupIdentifier: source.groupArn, startTime: range.startTime, endTime: range.endTime, filterPattern: source.filterPattern, nextToken }), { abortSignal: range.signal })
+      .catch((error: unknown) => {
+        // Lambda creates the group on the function's first log line: until then there is nothing to read.
+        if (awsErrorCode(error) === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
+        throw toAwsUserError(error, `FilterLogEvents ${source.group}`);
+      });
     for (const e of page.events ?? []) events.push({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStreamName: e.logStreamName ?? '', ingestionTime: e.ingestionTime });
     nextToken = page.nextToken;
   } while (nextToken);
@@ -112,6 +113,7 @@ export async function followLogs(client: CloudWatchLogsClient, source: LogSource
     if (fresh.length > 0) options.onEvents(fresh);
   };
   let from = options.startTime;
+  let waitingForGroup = false;
   while (!options.signal.aborted) {
     let stream: AsyncIterable<StartLiveTailResponseStream>;
     try {
@@ -119,6 +121,13 @@ export async function followLogs(client: CloudWatchLogsClient, source: LogSource
     } catch (error) {
       if (options.signal.aborted) return;
       const code = awsErrorCode(error) ?? (error as { code?: string }).code ?? '';
+      if (code === 'ResourceNotFoundException') {
+        // Lambda creates the group on the function's first log line: wait for it.
+        if (!waitingForGroup) options.notice(`log group ${source.group} does not exist yet (nothing logged so far); waiting for it`);
+        waitingForGroup = true;
+        await sleep(options.pollMs?.min ?? 1000, undefined, { signal: options.signal }).catch(() => undefined);
+        continue;
+      }
       if (!REFUSED.test(code) && code !== 'ENOTFOUND') throw awsFailure(error, source);
       options.notice(`Live Tail is not available here (${code}); polling FilterLogEvents instead`);
       return poll(client, source, { ...options, startTime: from }, emit);

@@ -127,15 +127,19 @@ describe('deploy --smoke (real engine + registry, fake AWS running the image)', 
     await writeFile(join(dir, 'index.js'), 'exports.handler = async (event) => { console.log("tail sees", event.n); return "ok"; };\n');
     const controller = new AbortController();
     let stdout = '';
-    const run = runCli(['deploy', '--tag', 'tail', '--alias', 'live', '--tail'], { cwd: dir, env: process.env, signal: controller.signal, onStdout: (text) => (stdout = text) });
-    while (aws.logs.sessions.size === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    let finished = false;
+    const run = runCli(['deploy', '--tag', 'tail', '--alias', 'live', '--tail'], { cwd: dir, env: process.env, signal: controller.signal, onStdout: (text) => (stdout = text) }).finally(() => (finished = true));
+    // Nothing has logged yet, so the log group does not exist: the follower waits for it.
+    while (!aws.operations('logs').includes('StartLiveTail') && !finished) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(finished, 'deploy --tail ended before following').toBe(false);
     const client = new LambdaClient({});
     await client.send(new InvokeCommand({ FunctionName: 'fn-tail', Qualifier: 'live', Payload: Buffer.from('{"n":42}') }));
-    while (!stdout.includes('REPORT RequestId')) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!stdout.includes('REPORT RequestId') && !finished) await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort(new Error('interrupted'));
     const result = await run;
     expect(result.exitCode, result.stderr).toBe(ExitCode.interrupted);
     expect(result.stderr).toContain('Following /aws/lambda/fn-tail (version 1); Ctrl-C to stop');
+    expect(result.stderr).toContain('warning: log group /aws/lambda/fn-tail does not exist yet (nothing logged so far); waiting for it');
     const lines = stdout.split('\n').filter(Boolean);
     expect(lines[0]).toMatch(/^START RequestId: [0-9a-f-]+ Version: 1$/);
     expect(lines.some((line) => /\tINFO\ttail sees 42$/.test(line))).toBe(true);

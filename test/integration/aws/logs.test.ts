@@ -135,4 +135,20 @@ describe('tslambda logs', () => {
     expect(lines(result)).toEqual(['one', 'two', 'three']);
     expect(result.stderr).toContain('warning: Live Tail is not available here (AccessDeniedException); polling FilterLogEvents instead');
   });
+
+  it('a function that has never logged has no log group: reading prints nothing, following waits for the group', async () => {
+    aws.logs.groups.delete(GROUP);
+    const read = await runCli(['logs'], { cwd: project });
+    expect(read.exitCode, read.stderr).toBe(ExitCode.ok);
+    expect(read.stdout).toBe('');
+    const run = follow(['-f']);
+    await until(() => aws.operations('logs').includes('StartLiveTail'));
+    aws.logs.append(GROUP, stream('$LATEST'), 'first words\n');
+    await run.printed('first words\n');
+    run.stop();
+    const result = await run.done;
+    expect(result.exitCode).toBe(ExitCode.interrupted);
+    expect(lines(result)).toEqual(['first words']);
+    expect(result.stderr).toContain('warning: log group /custom/logs-fn does not exist yet (nothing logged so far); waiting for it');
+  });
 });
