@@ -20,7 +20,15 @@ export async function smokeStep(ctx: CommandContext, lambda: LambdaClient, event
   // Through the published version when there is one: that is what the alias serves.
   const qualifier = state.version;
   const target = qualifier ? `version ${qualifier}` : '$LATEST';
-  const failure = await ctx.out.step(`Smoke test: invoking ${state.name} (${target})`, () => smoke.smokeInvoke(lambda, state.name, qualifier, event, ctx.signal));
+  const failure = await ctx.out
+    .step(`Smoke test: invoking ${state.name} (${target})`, () => smoke.smokeInvoke(lambda, state.name, qualifier, event, ctx.signal))
+    .catch((error: unknown) => {
+      if (!ctx.signal.aborted) throw error;
+      throw new UserError(`interrupted during the smoke test: ${state.name} runs the new code, which was not tried`, {
+        exitCode: ExitCode.interrupted,
+        hint: `to go back to what ran before: ${smoke.restoreCommands(state).join(' && ') || 'nothing to go back to (the function was created by this deploy)'}`,
+      });
+    });
   if (!failure) return;
   ctx.out.warn(`the smoke test failed: ${failure.errorType}: ${failure.errorMessage}`);
   if (failure.logTail && !ctx.out.json) ctx.out.stderr.write(`${failure.logTail.trimEnd().split('\n').map((line) => `  | ${line}`).join('\n')}\n`);

@@ -17,7 +17,8 @@ export async function planRollback(lambda: LambdaClient, name: string, request: 
   const fn = await getFunction(lambda, name);
   if (!fn) throw new UserError(`function ${name} does not exist`, { exitCode: ExitCode.functionNotFound, hint: 'check "functionName" in the config and --region' });
   const record = await readReleaseRecord(lambda, fn.arn);
-  if (request.alias) {
+  // A digest names an image, so it is always $LATEST's, even where the config names an alias.
+  if (request.alias && !(request.to && DIGEST.test(request.to))) {
     const alias = request.alias;
     const current = await currentAliasVersion(lambda, name, alias);
     const to = request.to ?? record.previousVersions[alias];

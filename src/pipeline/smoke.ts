@@ -67,6 +67,17 @@ export interface DeployedState {
   alias?: { name: string; version: string; previousVersion?: string; created: boolean };
 }
 
+/** The commands that put back what ran before this deploy, for a user who stopped it half-way. */
+export function restoreCommands(state: DeployedState): string[] {
+  const commands: string[] = [];
+  const { alias } = state;
+  if (alias?.previousVersion && alias.previousVersion !== alias.version) commands.push(`tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`);
+  else if (alias?.created) commands.push(`aws lambda delete-alias --function-name ${state.name} --name ${alias.name}`);
+  const previous = state.before && imageOf(state.before);
+  if (previous && previous !== state.image) commands.push(`tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`);
+  return commands;
+}
+
 /** What was put back, one line each, e.g. "alias live → version 4". */
 export type Restored = string[];
 
