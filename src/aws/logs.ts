@@ -78,7 +78,8 @@ export async function readLogs(client: CloudWatchLogsClient, source: LogSource, 
       .catch((error: unknown) => {
         // Lambda creates the group on the function's first log line: until then there is nothing to read.
         if (awsErrorCode(error) === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
-        throw toAwsUserError(error, `FilterLogEvents ${source.group}`);
+        // Ctrl-C is not an AWS failure: the abort goes up as it is, and the CLI exits 130.
+        throw range.signal?.aborted ? error : toAwsUserError(error, `FilterLogEvents ${source.group}`);
       });
     for (const e of page.events ?? []) events.push({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStreamName: e.logStreamName ?? '', ingestionTime: e.ingestionTime });
     nextToken = page.nextToken;
