@@ -124,6 +124,8 @@ async function deploy(args: DeployFlags, ctx: CommandContext, config: ResolvedCo
         existing ? 'update the function code unless it already runs the pushed digest' : args.create ? 'create the function' : 'stop: the function does not exist',
         ...(publish ? ['publish a version'] : []),
         ...(config.alias ? [`point alias ${config.alias} at it`] : []),
+        ...(args.smoke !== undefined ? ['invoke it once with the smoke event; roll back if it fails'] : []),
+        ...(args.tail ? ['follow its logs until Ctrl-C'] : []),
       ],
     };
     out.result(
