@@ -95,7 +95,7 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     expect(byDigest.exitCode, byDigest.stderr).toBe(ExitCode.ok);
     expect(fn.code.ResolvedImageUri).toBe(first.imageUri);
     expect(aws.unexpected).toEqual([]);
-  });
+  }, 120_000);
 
   it('alias: rollback moves it back to the version it had before the last deploy; --to picks one; nothing recorded says what to pass', async () => {
     const fn = aws.lambda.addFunction({ name: 'fn-alias', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` });
@@ -128,5 +128,5 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     expect(missing.exitCode).toBe(ExitCode.functionNotFound);
     expect(missing.stderr).toContain('error: alias nope of fn-alias does not exist');
     expect(aws.unexpected).toEqual([]);
-  });
+  }, 120_000);
 });
