@@ -12,5 +12,7 @@ export default defineConfig({
     globalSetup: ['./test/support/readiness.ts'],
     // The last line of every run names each skipped group and why; in CI a skip fails the run.
     reporters: ['default', './test/support/skip-summary.ts'],
+    // As bin/tslambda.js does (src/cli/process.ts): the SDK's notice about its future Node support is noise here.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -1,8 +1,12 @@
-// Creates the ECR and Lambda clients from the SDK's defaults: credential chain, region, endpoint overrides.
+// Creates the ECR and Lambda clients for the command's environment: credential chain, region, endpoint overrides.
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { configuredEndpoint, credentialChain, readAwsEnvironment, type AwsService } from './environment.js';
+import { awsRegion } from './region.js';
 
 export interface AwsTarget {
+  /** The command's environment (ctx.env): AWS_PROFILE, keys, AWS_REGION, AWS_ENDPOINT_URL[_ECR|_LAMBDA], HOME. */
+  env: NodeJS.ProcessEnv;
   /** --region / config region; otherwise the SDK resolves it (AWS_REGION, the profile's region). */
   region?: string;
   /** --profile / config profile; otherwise the SDK's own choice (AWS_PROFILE, then default). */
@@ -26,22 +30,33 @@ export interface AwsClients {
 }
 
 /**
- * The SDK reads credentials (env, shared files, SSO, container and instance roles) and AWS_ENDPOINT_URL /
- * AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL_LAMBDA itself; we only pass what the user chose explicitly. The
- * client `profile` option selects the profile for both credentials and region, like AWS_PROFILE would.
+ * The SDK's own credential chain (keys, shared files, SSO, container and instance roles), region loader and
+ * endpoint settings, fed from `target.env` rather than process.env; see ./environment.ts. The profile selects
+ * both credentials and region, like AWS_PROFILE would.
  */
 export function createAwsClients(target: AwsTarget): AwsClients {
-  // The SDK warns on every run under Node 20 about its own future releases; tslambda supports Node 20,
-  // so that notice would only be noise in the user's output. An explicit setting is respected.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const timeouts = { ...AWS_TIMEOUTS, ...target.timeouts };
-  const config = {
-    ...(target.region ? { region: target.region } : {}),
-    ...(target.profile ? { profile: target.profile } : {}),
+  const config = (service: AwsService) => ({
+    ...sdkSettings(target, service),
     maxAttempts: timeouts.maxAttempts,
     requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
+  });
+  return {
+    ecr: bounded(new ECRClient(config('ECR')), target.signal, timeouts.deadlineMs),
+    lambda: bounded(new LambdaClient(config('LAMBDA')), target.signal, timeouts.deadlineMs),
   };
-  return { ecr: bounded(new ECRClient(config), target.signal, timeouts.deadlineMs), lambda: bounded(new LambdaClient(config), target.signal, timeouts.deadlineMs) };
+}
+
+/** Region, profile, credentials and endpoint of one service, from `target.env`; shared with the logs client (aws/logs.ts). */
+export function sdkSettings(target: Pick<AwsTarget, 'env' | 'region' | 'profile'>, service: AwsService) {
+  const aws = readAwsEnvironment(target.env, target.profile);
+  const endpoint = configuredEndpoint(aws, service);
+  return {
+    region: awsRegion(aws, target.region),
+    ...(aws.profile ? { profile: aws.profile } : {}),
+    ...(aws.staticCredentials ? { credentials: aws.staticCredentials } : { credentialDefaultProvider: credentialChain(aws) }),
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 /** Gives every `send` of the client the command's abort signal and the call's deadline, unless a call passes its own signal. */

@@ -3,6 +3,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand, typ
 import { GetAliasCommand, GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, UserError } from '../core/errors.js';
+import { sdkSettings } from './clients.js';
 import { awsCall, awsErrorCode, toAwsUserError } from './errors.js';
 
 export interface LogEvent {
@@ -25,13 +26,10 @@ export interface LogSource {
  * The SDK sends StartLiveTail to `stream-<host>`; an endpoint override (AWS_ENDPOINT_URL, a local emulator) is one
  * host, so the prefix is dropped there, as AWS's own guidance for custom endpoints says.
  */
-export function createLogsClient(target: { region?: string; profile?: string }, env: NodeJS.ProcessEnv): CloudWatchLogsClient {
-  const overridden = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' && Boolean(env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS || env.AWS_ENDPOINT_URL);
-  return new CloudWatchLogsClient({
-    ...(target.region ? { region: target.region } : {}),
-    ...(target.profile ? { profile: target.profile } : {}),
-    ...(overridden ? { disableHostPrefix: true } : {}),
-  });
+export function createLogsClient(target: { env: NodeJS.ProcessEnv; region?: string; profile?: string }): CloudWatchLogsClient {
+  const settings = sdkSettings(target, 'CLOUDWATCH_LOGS');
+  // No deadline or silence bound here: a Live Tail session stays open and quiet for minutes by design.
+  return new CloudWatchLogsClient({ ...settings, ...(settings.endpoint ? { disableHostPrefix: true } : {}) });
 }
 
 /** The version a stream belongs to: Lambda names streams `2026/12/01/[$LATEST]0123abcd`. */

@@ -1,10 +1,9 @@
 // The CLI's entry: answers --help from the option table, else reads argv against it, runs the chosen command, and maps the outcome to an exit code.
 import { resolve } from 'node:path';
-import type Docker from 'dockerode';
 import type { ConfigProblem } from '../config/checks.js';
-import { configOverrides, isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
+import { isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
 import type { CommandName } from '../config/options.js';
-import type { CommandContext } from '../commands/types.js';
+import { createCommandContext } from '../commands/context.js';
 import { suggestKey } from '../core/suggest.js';
 import { commandNames, commandSpecs, isCommandName } from './commands.js';
 import { ExitCode, UserError } from '../core/errors.js';
@@ -70,21 +69,7 @@ async function runCommand<N extends CommandName>(name: N, args: Record<string, u
     verbose: args.verbose,
     quiet: args.quiet,
   });
-  const cwd = resolve(io.cwd, args.cwd ?? '.');
-  let docker: Promise<Docker> | undefined;
-  const ctx: CommandContext = {
-    out,
-    env: io.env,
-    cwd,
-    stdin: io.stdin,
-    signal: io.signal,
-    // One connection per run: build, push and every --watch rebuild share it instead of pinging again.
-    docker: async () => (docker ??= import('../docker/client.js').then(({ connectDocker }) => connectDocker(io.env))),
-    loadConfig: async (overrides = {}) => {
-      const { loadConfig } = await import('../config/load.js');
-      return loadConfig({ cwd, configPath: args.config, env: io.env, overrides: { ...configOverrides(name, args, io.env), ...overrides } });
-    },
-  };
+  const ctx = createCommandContext({ name, args, out, env: io.env, cwd: resolve(io.cwd, args.cwd ?? '.'), stdin: io.stdin, signal: io.signal });
   try {
     const handler = await spec.load();
     await handler(args, ctx);

@@ -5,6 +5,10 @@ import { ExitCode } from '../core/errors.js';
 const CLEANUP_GRACE_MS = 10_000;
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns on every run under Node 20 about its own future releases; tslambda supports Node 20,
+  // so that notice would only be noise in the user's output. An explicit setting is respected. This is the
+  // process's own entry, the one place that may write process.env.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   // First Ctrl-C: let the running command stop and clean up; a second one leaves at once.
   const stop = (reason: string) => {

@@ -5,7 +5,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError, isUserError } from '../core/errors.js';
+import { createCleanup, type Cleanup } from '../core/cleanup.js';
+import { ExitCode, UserError, isUserError } from '../core/errors.js';
+import { defaultRegion } from '../aws/region.js';
 import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
@@ -16,7 +18,7 @@ import type { EnvironmentResult } from '../local/execution/invoker.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
-import { lambdaEnvironment, localRegion, parseEnvFile } from '../local/execution/lambda-env.js';
+import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
 import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
@@ -41,7 +43,7 @@ export const devCommand = defineCommand('dev', {
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
   const config = await ctx.loadConfig();
   const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
-  const region = localRegion(config.region, ctx.env);
+  const region = defaultRegion(ctx.env, config);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
     ...config.environment,
@@ -77,14 +79,9 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     });
   }
 
-  const cleanups: Array<() => Promise<unknown>> = [];
   // One cleanup, shared by Ctrl-C and the end of the command, so that both wait for every removal.
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
-    })());
-  const onAbort = () => void cleanup();
+  const cleanups = createCleanup();
+  const onAbort = () => void cleanups.run();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
@@ -99,7 +96,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     throw error;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await cleanup();
+    await cleanups.run();
   }
 }
 
@@ -114,7 +111,7 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   renderRun(ctx.out, results);
 }
 
-async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Array<() => Promise<unknown>>): Promise<void> {
+async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Cleanup): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
   await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
   const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoker: pool, out: ctx.out });
@@ -136,7 +133,7 @@ async function prepareLauncher(
   ctx: CommandContext,
   config: ResolvedConfig,
   env: Record<string, string>,
-  cleanups: Array<() => Promise<unknown>>,
+  cleanups: Cleanup,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
     const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));

@@ -1,5 +1,6 @@
 // `tslambda logs`: print the function's CloudWatch logs for a time range, or follow them (Live Tail) until Ctrl-C.
 import type { LogEvent } from '../aws/logs.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import { parseSince } from '../core/since.js';
 import { defineCommand, type CommandContext } from './types.js';
 
@@ -36,6 +37,9 @@ export const toJsonEvent = (event: LogEvent, version: string | undefined) => ({
 
 export const logsCommand = defineCommand('logs', {
   async handler(args, ctx) {
+    if (args.since !== undefined && parseSince(args.since) === undefined) {
+      throw new UserError(`--since ${args.since} is not a duration (30s, 10m, 2h, 1d) or an ISO date`, { exitCode: ExitCode.usage, hint: 'e.g. --since 10m or --since 2026-12-01T08:00:00Z' });
+    }
     const config = await ctx.loadConfig();
     await printLogs(ctx, { functionName: config.functionName, region: config.region, profile: config.profile }, args);
   },
@@ -46,8 +50,8 @@ export async function printLogs(ctx: CommandContext, target: { functionName: str
   const { createAwsClients } = await import('../aws/clients.js');
   const logsApi = await import('../aws/logs.js');
   const { out } = ctx;
-  const { lambda } = createAwsClients({ region: target.region, profile: target.profile, signal: ctx.signal });
-  const client = logsApi.createLogsClient(target, ctx.env);
+  const { lambda } = createAwsClients({ env: ctx.env, region: target.region, profile: target.profile, signal: ctx.signal });
+  const client = logsApi.createLogsClient({ env: ctx.env, region: target.region, profile: target.profile });
   const source = await logsApi.resolveLogSource(lambda, target.functionName, args.qualifier, args.filter);
   const now = Date.now();
   const startTime = args.since !== undefined ? parseSince(args.since, now)! : args.follow ? now : now - 10 * 60_000;

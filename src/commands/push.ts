@@ -9,7 +9,7 @@ export const pushCommand = defineCommand('push', {
     const config = await ctx.loadConfig();
     // The AWS SDK loads only for commands that talk to AWS.
     const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
-    const target = await connectAws(config, ctx.signal);
+    const target = await connectAws(config, ctx);
     const { tag } = await chooseTag(config, ctx.out);
     const repository = await repositoryStep(ctx, config, target);
     const image = await buildStep(ctx, { ...config, tag }, buildOptionsOf(args));

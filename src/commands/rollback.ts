@@ -6,7 +6,7 @@ export const rollbackCommand = defineCommand('rollback', {
     const config = await ctx.loadConfig();
     const { createAwsClients } = await import('../aws/clients.js');
     const { planRollback, executeRollback, restoreCommand } = await import('../pipeline/rollback.js');
-    const { lambda } = createAwsClients({ region: config.region, profile: config.profile, signal: ctx.signal });
+    const { lambda } = createAwsClients({ env: ctx.env, region: config.region, profile: config.profile, signal: ctx.signal });
     const name = config.functionName;
     const plan = await ctx.out.step(`Reading ${name} and its deploy record`, () => planRollback(lambda, name, { to: args.to, alias: config.alias }));
     const what = plan.kind === 'alias' ? `alias ${plan.alias}` : '$LATEST';

@@ -1,6 +1,5 @@
 // The one table of options: each entry is a config key, a flag, or both, with its help, check, default and commands.
 // Config types (types.ts), validation (schema.ts), defaults, the command-line parser and help (cli/) and flag overrides derive from it.
-import { parseSince } from '../core/since.js';
 import { boolean, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
 
 export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy' | 'logs' | 'rollback';
@@ -49,8 +48,6 @@ const ROLLBACK = 'Rollback options:';
 const found = (value: unknown) => (typeof value === 'number' ? `number ${value}` : JSON.stringify(value));
 const positiveSeconds: Check = (value, path) =>
   typeof value === 'number' && value > 0 ? [] : [{ path, message: `expected a positive number of seconds, found ${found(value)}` }];
-const since: Check = (value, path) =>
-  typeof value === 'string' && parseSince(value) !== undefined ? [] : [{ path, message: `${found(value)} is not a duration (30s, 10m, 2h, 1d) or an ISO date` }];
 const atLeastOne: Check = (value, path) =>
   Number.isInteger(value) && Number(value) >= 1 ? [] : [{ path, message: `expected a whole number of at least 1, found ${found(value)}` }];
 const port: Check = (value, path) =>
@@ -176,7 +173,7 @@ export const options = {
   },
   since: {
     kind: 'string',
-    flag: { name: 'since', commands: ['logs'], group: LOGS, check: since, describe: 'Start this long ago (30s, 10m, 2h, 1d) or at an ISO date; default 10m, or now with --follow' },
+    flag: { name: 'since', commands: ['logs'], group: LOGS, describe: 'Start this long ago (30s, 10m, 2h, 1d) or at an ISO date; default 10m, or now with --follow' },
   },
   filter: { kind: 'string', flag: { name: 'filter', commands: ['logs'], group: LOGS, describe: 'CloudWatch filter pattern, e.g. ERROR or "?timeout ?Error"' } },
   qualifier: { kind: 'string', flag: { name: 'qualifier', commands: ['logs'], group: LOGS, describe: "Only this version's lines; an alias means the version(s) it routes to" } },

@@ -43,8 +43,8 @@ export interface DeployPlan {
 }
 
 /** Checks the function and the tag; throws, before anything is built, when the deploy cannot succeed. */
-export async function planDeploy(ctx: { out: Output; signal: AbortSignal }, config: ResolvedConfig, request: DeployRequest): Promise<DeployPlan> {
-  const target = await connectAws(config, ctx.signal);
+export async function planDeploy(ctx: { out: Output; env: NodeJS.ProcessEnv; signal: AbortSignal }, config: ResolvedConfig, request: DeployRequest): Promise<DeployPlan> {
+  const target = await connectAws(config, ctx);
   const name = config.functionName;
   const [existing, { tag }] = await Promise.all([
     ctx.out.step(`Checking function ${name} in ${target.region}`, () => getFunction(target.clients.lambda, name)),

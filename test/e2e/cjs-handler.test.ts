@@ -30,19 +30,18 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
   let registry: TestRegistry;
   let aws: FakeAws;
   let home: string;
-  const savedEnv = { ...process.env };
+  /** The environment every run gets (runCli lays it over process.env). */
+  let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     registry = await startRegistry();
     aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });
     home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
-    Object.assign(process.env, aws.env, { HOME: home });
-    delete process.env.DOCKER_CONFIG;
-    delete process.env.AWS_PROFILE;
+    // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
+    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
@@ -87,7 +86,7 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     aws.lambda.addFunction({ name: 'x', imageUri: `${registry.host}/${REPOSITORY}-refused@sha256:${'0'.repeat(64)}` });
     const root = await project({ 'index.js': EXAMPLE }, { handler: 'missing.handler', repository: `${REPOSITORY}-refused` });
     for (const command of [['invoke-local', '--data', '{}'], ['build'], ['deploy']]) {
-      const result = await runCli(command, { cwd: root, env: process.env });
+      const result = await runCli(command, { cwd: root, env });
       expect(result.exitCode, command.join(' ')).toBe(ExitCode.buildFailed);
       expect(result.stderr).toMatch(/^error: Runtime\.ImportModuleError: Error: Cannot find module 'missing'/m);
     }
@@ -103,7 +102,7 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     aws.ecr.addRepository(REPOSITORY);
     aws.lambda.addFunction({ name: 'x', imageUri: `${registry.host}/${REPOSITORY}@sha256:${'0'.repeat(64)}` });
     const root = await project({ 'index.js': EXAMPLE });
-    const deployed = await runCli(['deploy', '--json'], { cwd: root, env: process.env });
+    const deployed = await runCli(['deploy', '--json'], { cwd: root, env });
     expect(deployed.exitCode, deployed.stderr).toBe(ExitCode.ok);
     const { imageUri } = JSON.parse(deployed.stdout) as { imageUri: string };
     expect(aws.lambda.functions.get('x')!.code.ResolvedImageUri).toBe(imageUri);

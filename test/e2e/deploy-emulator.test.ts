@@ -18,7 +18,8 @@ const REPOSITORY = `e2e-emulator-${randomBytes(3).toString('hex')}`;
 let registry: TestRegistry;
 let aws: FakeAws;
 let home: string;
-const savedEnv = { ...process.env };
+/** The environment every run gets (runCli lays it over process.env). */
+let env: NodeJS.ProcessEnv;
 
 const callsOf = (operation: string) => aws.calls.filter((c) => c.operation === operation);
 
@@ -27,14 +28,11 @@ describe('deploy against an emulator that hashes the image URI', runsWhen('e2e d
     registry = await startRegistry();
     aws = await startFakeAws({ registry: { host: registry.host, password: registry.password }, codeIdentity: 'emulator' });
     home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
-    // The SDK reads process.env; vitest runs each test file in its own process.
-    Object.assign(process.env, aws.env, { HOME: home });
-    delete process.env.DOCKER_CONFIG;
-    delete process.env.AWS_PROFILE;
+    // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
+    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
@@ -50,7 +48,7 @@ describe('deploy against an emulator that hashes the image URI', runsWhen('e2e d
       'index.ts': 'export const handler = async (event: unknown) => ({ echoed: event });\n',
     });
 
-    const first = await runCli(['deploy', '--publish', '--json'], { cwd, env: process.env });
+    const first = await runCli(['deploy', '--publish', '--json'], { cwd, env });
     expect(first.exitCode, first.stderr).toBe(ExitCode.ok);
     const out = JSON.parse(first.stdout) as { status: string; imageUri: string; digest: string; version: string };
     expect(out).toMatchObject({ status: 'updated', version: '1' });
@@ -63,7 +61,7 @@ describe('deploy against an emulator that hashes the image URI', runsWhen('e2e d
     expect(callsOf('UpdateFunctionCode')).toHaveLength(1);
 
     aws.calls.length = 0;
-    const second = await runCli(['deploy', '--publish'], { cwd, env: process.env });
+    const second = await runCli(['deploy', '--publish'], { cwd, env });
     expect(second.exitCode, second.stderr).toBe(ExitCode.ok);
     expect(second.stderr).toContain(`fn-emulated is up to date: it already runs ${out.digest}`);
     expect(callsOf('UpdateFunctionCode')).toEqual([]);

@@ -21,12 +21,13 @@ let registry: TestRegistry;
 let aws: FakeAws;
 let home: string;
 let project: string;
-const savedEnv = { ...process.env };
+/** The environment every run gets (runCli lays it over process.env). */
+let env: NodeJS.ProcessEnv;
 /** Everything any run printed, for the final grep for the password. */
 const transcript: string[] = [];
 
 async function tslambda(args: string[], cwd = project): Promise<CliResult> {
-  const result = await runCli(args, { cwd, env: process.env });
+  const result = await runCli(args, { cwd, env });
   transcript.push(result.stdout, result.stderr);
   return result;
 }
@@ -44,10 +45,8 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     registry = await startRegistry();
     aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });
     home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
-    // The SDK reads process.env; vitest runs each test file in its own process.
-    Object.assign(process.env, aws.env, { HOME: home });
-    delete process.env.DOCKER_CONFIG;
-    delete process.env.AWS_PROFILE;
+    // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
+    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
     project = await makeProject({
       'lambda.config.json': JSON.stringify({ functionName: 'unused', repository: REPOSITORY, baseImage: BASE_IMAGE }),
       'index.js': 'exports.handler = async (event) => ({ echoed: event });\n',
@@ -55,7 +54,6 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
@@ -197,22 +195,22 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     const otherAws = await startFakeAws({ registry: { host: down.host, password: down.password } });
     otherAws.ecr.addRepository(REPOSITORY);
     otherAws.lambda.addFunction({ name: 'fn-down' });
-    Object.assign(process.env, { AWS_ENDPOINT_URL: otherAws.endpoint });
+    const sharedEnv = env;
+    env = { ...sharedEnv, AWS_ENDPOINT_URL: otherAws.endpoint };
     try {
       const result = await tslambda(['deploy', '--tag', 'down'], await functionProject('fn-down'));
       expect(result.exitCode).toBe(ExitCode.pushFailed);
       expect(result.stderr).toMatch(new RegExp(`error: push to ${down.host} failed after 4 attempts: .*connection refused`));
       expect(otherAws.operations()).not.toContain('UpdateFunctionCode');
     } finally {
-      Object.assign(process.env, { AWS_ENDPOINT_URL: aws.endpoint });
+      env = sharedEnv;
       await otherAws.close();
     }
   });
 
   it('deploy: no credentials in the environment says how to configure them', async () => {
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = process.env;
-    delete process.env.AWS_ACCESS_KEY_ID;
-    delete process.env.AWS_SECRET_ACCESS_KEY;
+    const sharedEnv = env;
+    env = { ...sharedEnv, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
     try {
       const result = await tslambda(['deploy'], await functionProject('fn-nocreds'));
       expect(result.exitCode).toBe(ExitCode.awsError);
@@ -220,7 +218,7 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
       expect(result.stderr).toMatch(/hint: configure credentials: --profile/);
       expect(aws.calls).toEqual([]);
     } finally {
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY });
+      env = sharedEnv;
     }
   });
 

@@ -9,16 +9,13 @@ import { startFaultProxy, type Fault, type FaultProxy } from '../support/proxy.j
 
 let aws: FakeAws;
 let proxy: FaultProxy | undefined;
-const savedEnv = { ...process.env };
 // Short bounds so that a stalled case takes seconds; the mechanism is the one the README's values use.
 const timeouts = { connectMs: 500, requestMs: 800, maxAttempts: 3, deadlineMs: 2_000 };
 
 beforeAll(async () => {
   aws = await startFakeAws({ registry: { host: '127.0.0.1:5999', password: 'pw' } });
-  Object.assign(process.env, aws.env);
 });
 afterAll(async () => {
-  process.env = savedEnv;
   await aws.close();
 });
 afterEach(async () => {
@@ -29,16 +26,14 @@ afterEach(async () => {
 async function getFunctionThrough(fault: Fault): Promise<{ error?: UserError; ms: number }> {
   const endpoint = new URL(aws.env.AWS_ENDPOINT_URL!);
   proxy = await startFaultProxy({ host: endpoint.hostname, port: Number(endpoint.port) }, fault);
-  process.env.AWS_ENDPOINT_URL = `http://${proxy.host}`;
+  const env = { ...aws.env, AWS_ENDPOINT_URL: `http://${proxy.host}` };
   const started = performance.now();
   try {
-    const { lambda } = createAwsClients({ timeouts });
+    const { lambda } = createAwsClients({ env, timeouts });
     await getFunction(lambda, 'faults-fn');
     return { ms: performance.now() - started };
   } catch (error) {
     return { error: error as UserError, ms: performance.now() - started };
-  } finally {
-    process.env.AWS_ENDPOINT_URL = aws.env.AWS_ENDPOINT_URL;
   }
 }
 

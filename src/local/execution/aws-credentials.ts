@@ -1,21 +1,12 @@
 // --pass-aws-credentials: the AWS credentials a local function receives, resolved the way the SDK resolves them.
-
 import { ExitCode, UserError } from '../../core/errors.js';
 
 /** The command's environment first, else the SDK's default chain (--profile, SSO, …); never printed. */
 export async function awsCredentials(region: string, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !profile) {
-    return {
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
   // The SDK is loaded only when credentials are asked for: it costs start-up time every other run would pay.
-  const { LambdaClient } = await import('@aws-sdk/client-lambda');
-  const client = new LambdaClient({ region, ...(profile ? { profile } : {}) });
+  const { readAwsEnvironment, resolveCredentials } = await import('../../aws/environment.js');
   try {
-    const credentials = await client.config.credentials();
+    const credentials = await resolveCredentials(readAwsEnvironment(env, profile), region);
     return {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -27,7 +18,5 @@ export async function awsCredentials(region: string, profile: string | undefined
       hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile, or log in with `aws sso login`',
       cause: error,
     });
-  } finally {
-    client.destroy();
   }
 }

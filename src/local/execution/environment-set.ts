@@ -1,5 +1,6 @@
 // Starts N execution environments (an emulator and a runtime launcher each) behind one pool, and stops them all.
 
+import { createCleanup } from '../../core/cleanup.js';
 import type { Output } from '../../core/output.js';
 import { startEmulator } from '../api/emulator.js';
 import { Environment } from './environment.js';
@@ -26,13 +27,9 @@ export interface EnvironmentSet {
 }
 
 export async function startEnvironmentSet(options: EnvironmentSetOptions): Promise<EnvironmentSet> {
-  const stops: Array<() => Promise<unknown>> = [];
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      // Runtimes first, then the emulators they talk to.
-      for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
-    })());
+  // Runtimes first, then the emulators they talk to.
+  const stops = createCleanup();
+  const stop = async () => void (await stops.run());
   try {
     const environments: Environment[] = [];
     for (let index = 0; index < options.count; index++) {

@@ -3,13 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { LATEST_VERSION } from '../api/protocol.js';
 
-/** Lambda always runs in a region; a local run without one configured uses this. */
-export const DEFAULT_LOCAL_REGION = 'us-east-1';
-
-/** The region of a local run, decided once: the config's (flag > AWS_REGION > file), then AWS_DEFAULT_REGION. */
-export function localRegion(configured: string | undefined, env: NodeJS.ProcessEnv): string {
-  return configured ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_LOCAL_REGION;
-}
+/** Lambda always runs in a region; a local run without one configured uses this (decided in aws/region.ts). */
+export { LOCAL_DEFAULT_REGION as DEFAULT_LOCAL_REGION } from '../../aws/region.js';
 
 export interface LambdaEnvironmentInputs {
   functionName: string;

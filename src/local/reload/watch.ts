@@ -1,6 +1,7 @@
 // invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
 // task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
 
+import { createCleanup, type Cleanup } from '../../core/cleanup.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -57,7 +58,7 @@ export interface WatchInvocation {
 export async function watchFunction(options: WatchOptions): Promise<never> {
   const { config, out, signal, runtime } = options;
   const pool = new ReloadingPool();
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups = createCleanup();
   const onAbort = () => void pool.stop();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -114,13 +115,13 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
   } finally {
     signal.removeEventListener('abort', onAbort);
     await pool.stop();
-    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+    await cleanups.run();
   }
   throw interrupted();
 }
 
 /** The reloader for where the function runs; a host run gets a temporary task root, removed with the cleanups. */
-async function reloaderFor(runtime: WatchRuntime, config: ResolvedConfig, cleanups: Array<() => Promise<unknown>>): Promise<Reloader> {
+async function reloaderFor(runtime: WatchRuntime, config: ResolvedConfig, cleanups: Cleanup): Promise<Reloader> {
   if (runtime.kind === 'docker') return imageReloader(runtime.docker, runtime.build, runtime.launcherFor);
   const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
   cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));

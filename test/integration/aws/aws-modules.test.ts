@@ -10,20 +10,16 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const fast = { waitTimeoutSeconds: 10, minDelaySeconds: 0.02, conflictRetryDelaysMs: [10, 10, 10] };
 let aws: FakeAws;
 let clients: AwsClients;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   aws = await startFakeAws({ registry: { host: '127.0.0.1:5999', password: 'secret-registry-password' } });
-  // The SDK reads its environment from process.env; each test file runs in its own process.
-  Object.assign(process.env, aws.env);
 });
 afterAll(async () => {
-  process.env = savedEnv;
   await aws.close();
 });
 beforeEach(() => {
   aws.reset();
-  clients = createAwsClients({});
+  clients = createAwsClients({ env: aws.env });
 });
 afterEach(() => {
   expect(aws.unexpected).toEqual([]);
@@ -143,16 +139,10 @@ describe('Lambda', () => {
   });
 
   it('says how to configure credentials when none are found', async () => {
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = process.env;
-    delete process.env.AWS_ACCESS_KEY_ID;
-    delete process.env.AWS_SECRET_ACCESS_KEY;
-    try {
-      const error = await rejection(getFunction(createAwsClients({}).lambda, 'fn'));
-      expect(error).toMatchObject({ exitCode: ExitCode.awsError, message: 'no AWS credentials found (GetFunction fn)' });
-      expect(error!.hint).toMatch(/--profile/);
-      expect(aws.calls).toEqual([]);
-    } finally {
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY });
-    }
+    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...withoutKeys } = aws.env;
+    const error = await rejection(getFunction(createAwsClients({ env: withoutKeys }).lambda, 'fn'));
+    expect(error).toMatchObject({ exitCode: ExitCode.awsError, message: 'no AWS credentials found (GetFunction fn)' });
+    expect(error!.hint).toMatch(/--profile/);
+    expect(aws.calls).toEqual([]);
   });
 });
