@@ -36,21 +36,26 @@ export interface AwsClients {
  */
 export function createAwsClients(target: AwsTarget): AwsClients {
   const timeouts = { ...AWS_TIMEOUTS, ...target.timeouts };
-  const aws = readAwsEnvironment(target.env, target.profile);
-  const config = (service: AwsService) => {
-    const endpoint = configuredEndpoint(aws, service);
-    return {
-      region: awsRegion(aws, target.region),
-      ...(aws.profile ? { profile: aws.profile } : {}),
-      ...(aws.staticCredentials ? { credentials: aws.staticCredentials } : { credentialDefaultProvider: credentialChain(aws) }),
-      ...(endpoint ? { endpoint } : {}),
-      maxAttempts: timeouts.maxAttempts,
-      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
-    };
-  };
+  const config = (service: AwsService) => ({
+    ...sdkSettings(target, service),
+    maxAttempts: timeouts.maxAttempts,
+    requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
+  });
   return {
     ecr: bounded(new ECRClient(config('ECR')), target.signal, timeouts.deadlineMs),
     lambda: bounded(new LambdaClient(config('LAMBDA')), target.signal, timeouts.deadlineMs),
+  };
+}
+
+/** Region, profile, credentials and endpoint of one service, from `target.env`; shared with the logs client (aws/logs.ts). */
+export function sdkSettings(target: Pick<AwsTarget, 'env' | 'region' | 'profile'>, service: AwsService) {
+  const aws = readAwsEnvironment(target.env, target.profile);
+  const endpoint = configuredEndpoint(aws, service);
+  return {
+    region: awsRegion(aws, target.region),
+    ...(aws.profile ? { profile: aws.profile } : {}),
+    ...(aws.staticCredentials ? { credentials: aws.staticCredentials } : { credentialDefaultProvider: credentialChain(aws) }),
+    ...(endpoint ? { endpoint } : {}),
   };
 }
 

@@ -102,9 +102,34 @@ export const commandSpecs: CommandSpecs = {
     rules: [(args) => (args.create && !args.role ? { path: '--create', message: 'needs --role <execution-role-arn>' } : undefined)],
     load: async () => (await import('../commands/deploy.js')).deployCommand.handler,
   },
+  logs: {
+    name: 'logs',
+    describe: "Print the function's CloudWatch logs, or follow them live",
+    examples: [
+      ['$0 logs', 'the last 10 minutes'],
+      ['$0 logs -f', 'follow new lines with CloudWatch Live Tail until Ctrl-C'],
+      ['$0 logs --since 1h --filter ERROR', 'lines of the last hour that contain ERROR'],
+      ['$0 logs -f --qualifier live', 'only the version(s) the alias "live" routes to'],
+    ],
+    rules: [],
+    load: async () => (await import('../commands/logs.js')).logsCommand.handler,
+  },
+  rollback: {
+    name: 'rollback',
+    describe: 'Go back to what ran before the last deploy (an alias to its previous version, or $LATEST to its previous image)',
+    examples: [
+      ['$0 rollback', 'point $LATEST back at the image the last deploy replaced'],
+      ['$0 rollback --alias live', 'point the alias back at the version it had before the last deploy'],
+      ['$0 rollback --alias live --to 3', 'point the alias at version 3'],
+      ['$0 rollback --to sha256:…', 'point $LATEST at this digest of the same repository'],
+      ['$0 rollback --dry-run', 'show the plan, change nothing'],
+    ],
+    rules: [],
+    load: async () => (await import('../commands/rollback.js')).rollbackCommand.handler,
+  },
 };
 
-export const commandNames: CommandName[] = ['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy'];
+export const commandNames: CommandName[] = ['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy', 'logs', 'rollback'];
 
 export function isCommandName(name: string | undefined): name is CommandName {
   return name !== undefined && name in commandSpecs;

@@ -22,7 +22,7 @@ function flagRow(spec: OptionSpec & { flag: Flag }): Row {
   const name = spec.kind === 'boolean' && flag.default === true ? `no-${flag.name}` : flag.name;
   const value = spec.choices ? `[choices: ${spec.choices.map((c) => `"${c}"`).join(', ')}]` : `[${flagKind(spec) === 'strings' ? 'array' : spec.kind}]`;
   const fallback = flag.default !== undefined && flag.default !== false && flag.default !== true ? ` [default: ${JSON.stringify(flag.default)}]` : '';
-  return { left: flag.positional ? name : `--${name}`, right: `${flag.describe}  ${value}${fallback}` };
+  return { left: flag.positional ? name : `${flag.short ? `-${flag.short}, ` : ''}--${name}`, right: `${flag.describe}  ${value}${fallback}` };
 }
 
 function sections(command: CommandName | undefined): string[] {

@@ -30,7 +30,7 @@ export function parse(argv: string[]): Parsed {
 
 function readFlags(command: CommandName, words: string[], afterDashes: string[]): Parsed {
   const flags = flagsOf(command).map(([, spec]) => spec);
-  const byName = new Map(flags.map((spec) => [spec.flag.name, spec]));
+  const byName = new Map(flags.flatMap((spec) => [[spec.flag.name, spec] as const, ...(spec.flag.short ? [[spec.flag.short, spec] as const] : [])]));
   const positionals = flags.filter((spec) => spec.flag.positional);
   const args: Record<string, unknown> = {};
   const unknown: string[] = [];

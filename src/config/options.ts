@@ -3,7 +3,7 @@
 import { boolean, handlerName, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
 import { checkProgram, type ProgramConfig } from './program.js';
 
-export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy';
+export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy' | 'logs' | 'rollback';
 
 /** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
 export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
@@ -16,6 +16,8 @@ export interface OptionSpec {
   /** Set when the option is a command-line flag. */
   flag?: {
     name: string;
+    /** A one-letter spelling, e.g. `-f` for --follow. */
+    short?: string;
     describe: string;
     /** Which commands take it; 'all' for the global options. */
     commands: readonly CommandName[] | 'all';
@@ -41,6 +43,8 @@ const RUNNING = ['invoke-local', 'dev'] as const;
 const GLOBAL = 'Global options:';
 const BUILD = 'Build options:';
 const DEPLOY = 'Deploy options:';
+const LOGS = 'Logs options:';
+const ROLLBACK = 'Rollback options:';
 
 const found = (value: unknown) => (typeof value === 'number' ? `number ${value}` : JSON.stringify(value));
 const positiveSeconds: Check = (value, path) =>
@@ -125,7 +129,12 @@ export const options = {
   alias: {
     kind: 'string',
     config: { check: pattern(/^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/, 'an alias name (letters, digits, - or _, not only digits)') },
-    flag: { name: 'alias', commands: ['deploy'], group: DEPLOY, describe: 'Point this alias at the published version, creating it if missing (implies --publish)' },
+    flag: {
+      name: 'alias',
+      commands: ['deploy', 'rollback'],
+      group: DEPLOY,
+      describe: 'deploy: point this alias at the published version, creating it if missing (implies --publish); rollback: move this alias back',
+    },
   },
   publish: {
     kind: 'boolean',
@@ -150,9 +159,33 @@ export const options = {
   // deploy
   create: { kind: 'boolean', flag: { name: 'create', commands: ['deploy'], group: DEPLOY, default: false, describe: 'Create the function when it does not exist (needs --role)' } },
   role: { kind: 'string', flag: { name: 'role', commands: ['deploy'], group: DEPLOY, describe: 'Execution role ARN for --create' } },
-  dryRun: { kind: 'boolean', flag: { name: 'dry-run', commands: ['deploy'], group: DEPLOY, default: false, describe: 'Resolve everything and print the plan; push and update nothing' } },
+  dryRun: { kind: 'boolean', flag: { name: 'dry-run', commands: ['deploy', 'rollback'], group: DEPLOY, default: false, describe: 'Resolve everything and print the plan; push and update nothing' } },
   pushAnyway: { kind: 'boolean', flag: { name: 'push-anyway', commands: ['deploy'], group: DEPLOY, default: false, describe: 'Push the image even when the function does not exist' } },
-  waitTimeout: { kind: 'number', flag: { name: 'wait-timeout', commands: ['deploy'], group: DEPLOY, default: 300, check: positiveSeconds, describe: 'Seconds to wait for Lambda to finish an update' } },
+  waitTimeout: { kind: 'number', flag: { name: 'wait-timeout', commands: ['deploy', 'rollback'], group: DEPLOY, default: 300, check: positiveSeconds, describe: 'Seconds to wait for Lambda to finish an update' } },
+
+  smoke: {
+    kind: 'string',
+    flag: { name: 'smoke', commands: ['deploy'], group: DEPLOY, describe: 'After the update, invoke once with this event (a JSON file or inline JSON); a failure rolls back, exit 14' },
+  },
+  tail: { kind: 'boolean', flag: { name: 'tail', commands: ['deploy'], group: DEPLOY, default: false, describe: "After the update, follow the function's logs until Ctrl-C" } },
+
+  // logs
+  follow: {
+    kind: 'boolean',
+    flag: { name: 'follow', short: 'f', commands: ['logs'], group: LOGS, default: false, describe: 'Keep printing new lines (Live Tail; polls where Live Tail is refused) until Ctrl-C' },
+  },
+  since: {
+    kind: 'string',
+    flag: { name: 'since', commands: ['logs'], group: LOGS, describe: 'Start this long ago (30s, 10m, 2h, 1d) or at an ISO date; default 10m, or now with --follow' },
+  },
+  filter: { kind: 'string', flag: { name: 'filter', commands: ['logs'], group: LOGS, describe: 'CloudWatch filter pattern, e.g. ERROR or "?timeout ?Error"' } },
+  qualifier: { kind: 'string', flag: { name: 'qualifier', commands: ['logs'], group: LOGS, describe: "Only this version's lines; an alias means the version(s) it routes to" } },
+
+  // rollback
+  to: {
+    kind: 'string',
+    flag: { name: 'to', commands: ['rollback'], group: ROLLBACK, describe: 'Go to this version (or, for $LATEST, this sha256: digest) instead of the recorded one' },
+  },
 
   // invoke-local and dev: how the function runs
   env: { kind: 'strings', flag: { name: 'env', commands: RUNNING, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)' } },

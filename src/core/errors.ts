@@ -16,6 +16,8 @@ export const ExitCode = {
   functionTimeout: 11,
   runtimeExited: 12,
   typecheckFailed: 13,
+  smokeFailed: 14,
+  rollbackFailed: 15,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,8 +1,9 @@
 // Carries out a DeployPlan: repository, build, push, then the function's code, then the after-update steps
-// (publish a version, point the alias), each a function of its own so new steps join the list.
+// (publish a version, point the alias, the smoke test, the rollback record), each a function of its own so new steps join the list.
 import { createFunction, pointAlias, publishVersion, runsImage, updateFunctionImage, type FunctionView } from '../aws/lambda.js';
 import { buildStep, type BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
+import { recordStep, smokeStep } from './deploy-after.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
@@ -13,7 +14,7 @@ export interface DeployOutcome {
   fn: FunctionView;
   pushed: PushedImage;
   version?: { version: string; arn: string };
-  alias?: { arn: string; created: boolean };
+  alias?: { arn: string; created: boolean; previousVersion?: string };
 }
 
 /** A step that runs once the function runs the pushed image; it may add to the outcome. */
@@ -37,8 +38,8 @@ const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   outcome.alias = await ctx.out.step(`Pointing alias ${aliasName} at version ${version.version}`, () => pointAlias(plan.target.clients.lambda, name, aliasName, version.version));
 };
 
-/** In order; a new step (e.g. following the function's logs) is one more entry. */
-export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep];
+/** In order: the smoke test runs against the published version and alias; the record follows a passed test. */
+export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, recordStep];
 
 export async function executeDeploy(ctx: PipelineContext, plan: DeployPlan, build: BuildOptions, afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS): Promise<DeployOutcome> {
   const { config, target, tag } = plan;

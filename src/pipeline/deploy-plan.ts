@@ -19,6 +19,10 @@ export interface DeployRequest {
   /** --dry-run: plan only; the plan also names the repository's URI. */
   dryRun: boolean;
   waitTimeoutSeconds: number;
+  /** --smoke: the event (JSON text) to invoke the new code with once it runs. */
+  smokeEvent?: string;
+  /** --tail: the caller follows the logs after the deploy (named in the plan). */
+  tail?: boolean;
 }
 
 export interface DeployPlan {
@@ -68,6 +72,8 @@ function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: 
     exists ? 'update the function code unless it already runs the pushed digest' : request.create ? 'create the function' : 'stop: the function does not exist',
     ...(publish ? ['publish a version'] : []),
     ...(config.alias ? [`point alias ${config.alias} at it`] : []),
+    ...(request.smokeEvent !== undefined ? ['invoke it once with the smoke event; roll back if it fails'] : []),
+    ...(request.tail ? ['follow its logs until Ctrl-C'] : []),
   ];
 }
 

@@ -13,13 +13,18 @@ export interface RunCliOptions {
   env?: NodeJS.ProcessEnv;
   stdin?: string;
   signal?: AbortSignal;
+  /** Sees stdout as it is written, for tests that act while a command runs (logs --follow). */
+  onStdout?: (text: string) => void;
 }
 
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  stdout.on('data', (c: Buffer) => chunks.stdout.push(c));
+  stdout.on('data', (c: Buffer) => {
+    chunks.stdout.push(c);
+    options.onStdout?.(Buffer.concat(chunks.stdout).toString());
+  });
   stderr.on('data', (c: Buffer) => chunks.stderr.push(c));
   const exitCode = await run(args, {
     stdout,

@@ -3,11 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
+import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
+import { runInvocation } from './invoke.js';
+import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
 
 export type { RecordedCall } from './protocol.js';
 export type { CodeIdentity, FakeFunction, FunctionSeed, UpdateOutcome } from './lambda.js';
+export type { FakeLogEvent } from './logs.js';
 
 export interface FakeAwsOptions {
   region?: string;
@@ -21,6 +25,8 @@ export interface FakeAwsOptions {
    * assert AWS's own ResolvedImageUri/CodeSha256 (push-deploy, aws-modules) then fail, as they should.
    */
   codeIdentity?: CodeIdentity;
+  /** With an engine, Invoke runs the function's image from the registry (user AWS, the registry password) for real. */
+  docker?: Docker;
 }
 
 export interface FakeAws {
@@ -31,13 +37,15 @@ export interface FakeAws {
   credentials: TestCredentials;
   ecr: FakeEcr;
   lambda: FakeLambda;
+  /** CloudWatch Logs: tests append events with `logs.append(group, stream, messages)` while a command runs. */
+  logs: FakeLogs;
   /** Every request that reached an operation, in order (including the ones answered with an error). */
   calls: RecordedCall[];
   /** Requests the fake does not know or whose signature failed: any entry means the test found a bug. */
   unexpected: string[];
   /** Environment variables that point an SDK client (or the CLI) at this fake. */
   env: Record<string, string>;
-  operations(service?: 'ecr' | 'lambda'): string[];
+  operations(service?: Service): string[];
   /** The next `times` calls of `operation` answer 429 TooManyRequestsException (Lambda) / ThrottlingException (ECR). */
   throttle(operation: string, times?: number): void;
   /** Calls of `operation` answer AccessDenied naming the missing permission. */
@@ -46,6 +54,8 @@ export interface FakeAws {
   reset(): void;
   close(): Promise<void>;
 }
+
+type Service = RecordedCall['service'];
 
 export const TEST_CREDENTIALS: TestCredentials = { accessKeyId: 'AKIAFAKETESTKEY00001', secretAccessKey: 'fake/secret/key+for+tests/only0000000000' };
 
@@ -72,13 +82,14 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const ecr = new FakeEcr({ region, accountId, registryHost: options.registry.host, proxyEndpoint: `http://${options.registry.host}`, registryPassword: options.registry.password });
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const lambda = new FakeLambda({ region, accountId, codeIdentity });
+  const logs = new FakeLogs({ region, accountId });
   const calls: RecordedCall[] = [];
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();
   const denied = new Set<string>();
 
   /** Injected faults apply before the operation runs, as AWS's front door would. */
-  function injectedFault(service: 'ecr' | 'lambda', operation: string): AwsFault | undefined {
+  function injectedFault(service: Service, operation: string): AwsFault | undefined {
     const left = throttles.get(operation) ?? 0;
     if (left > 0) {
       throttles.set(operation, left - 1);
@@ -93,34 +104,97 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     return undefined;
   }
 
-  function answer(service: 'ecr' | 'lambda', operation: string, input: Record<string, unknown>, run: () => Reply, res: ServerResponse): void {
-    let reply: Reply | AwsFault;
+  /** `run` answers with a Reply, or writes a stream itself and returns undefined (StartLiveTail). */
+  function answer(service: Service, operation: string, input: Record<string, unknown>, run: () => Reply | undefined, res: ServerResponse): void {
+    let reply: Reply | AwsFault | undefined;
     try {
       reply = injectedFault(service, operation) ?? run();
     } catch (error) {
       if (!(error instanceof AwsFault)) throw error;
       reply = error;
     }
-    calls.push({ service, operation, input, status: reply.status, errorCode: reply instanceof AwsFault ? reply.code : undefined });
-    (service === 'ecr' ? writeJson11 : writeRestJson)(res, reply);
+    calls.push({ service, operation, input, status: reply?.status ?? 200, errorCode: reply instanceof AwsFault ? reply.code : undefined });
+    if (reply) (service === 'lambda' ? writeRestJson : writeJson11)(res, reply);
+  }
+
+  function handleLogs(req: IncomingMessage, res: ServerResponse, operation: string, body: Buffer): void {
+    if (req.method !== 'POST' || req.url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
+      unexpected.push(`Logs ${operation}: ${req.method} ${req.url} with content-type ${String(req.headers['content-type'])}`);
+      writeJson11(res, new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'));
+      return;
+    }
+    if (!FakeLogs.operations.includes(operation)) {
+      unexpected.push(`Logs ${operation} is not modelled by the fake`);
+      writeJson11(res, new AwsFault(400, 'UnknownOperationException', ''));
+      return;
+    }
+    const input = parseJson(body);
+    answer('logs', operation, input, () => (operation === 'StartLiveTail' ? void logs.startLiveTail(input, res) : logs.filterLogEvents(input)), res);
+  }
+
+  /** Invoke: the payload is the raw body; the answer is the function's own bytes, errors flagged by header. */
+  async function invoke(req: IncomingMessage, res: ServerResponse, name: string, qualifier: string | null, payload: Buffer): Promise<void> {
+    const input = { FunctionName: name, Qualifier: qualifier ?? undefined, Payload: payload.toString() };
+    let outcome: Awaited<ReturnType<typeof runInvocation>> | undefined;
+    let version = '$LATEST';
+    try {
+      const fault = injectedFault('lambda', 'Invoke');
+      if (fault) throw fault;
+      if (!options.docker) throw new AwsFault(400, 'InvalidParameterValueException', 'this fake AWS was started without an engine: pass `docker` to invoke');
+      const target = lambda.invokeTarget(name, qualifier);
+      version = target.version;
+      const config = target.fn.config as unknown as { Timeout: number; MemorySize: number; LoggingConfig: { LogGroup: string } };
+      outcome = await runInvocation(options.docker, { host: options.registry.host, username: 'AWS', password: options.registry.password }, {
+        functionName: target.fn.config.FunctionName,
+        functionArn: target.fn.config.FunctionArn,
+        version,
+        imageUri: target.imageUri,
+        timeoutSeconds: Number(config.Timeout),
+        memorySize: Number(config.MemorySize),
+        region,
+        payload,
+      });
+      logs.append(config.LoggingConfig.LogGroup, outcome.logStreamName, outcome.logLines.map((line) => `${line}\n`));
+    } catch (error) {
+      if (!(error instanceof AwsFault)) throw error;
+      calls.push({ service: 'lambda', operation: 'Invoke', input, status: error.status, errorCode: error.code });
+      writeRestJson(res, error);
+      return;
+    }
+    calls.push({ service: 'lambda', operation: 'Invoke', input, status: 200, errorCode: outcome.functionError });
+    const tail = req.headers['x-amz-log-type'] === 'Tail' ? { 'x-amz-log-result': Buffer.from(outcome.logLines.join('\n') + '\n').subarray(-4096).toString('base64') } : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': outcome.payload.length,
+      'x-amzn-requestid': crypto.randomUUID(),
+      'x-amz-executed-version': version,
+      ...(outcome.functionError ? { 'x-amz-function-error': outcome.functionError } : {}),
+      ...tail,
+    });
+    res.end(outcome.payload);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = req.url ?? '/';
     const target = req.headers['x-amz-target'];
-    const isEcr = typeof target === 'string';
-    const write = isEcr ? writeJson11 : writeRestJson;
+    const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
+    const isEcr = typeof target === 'string' && !isLogs;
+    const write = isEcr || isLogs ? writeJson11 : writeRestJson;
     const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, credentials);
-    const expectedService = isEcr ? 'ecr' : 'lambda';
+    const expectedService = isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
     if (!signature.ok || signature.service !== expectedService || signature.region !== region) {
       const why = signature.ok ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}` : `${signature.code}: ${signature.message}`;
       unexpected.push(`${req.method} ${url}: signature rejected (${why})`);
       const code = signature.ok ? 'InvalidSignatureException' : signature.code === 'UnrecognizedClient' ? 'UnrecognizedClientException' : `${signature.code}Exception`;
-      write(res, new AwsFault(isEcr ? 400 : 403, code, signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message));
+      write(res, new AwsFault(isEcr || isLogs ? 400 : 403, code, signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message));
       return;
     }
 
+    if (isLogs) {
+      handleLogs(req, res, target.slice(LOGS_TARGET_PREFIX.length), body);
+      return;
+    }
     if (isEcr) {
       const operation = target.startsWith(ECR_TARGET_PREFIX) ? target.slice(ECR_TARGET_PREFIX.length) : target;
       if (req.method !== 'POST' || url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
@@ -141,6 +215,10 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const query = new URLSearchParams(rawQuery);
+    if (req.method === 'POST' && segments[1] === 'functions' && segments[3] === 'invocations' && segments.length === 4) {
+      await invoke(req, res, segments[2]!, query.get('Qualifier'), body);
+      return;
+    }
     const input = parseJson(body);
     const route = lambda.handle(req.method ?? 'GET', segments, query, input);
     if (!route) {
@@ -169,6 +247,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     credentials,
     ecr,
     lambda,
+    logs,
     calls,
     unexpected,
     env: {
@@ -191,9 +270,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       denied.clear();
       ecr.repositories.clear();
       lambda.reset();
+      logs.reset();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        logs.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -15,6 +15,10 @@ export interface FunctionSeed {
   timeout?: number;
   /** Start with someone else's update in flight, finishing after this many status reads. */
   updateInProgressForPolls?: number;
+  /** LoggingConfig.LogGroup; Lambda's default is /aws/lambda/<name>. */
+  logGroup?: string;
+  logFormat?: 'Text' | 'JSON';
+  tags?: Record<string, string>;
 }
 
 export interface UpdateOutcome {
@@ -42,7 +46,17 @@ export interface FakeFunction {
   update?: Pending;
   creation?: Pending;
   versions: Array<Record<string, unknown>>;
-  aliases: Map<string, { AliasArn: string; Name: string; FunctionVersion: string; Description: string; RevisionId: string }>;
+  aliases: Map<string, FakeAlias>;
+  tags: Record<string, string>;
+}
+
+export interface FakeAlias {
+  AliasArn: string;
+  Name: string;
+  FunctionVersion: string;
+  Description: string;
+  RevisionId: string;
+  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
 }
 
 export interface LambdaBehaviour {
@@ -116,10 +130,12 @@ export class FakeLambda {
         State: 'Active',
         LastUpdateStatus: 'Successful',
         RevisionId: revision(),
+        LoggingConfig: { LogFormat: seed.logFormat ?? 'Text', LogGroup: seed.logGroup ?? `/aws/lambda/${seed.name}` },
       },
       code,
       versions: [],
       aliases: new Map(),
+      tags: { ...seed.tags },
     };
     if (seed.updateInProgressForPolls) {
       fn.update = { pollsLeft: seed.updateInProgressForPolls, outcome: { status: 'Successful' } };
@@ -131,7 +147,8 @@ export class FakeLambda {
 
   /** Answers one REST operation (method + path), or throws an AwsFault; undefined when the route is unknown. */
   handle(method: string, segments: string[], query: URLSearchParams, body: Record<string, unknown>): { operation: string; run: () => Reply } | undefined {
-    // Every route lives under /2015-03-31/functions.
+    if (segments[0] === '2017-03-31' && segments[1] === 'tags' && segments.length === 3) return this.tagRoute(method, segments[2]!, query, body);
+    // Every other route lives under /2015-03-31/functions.
     if (segments[0] !== '2015-03-31' || segments[1] !== 'functions') return undefined;
     const rest = segments.slice(2);
     const [name, , subName] = rest;
@@ -143,12 +160,30 @@ export class FakeLambda {
       'GET {name}/configuration': ['GetFunctionConfiguration', () => ({ status: 200, body: this.readStatus(this.find(name!)).config })],
       'PUT {name}/code': ['UpdateFunctionCode', () => this.updateFunctionCode(name!, body)],
       'POST {name}/versions': ['PublishVersion', () => this.publishVersion(name!, body)],
+      'GET {name}/versions': ['ListVersionsByFunction', () => ({ status: 200, body: { Versions: [this.find(name!).config, ...this.find(name!).versions] } })],
       'GET {name}/aliases/{sub}': ['GetAlias', () => this.getAlias(name!, subName!)],
       'POST {name}/aliases': ['CreateAlias', () => this.createAlias(name!, body)],
       'PUT {name}/aliases/{sub}': ['UpdateAlias', () => this.updateAlias(name!, subName!, body)],
+      'DELETE {name}/aliases/{sub}': ['DeleteAlias', () => (this.find(name!).aliases.delete(subName!), { status: 204, body: undefined })],
     };
     const entry = rest.length <= 3 ? table[route] : undefined;
     return entry && { operation: entry[0], run: entry[1] };
+  }
+
+  /** What Invoke runs for `qualifier`: $LATEST's code, a version's, or an alias's (its weighted version by chance). */
+  invokeTarget(name: string, qualifier: string | null): { fn: FakeFunction; version: string; imageUri: string } {
+    const fn = this.find(name);
+    let version = qualifier ?? '$LATEST';
+    const alias = fn.aliases.get(version);
+    if (alias) {
+      const [extra, weight] = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {})[0] ?? [];
+      version = extra !== undefined && Math.random() < (weight ?? 0) ? extra : alias.FunctionVersion;
+    }
+    const config = version === '$LATEST' ? undefined : fn.versions.find((v) => v.Version === version);
+    if (version !== '$LATEST' && !config) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${version}`);
+    const code = config ? (config.Code as FakeCode) : fn.code;
+    if (!code.ImageUri) throw new AwsFault(400, 'InvalidParameterValueException', 'The fake invokes image functions only');
+    return { fn, version, imageUri: code.ImageUri };
   }
 
   /** Function name from a name, a full ARN or a partial ARN. */
@@ -197,7 +232,19 @@ export class FakeLambda {
       if (!found) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${qualifier}`);
       config = found;
     }
-    return { status: 200, body: { Configuration: config, Code: fn.code, Tags: {} } };
+    const code = config === fn.config ? fn.code : ((config as { Code?: FakeCode }).Code ?? fn.code);
+    return { status: 200, body: { Configuration: { ...config, Code: undefined }, Code: code, Tags: fn.tags } };
+  }
+
+  /** TagResource, UntagResource and ListTags on a function ARN. */
+  private tagRoute(method: string, arn: string, query: URLSearchParams, body: Record<string, unknown>): { operation: string; run: () => Reply } | undefined {
+    const fn = () => this.find(arn);
+    if (method === 'GET') return { operation: 'ListTags', run: () => ({ status: 200, body: { Tags: fn().tags } }) };
+    if (method === 'POST') return { operation: 'TagResource', run: () => (Object.assign(fn().tags, body.Tags as Record<string, string>), { status: 204, body: undefined }) };
+    if (method === 'DELETE') {
+      return { operation: 'UntagResource', run: () => { const tags = fn().tags; for (const key of query.getAll('tagKeys')) delete tags[key]; return { status: 204, body: undefined }; } };
+    }
+    return undefined;
   }
 
   private assertNotBusy(fn: FakeFunction): void {
@@ -270,7 +317,7 @@ export class FakeLambda {
     const latest = fn.versions.at(-1);
     if (latest && latest.CodeSha256 === fn.config.CodeSha256) return { status: 201, body: latest };
     const number = String(fn.versions.length + 1);
-    const version = { ...fn.config, Version: number, FunctionArn: `${fn.config.FunctionArn}:${number}`, Description: (body.Description as string | undefined) ?? '' };
+    const version = { ...fn.config, Version: number, FunctionArn: `${fn.config.FunctionArn}:${number}`, Description: (body.Description as string | undefined) ?? '', Code: { ...fn.code } };
     fn.versions.push(version);
     return { status: 201, body: version };
   }
@@ -284,6 +331,19 @@ export class FakeLambda {
       throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${String(version)}`);
     }
     return version;
+  }
+
+  /** RoutingConfig: one other version with a weight between 0 and 1, as Lambda allows. */
+  private setRouting(fn: FakeFunction, alias: FakeAlias, routing: unknown): void {
+    if (routing === undefined) return;
+    const weights = (routing as { AdditionalVersionWeights?: Record<string, number> }).AdditionalVersionWeights ?? {};
+    const entries = Object.entries(weights);
+    if (entries.length > 1) throw new AwsFault(400, 'InvalidParameterValueException', 'Number of items in AdditionalVersionWeights cannot be greater than 1');
+    for (const [version, weight] of entries) {
+      this.checkVersion(fn, version);
+      if (!(weight >= 0 && weight <= 1)) throw new AwsFault(400, 'ValidationException', `1 validation error detected: Value '${weight}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint`);
+    }
+    alias.RoutingConfig = entries.length ? { AdditionalVersionWeights: weights } : undefined;
   }
 
   private getAlias(name: string, alias: string): Reply {
@@ -300,7 +360,8 @@ export class FakeLambda {
       throw new AwsFault(400, 'ValidationException', `1 validation error detected: Value '${String(alias)}' at 'name' failed to satisfy constraint`);
     }
     if (fn.aliases.has(alias)) throw new AwsFault(409, 'ResourceConflictException', `Alias already exists: ${fn.config.FunctionArn}:${alias}`);
-    const created = { AliasArn: `${fn.config.FunctionArn}:${alias}`, Name: alias, FunctionVersion: this.checkVersion(fn, body.FunctionVersion), Description: (body.Description as string | undefined) ?? '', RevisionId: revision() };
+    const created: FakeAlias = { AliasArn: `${fn.config.FunctionArn}:${alias}`, Name: alias, FunctionVersion: this.checkVersion(fn, body.FunctionVersion), Description: (body.Description as string | undefined) ?? '', RevisionId: revision() };
+    this.setRouting(fn, created, body.RoutingConfig);
     fn.aliases.set(alias, created);
     return { status: 201, body: created };
   }
@@ -310,6 +371,8 @@ export class FakeLambda {
     const found = fn.aliases.get(alias);
     if (!found) throw this.aliasNotFound(fn, alias);
     if (body.FunctionVersion !== undefined) found.FunctionVersion = this.checkVersion(fn, body.FunctionVersion);
+    if (body.Description !== undefined) found.Description = String(body.Description);
+    this.setRouting(fn, found, body.RoutingConfig);
     found.RevisionId = revision();
     return { status: 200, body: found };
   }
