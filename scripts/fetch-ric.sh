@@ -7,6 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/tslambda/aws-lambda-ric"
 NPM_CLI=$(readlink -f "$(command -v npm)" | sed 's#/bin/npm-cli.js$##')/bin/npm-cli.js
 
 node_for() {
@@ -52,6 +53,14 @@ install_ric() { # <range> <dir> <node major>
     AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | grep -m1 Error >&2
     exit 1
   fi
+  # A build made earlier on this machine (another clone, an earlier CI run) is reused when it loads here; a new
+  # machine has none and builds below. The cache holds only what this script built and checked.
+  cached="$CACHE/$2/$3"
+  if [ -d "$cached/node_modules/aws-lambda-ric" ] && loads "$node_bin" "$cached"; then
+    echo "fetch-ric: aws-lambda-ric for Node $3: reusing the build in $cached"
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && cp -a "$cached" "$dir"
+    return
+  fi
   ensure_build_tools
   nodedir=$(dirname "$(dirname "$node_bin")")
   # The addon is N-API only (node-addon-api), so one build loads on every Node major of its line: reuse a
@@ -75,6 +84,7 @@ install_ric() { # <range> <dir> <node major>
     AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_bin" -e "require(process.argv[1])" "$(addon "$dir")" 2>&1 | head -5 >&2
     exit 1
   }
+  rm -rf "$cached" && mkdir -p "$(dirname "$cached")" && cp -a "$dir" "$cached"
 }
 
 # RIC_LINES=4 (or 3) installs one line only.
