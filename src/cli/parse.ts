@@ -58,7 +58,7 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
     while (isValue(words[i + 1]) && (values.length === 0 || flagKind(spec) === 'strings')) values.push(words[++i]!);
     if (values.length === 0 && spec.flag.valueWhenBare !== undefined) args[spec.flag.name] = spec.flag.valueWhenBare;
     else if (values.length === 0) problems.push({ path: `--${spec.flag.name}`, message: 'needs a value' });
-    else args[spec.flag.name] = valueOf(spec, values, args[spec.flag.name], problems);
+    else args[spec.flag.name] = flagValue(spec, values, args[spec.flag.name], problems);
   }
   // Positionals fill in order; any left over are refused like a mistyped flag.
   for (const spec of positionals) if (extra.length > 0) args[spec.flag.name] = extra.shift();
@@ -77,7 +77,7 @@ function splitInline(word: string): [name: string, inline: string | undefined] {
   return at === -1 ? [word, undefined] : [word.slice(0, at), word.slice(at + 1)];
 }
 
-function valueOf(spec: Flag, values: string[], previous: unknown, problems: ConfigProblem[]): unknown {
+function flagValue(spec: Flag, values: string[], previous: unknown, problems: ConfigProblem[]): unknown {
   const last = values[values.length - 1]!;
   switch (flagKind(spec)) {
     case 'strings':

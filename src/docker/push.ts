@@ -129,7 +129,7 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
     attempt.abort();
   };
   const stallMs = options.stallMs ?? PUSH_STALL_MS;
-  let stall = setTimeout(() => abandon({ kind: 'transient', message: `no progress from the engine for ${stallMs / 1000} s` }), stallMs);
+  const stall = setTimeout(() => abandon({ kind: 'transient', message: `no progress from the engine for ${stallMs / 1000} s` }), stallMs);
   const deadline = options.deadline ? setTimeout(() => abandon({ kind: 'other', message: 'the push did not finish within its deadline' }), Math.max(0, options.deadline - Date.now())) : undefined;
   try {
     let stream: NodeJS.ReadableStream;
