@@ -112,7 +112,7 @@ describe('http program', () => {
     expect(crashed.kind).toBe('error');
     const error = JSON.parse(crashed.body.toString());
     expect(error.errorType).toBe('Runtime.ExitError');
-    expect(error.errorMessage).toMatch(/exited with code 3 during the request; its last output:\n[^]*crashing now/);
+    expect(error.errorMessage).toMatch(/exited with code 3 during the request; its last output:\n[\s\S]*crashing now/);
     const after = result(await p.api.invoke(v2('GET', '/pid'))).body;
     expect(after).not.toBe(before);
   });
@@ -143,7 +143,7 @@ describe('http program init and streaming', () => {
     try {
       const body = JSON.parse((await p.api.whenInitError()).body.toString());
       expect(body.errorType).toBe('Runtime.ExitError');
-      expect(body.errorMessage).toMatch(/exited with code 1 before it was ready[^]*ValueError/);
+      expect(body.errorMessage).toMatch(/exited with code 1 before it was ready[\s\S]*ValueError/);
     } finally {
       await p.stop();
     }

@@ -66,7 +66,7 @@ describe('stdio program', () => {
     const before = (await p.api.invoke({ op: 'pid' })).body.toString();
     const error = errorOf(await p.api.invoke({ op: 'exit' }));
     expect(error).toMatchObject({ header: 'Runtime.ExitError', errorType: 'Runtime.ExitError' });
-    expect(error.errorMessage).toMatch(/"python3 protocol.py" exited with code 3 before answering; its last output:\n[^]*dying now/);
+    expect(error.errorMessage).toMatch(/"python3 protocol.py" exited with code 3 before answering; its last output:\n[\s\S]*dying now/);
     const after = await p.api.invoke({ op: 'pid' });
     expect(after.kind).toBe('response');
     expect(after.body.toString()).not.toBe(before);

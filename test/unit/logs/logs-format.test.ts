@@ -5,6 +5,9 @@ import { streamVersion } from '../../../src/aws/logs.js';
 import { crc32, encodeMessage } from '../../support/fake-aws/event-stream.js';
 import { matchesPattern } from '../../support/fake-aws/logs.js';
 
+/** The escape that starts an ANSI colour. */
+const ESC = '\u001b';
+
 describe('--since', () => {
   const now = Date.parse('2026-12-01T12:00:00Z');
   it('reads durations before now and ISO dates; anything else is undefined', () => {
@@ -23,10 +26,10 @@ describe('lines', () => {
     const start = 'START RequestId: 1f0e Version: $LATEST\n';
     expect(renderLine(start, false)).toBe('START RequestId: 1f0e Version: $LATEST');
     expect(renderLine(start, true)).toBe('\u001b[90mSTART RequestId: 1f0e Version: $LATEST\u001b[39m');
-    expect(renderLine('REPORT RequestId: 1f0e\tDuration: 2.1 ms', true)).toMatch(/^\u001b\[36m/);
-    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tERROR\tInvoke Error', true)).toMatch(/^\u001b\[31m/);
-    expect(renderLine('{"time":"…","type":"platform.start","record":{}}', true)).toMatch(/^\u001b\[90m/);
-    expect(renderLine('{"level":"ERROR","message":"boom"}', true)).toMatch(/^\u001b\[31m/);
+    expect(renderLine('REPORT RequestId: 1f0e\tDuration: 2.1 ms', true)).toMatch(new RegExp(`^${ESC}\\[36m`));
+    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tERROR\tInvoke Error', true)).toMatch(new RegExp(`^${ESC}\\[31m`));
+    expect(renderLine('{"time":"…","type":"platform.start","record":{}}', true)).toMatch(new RegExp(`^${ESC}\\[90m`));
+    expect(renderLine('{"level":"ERROR","message":"boom"}', true)).toMatch(new RegExp(`^${ESC}\\[31m`));
     expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine', true)).toBe('2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine');
   });
 
