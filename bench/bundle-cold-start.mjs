@@ -48,23 +48,58 @@ await writeFile(join(project, 'src/handler.ts'), HANDLER);
 await symlink(join(repo, 'node_modules'), join(project, 'node_modules'));
 
 async function buildImage(tag, files, appDir) {
-  const dockerfile = generateDockerfile({ baseImage: BASE_IMAGE, handler: 'src/handler.handler', nodeOptions: '--enable-source-maps', appDir, tslambdaVersion: 'bench' });
-  const context = await createBuildContext({ extraFiles: [...(await runtimeContextFiles()), ...files, { path: GENERATED_DOCKERFILE_PATH, content: dockerfile }] });
-  const stream = await docker.buildImage(context.stream, { t: tag, dockerfile: GENERATED_DOCKERFILE_PATH, rm: true, forcerm: true });
-  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err, events) => {
-    const failure = err ?? events.find((e) => e.error);
-    failure ? reject(new Error(failure.error ?? failure.message)) : resolve();
-  }));
+  const dockerfile = generateDockerfile({
+    baseImage: BASE_IMAGE,
+    handler: 'src/handler.handler',
+    nodeOptions: '--enable-source-maps',
+    appDir,
+    tslambdaVersion: 'bench',
+  });
+  const context = await createBuildContext({
+    extraFiles: [...(await runtimeContextFiles()), ...files, { path: GENERATED_DOCKERFILE_PATH, content: dockerfile }],
+  });
+  const stream = await docker.buildImage(context.stream, {
+    t: tag,
+    dockerfile: GENERATED_DOCKERFILE_PATH,
+    rm: true,
+    forcerm: true,
+  });
+  await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, events) => {
+      const failure = err ?? events.find((e) => e.error);
+      failure ? reject(new Error(failure.error ?? failure.message)) : resolve();
+    }),
+  );
   return (await docker.getImage(tag).inspect()).Size;
 }
 
 // Bundled: what `tslambda build` sends.
-const bundle = await bundleHandler({ entry: join(project, 'src/handler.ts'), root: project, exportPath: 'handler', nodeMajor: 20 });
-const bundledSize = await buildImage('tslambda-bench-bundled:latest', await bundleContextFiles(bundle), '.tslambda/bundle');
+const bundle = await bundleHandler({
+  entry: join(project, 'src/handler.ts'),
+  root: project,
+  exportPath: 'handler',
+  nodeMajor: 20,
+});
+const bundledSize = await buildImage(
+  'tslambda-bench-bundled:latest',
+  await bundleContextFiles(bundle),
+  '.tslambda/bundle',
+);
 
 // Unbundled: the handler transpiled alone, plus the whole production closure of its dependency.
-const transpiled = await esbuild.build({ entryPoints: [join(project, 'src/handler.ts')], bundle: false, write: false, format: 'esm', platform: 'node', target: 'node20', outdir: join(project, 'src'), outExtension: { '.js': '.mjs' } });
-const closure = await productionClosure([{ name: '@aws-sdk/client-lambda', dir: join(repo, 'node_modules/@aws-sdk/client-lambda') }]);
+const transpiled = await esbuild.build({
+  entryPoints: [join(project, 'src/handler.ts')],
+  bundle: false,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: join(project, 'src'),
+  outExtension: { '.js': '.mjs' },
+});
+const closure = await productionClosure([
+  { name: '@aws-sdk/client-lambda', dir: join(repo, 'node_modules/@aws-sdk/client-lambda') },
+]);
 const unbundledFiles = [
   { path: '.tslambda/app/src/handler.mjs', content: Buffer.from(transpiled.outputFiles[0].contents) },
   ...(await externalPackageFiles(closure.packages, '.tslambda/app')),
@@ -73,13 +108,18 @@ const unbundledSize = await buildImage('tslambda-bench-node-modules:latest', unb
 
 async function coldInvoke(image) {
   const emulator = await startEmulator({ functionName: 'bench', timeoutMs: 30_000 });
-  const container = await docker.createContainer({ Image: image, Env: [`AWS_LAMBDA_RUNTIME_API=${emulator.address}`, 'AWS_REGION=eu-west-1'], HostConfig: { NetworkMode: 'host' } });
+  const container = await docker.createContainer({
+    Image: image,
+    Env: [`AWS_LAMBDA_RUNTIME_API=${emulator.address}`, 'AWS_REGION=eu-west-1'],
+    HostConfig: { NetworkMode: 'host' },
+  });
   try {
     const started = performance.now();
     emulator.environmentStarting();
     await container.start();
     const result = await emulator.invoke('{"name":"bench"}');
-    if (result.outcome !== 'success' || !result.payload.toString().includes('"hello":"bench"')) throw new Error(`${image}: ${result.outcome} ${result.payload}`);
+    if (result.outcome !== 'success' || !result.payload.toString().includes('"hello":"bench"'))
+      throw new Error(`${image}: ${result.outcome} ${result.payload}`);
     return { init: result.initDurationMs, cold: performance.now() - started };
   } finally {
     await container.remove({ force: true }).catch(() => {});
@@ -99,9 +139,17 @@ for (let i = 0; i < runs; i++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const baseSize = (await docker.getImage(BASE_IMAGE).inspect()).Size;
 const sizes = { bundled: bundledSize - baseSize, 'whole node_modules': unbundledSize - baseSize };
-console.log(`handler importing @aws-sdk/client-lambda (${closure.packages.length} packages in its closure), ${runs} cold starts each, base ${BASE_IMAGE}`);
+console.log(
+  `handler importing @aws-sdk/client-lambda (${closure.packages.length} packages in its closure), ${runs} cold starts each, base ${BASE_IMAGE}`,
+);
 for (const name of Object.keys(images)) {
-  console.log(`${name.padEnd(20)} added ${(sizes[name] / 1024).toFixed(0).padStart(6)} KB   Init Duration median ${median(samples[name].init).toFixed(1).padStart(6)} ms   cold invoke median ${median(samples[name].cold).toFixed(1).padStart(6)} ms`);
+  console.log(
+    `${name.padEnd(20)} added ${(sizes[name] / 1024).toFixed(0).padStart(6)} KB   Init Duration median ${median(samples[name].init).toFixed(1).padStart(6)} ms   cold invoke median ${median(samples[name].cold).toFixed(1).padStart(6)} ms`,
+  );
 }
-for (const image of Object.values(images)) await docker.getImage(image).remove({ force: true }).catch(() => {});
+for (const image of Object.values(images))
+  await docker
+    .getImage(image)
+    .remove({ force: true })
+    .catch(() => {});
 await rm(project, { recursive: true, force: true });

@@ -42,7 +42,9 @@ const env = {
 const cases = {
   'tslambda --version': ['--version'],
   'tslambda --help': ['--help'],
-  ...Object.fromEntries(['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy'].map((c) => [`${c} --help`, [c, '--help']])),
+  ...Object.fromEntries(
+    ['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy'].map((c) => [`${c} --help`, [c, '--help']]),
+  ),
   'build: first line': ['build'],
   'invoke-local: first line': ['invoke-local', '--data', '{}'],
   'push: first line': ['push'],
@@ -55,7 +57,11 @@ const cpuProbe = fileURLToPath(new URL('./_cpu-at-exit.cjs', import.meta.url));
 function measure(args) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-r', cpuProbe, ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', cpuProbe, ...args], {
+      cwd: project,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     let first;
     let cpu = '';
     const mark = () => (first ??= Number(process.hrtime.bigint() - start) / 1e6);
@@ -106,23 +112,32 @@ const baseline = (() => {
 console.log(
   `CLI start-up over node -e 0 (wall ${median(floors.wall).toFixed(1)} ms, CPU ${median(floors.cpu).toFixed(1)} ms), median of ${runs} paired runs (node ${process.version})`,
 );
-console.log(`  the guard reads ${metric === 'cpu' ? 'CPU time: the machine is loaded (wall time of node -e 0 is over twice its CPU time)' : 'wall time'}`);
+console.log(
+  `  the guard reads ${metric === 'cpu' ? 'CPU time: the machine is loaded (wall time of node -e 0 is over twice its CPU time)' : 'wall time'}`,
+);
 const failures = [];
 for (const [name, added] of Object.entries(figures)) {
   const recorded = baseline[name];
   const notes = [];
-  if (added > BUDGET_MS) notes.push(`over the ${BUDGET_MS} ms budget${name.endsWith('first line') ? ' (not enforced yet)' : ''}`);
-  if (recorded !== undefined && added > recorded + SLACK_MS) notes.push(`${(added - recorded).toFixed(1)} ms over the recorded ${recorded} ms`);
+  if (added > BUDGET_MS)
+    notes.push(`over the ${BUDGET_MS} ms budget${name.endsWith('first line') ? ' (not enforced yet)' : ''}`);
+  if (recorded !== undefined && added > recorded + SLACK_MS)
+    notes.push(`${(added - recorded).toFixed(1)} ms over the recorded ${recorded} ms`);
   const enforced = notes.filter((note) => !note.includes('not enforced'));
   if (enforced.length) failures.push(`${name}: ${enforced.join(', ')}`);
   const d = diffs[name];
   const other = metric === 'cpu' ? `wall +${median(d.wall).toFixed(1)}` : `CPU +${median(d.cpu).toFixed(1)}`;
   const was = before ? `  before: +${median(beforeDiffs[name][metric]).toFixed(1)} ms` : '';
   const against = `  (${other})${was}${recorded === undefined ? '' : `  (recorded +${recorded} ms)`}`;
-  console.log(`  ${name.padEnd(26)} +${added.toFixed(1).padStart(6)} ms${against}${notes.length ? `  ✖ ${notes.join(', ')}` : ''}`);
+  console.log(
+    `  ${name.padEnd(26)} +${added.toFixed(1).padStart(6)} ms${against}${notes.length ? `  ✖ ${notes.join(', ')}` : ''}`,
+  );
 }
 if (record) {
-  writeFileSync(baselineFile, `${JSON.stringify({ node: process.version, runs, metric, addedMs: figures }, null, 2)}\n`);
+  writeFileSync(
+    baselineFile,
+    `${JSON.stringify({ node: process.version, runs, metric, addedMs: figures }, null, 2)}\n`,
+  );
   console.log(`recorded ${baselineFile}`);
 } else if (failures.length) {
   console.log(`\nstart-up guard failed:\n  ${failures.join('\n  ')}`);

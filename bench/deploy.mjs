@@ -15,12 +15,17 @@ const TARGET_MS = 1500;
 const BASE_IMAGE = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? 'tslambda-test-base:node20';
 
 // tsc writes dist/ even when another file in progress has type errors; only a missing CLI is fatal.
-spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'ignore' });
+spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'ignore',
+});
 
 const work = await mkdtemp(join(tmpdir(), 'tslambda-bench-deploy-'));
 // The test helpers are TypeScript: bundle them once for plain node.
 await build({
-  entryPoints: { fakeAws: join(root, 'test/support/fake-aws/index.ts'), registry: join(root, 'test/support/registry.ts') },
+  entryPoints: {
+    fakeAws: join(root, 'test/support/fake-aws/index.ts'),
+    registry: join(root, 'test/support/registry.ts'),
+  },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -38,7 +43,10 @@ aws.lambda.addFunction({ name: 'bench-deploy' });
 aws.lambda.behaviour.updatePolls = 1;
 const project = join(work, 'project');
 await import('node:fs/promises').then((fs) => fs.mkdir(project));
-await writeFile(join(project, 'lambda.config.json'), JSON.stringify({ functionName: 'bench-deploy', baseImage: BASE_IMAGE }));
+await writeFile(
+  join(project, 'lambda.config.json'),
+  JSON.stringify({ functionName: 'bench-deploy', baseImage: BASE_IMAGE }),
+);
 await writeFile(join(project, 'index.js'), 'exports.handler = async () => "ok";\n');
 
 const env = { ...process.env, ...aws.env, HOME: work, CI: '1', NO_COLOR: '1' };
@@ -46,7 +54,11 @@ const env = { ...process.env, ...aws.env, HOME: work, CI: '1', NO_COLOR: '1' };
 const deploy = () =>
   new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'bin/tslambda.js'), 'deploy', '--tag', 'bench'], { cwd: project, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/tslambda.js'), 'deploy', '--tag', 'bench'], {
+      cwd: project,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
@@ -74,16 +86,36 @@ try {
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(`no-op tslambda deploy (real engine + local registry + fake AWS), ${runs} runs, node ${process.version}`);
   console.log(`  first deploy (build + push + update)  ${first.ms.toFixed(0)} ms`);
-  console.log(`  no-op deploy  median ${median.toFixed(0)} ms   min ${sorted[0].toFixed(0)} ms   max ${sorted.at(-1).toFixed(0)} ms   target ≤ ${TARGET_MS} ms ${median <= TARGET_MS ? 'met' : 'MISSED'}`);
-  console.log(`  AWS calls per no-op deploy: ${aws.operations().slice(0, aws.calls.length / runs).join(', ')} (${aws.calls.length} over ${runs} runs)`);
-  console.log('  last run printed:\n' + sample.trimEnd().split('\n').map((l) => `    | ${l}`).join('\n'));
+  console.log(
+    `  no-op deploy  median ${median.toFixed(0)} ms   min ${sorted[0].toFixed(0)} ms   max ${sorted.at(-1).toFixed(0)} ms   target ≤ ${TARGET_MS} ms ${median <= TARGET_MS ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `  AWS calls per no-op deploy: ${aws
+      .operations()
+      .slice(0, aws.calls.length / runs)
+      .join(', ')} (${aws.calls.length} over ${runs} runs)`,
+  );
+  console.log(
+    '  last run printed:\n' +
+      sample
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    | ${l}`)
+        .join('\n'),
+  );
 } finally {
   await aws.close();
   await registry.stop();
   // The images the runs tagged, so repeated benchmarks do not pile them up in the engine.
   const { default: Docker } = await import('dockerode');
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-  const images = await docker.listImages({ filters: JSON.stringify({ reference: ['bench-deploy:*', `${registry.host}/bench-deploy:*`] }) }).catch(() => []);
-  for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  const images = await docker
+    .listImages({ filters: JSON.stringify({ reference: ['bench-deploy:*', `${registry.host}/bench-deploy:*`] }) })
+    .catch(() => []);
+  for (const image of images)
+    await docker
+      .getImage(image.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   await rm(work, { recursive: true, force: true });
 }

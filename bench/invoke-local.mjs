@@ -17,9 +17,11 @@ const bin = `${repo}bin/tslambda.js`;
 const quick = process.argv.includes('--quick');
 const warmRuns = quick ? 200 : 2000;
 const coldRuns = quick ? 3 : 10;
-const baseImage = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? `tslambda-test-base:node${process.versions.node.split('.')[0]}`;
+const baseImage =
+  process.env.TSLAMBDA_TEST_BASE_IMAGE ?? `tslambda-test-base:node${process.versions.node.split('.')[0]}`;
 
-if (!existsSync(`${repo}dist/cli/main.js`)) spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
+if (!existsSync(`${repo}dist/cli/main.js`))
+  spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
 const { default: Docker } = await import('dockerode');
 const { startEmulator } = await import('../dist/local/api/emulator.js');
 const { Environment } = await import('../dist/local/execution/environment.js');
@@ -38,31 +40,50 @@ const functionName = `bench-invoke-local-${process.pid}`;
 const image = `${functionName}:latest`;
 const project = mkdtempSync(join(tmpdir(), 'tslambda-bench-'));
 cpSync(fileURLToPath(new URL('../test/fixtures/invoke-local/app', import.meta.url)), project, { recursive: true });
-writeFileSync(join(project, 'lambda.config.json'), JSON.stringify({ functionName, handler: 'index.handler', baseImage, timeout: 10, memorySize: 256 }));
+writeFileSync(
+  join(project, 'lambda.config.json'),
+  JSON.stringify({ functionName, handler: 'index.handler', baseImage, timeout: 10, memorySize: 256 }),
+);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 try {
-  const built = spawnSync(process.execPath, [bin, 'build', '--cwd', project, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const built = spawnSync(process.execPath, [bin, 'build', '--cwd', project, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (built.status !== 0) throw new Error(`tslambda build exited with ${built.status}`);
   await warmServe();
   await coldVersusBare();
 } finally {
-  await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(image)
+    .remove({ force: true })
+    .catch(() => undefined);
   rmSync(project, { recursive: true, force: true });
 }
 
 async function warmServe() {
   const port = await freePort();
-  const server = spawn(process.execPath, [bin, 'invoke-local', '--cwd', project, '--no-build', '--quiet', '--serve', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(
+    process.execPath,
+    [bin, 'invoke-local', '--cwd', project, '--no-build', '--quiet', '--serve', String(port)],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const invoke = () =>
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/2015-03-31/functions/function/invocations', agent }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
-      });
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/2015-03-31/functions/function/invocations', agent },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
+              : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.end('{"action":"noop"}');
     });
@@ -80,8 +101,12 @@ async function warmServe() {
     const times = [];
     for (let i = 0; i < warmRuns; i++) times.push(await invoke());
     const m = median(times);
-    console.log(`warm --serve invocation of a no-op handler, ${warmRuns} sequential calls (client → Invoke API → emulator → container → back)`);
-    console.log(`  median ${m.toFixed(2)} ms   p95 ${percentile(times, 0.95).toFixed(2)} ms   p99 ${percentile(times, 0.99).toFixed(2)} ms   target ≤ 2 ms: ${m <= 2 ? 'met' : 'NOT met'}`);
+    console.log(
+      `warm --serve invocation of a no-op handler, ${warmRuns} sequential calls (client → Invoke API → emulator → container → back)`,
+    );
+    console.log(
+      `  median ${m.toFixed(2)} ms   p95 ${percentile(times, 0.95).toFixed(2)} ms   p99 ${percentile(times, 0.99).toFixed(2)} ms   target ≤ 2 ms: ${m <= 2 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     agent.destroy();
     server.kill('SIGINT');
@@ -103,12 +128,19 @@ async function coldVersusBare() {
   const b = median(bare);
   console.log(`cold invoke vs a bare container run of the same image, median of ${coldRuns} alternating runs`);
   console.log(`  bare run (create, start node -e 0, wait, remove)   ${b.toFixed(1).padStart(7)} ms`);
-  console.log(`  cold invoke (create, start, init, invoke, remove)  ${c.toFixed(1).padStart(7)} ms  (+${(c - b).toFixed(1)} ms; Init Duration median ${median(inits).toFixed(1)} ms)`);
+  console.log(
+    `  cold invoke (create, start, init, invoke, remove)  ${c.toFixed(1).padStart(7)} ms  (+${(c - b).toFixed(1)} ms; Init Duration median ${median(inits).toFixed(1)} ms)`,
+  );
 }
 
 async function bareRun() {
   const started = process.hrtime.bigint();
-  const container = await docker.createContainer({ Image: image, Entrypoint: ['node', '-e', '0'], Cmd: [], HostConfig: { NetworkMode: 'host' } });
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: ['node', '-e', '0'],
+    Cmd: [],
+    HostConfig: { NetworkMode: 'host' },
+  });
   await container.start();
   await container.wait();
   await container.remove({ force: true });
@@ -121,7 +153,12 @@ async function coldInvoke() {
   const environment = new Environment({
     emulator,
     memorySizeMb: 256,
-    launcher: containerLauncher(docker, { image, env: { AWS_LAMBDA_FUNCTION_NAME: functionName }, memorySizeMb: 256, network: 'host' }),
+    launcher: containerLauncher(docker, {
+      image,
+      env: { AWS_LAMBDA_FUNCTION_NAME: functionName },
+      memorySizeMb: 256,
+      network: 'host',
+    }),
   });
   const result = await environment.invoke('{"action":"noop"}');
   await environment.stop();

@@ -31,13 +31,25 @@ const freePort = () =>
 
 const MODES = {
   'node handler': async () => ({ _HANDLER: 'index.handler', LAMBDA_TASK_ROOT: `${root}bench/runtime/task` }),
-  stdio: async () => ({ TSLAMBDA_PROGRAM: JSON.stringify({ command: [process.execPath, `${root}bench/program/echo-stdio.cjs`], protocol: 'stdio' }) }),
-  http: async () => ({ TSLAMBDA_PROGRAM: JSON.stringify({ command: [process.execPath, `${root}bench/program/echo-http.cjs`], protocol: 'http', port: await freePort() }) }),
+  stdio: async () => ({
+    TSLAMBDA_PROGRAM: JSON.stringify({
+      command: [process.execPath, `${root}bench/program/echo-stdio.cjs`],
+      protocol: 'stdio',
+    }),
+  }),
+  http: async () => ({
+    TSLAMBDA_PROGRAM: JSON.stringify({
+      command: [process.execPath, `${root}bench/program/echo-http.cjs`],
+      protocol: 'http',
+      port: await freePort(),
+    }),
+  }),
 };
 
 function cpuNs(pid) {
   let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+  for (const tid of readdirSync(`/proc/${pid}/task`))
+    total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
   return total;
 }
 
@@ -60,9 +72,20 @@ async function run(mode) {
       else marks[mark] = sample;
     },
   });
-  const env = { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api.address, LAMBDA_TASK_ROOT: `${root}bench/runtime/task`, ...(await MODES[mode]()) };
-  child = spawn(process.execPath, [`${root}runtime/bootstrap.cjs`], { cwd: env.LAMBDA_TASK_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env });
-  const died = new Promise((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${mode} exited early (${code ?? signal})`))));
+  const env = {
+    PATH: process.env.PATH,
+    AWS_LAMBDA_RUNTIME_API: api.address,
+    LAMBDA_TASK_ROOT: `${root}bench/runtime/task`,
+    ...(await MODES[mode]()),
+  };
+  child = spawn(process.execPath, [`${root}runtime/bootstrap.cjs`], {
+    cwd: env.LAMBDA_TASK_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
+  const died = new Promise((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`${mode} exited early (${code ?? signal})`))),
+  );
   try {
     const { failures } = await Promise.race([api.done, died]);
     if (failures.length > 0) throw new Error(`${mode}: ${failures.length} wrong responses, first: ${failures[0]}`);
@@ -79,23 +102,43 @@ async function run(mode) {
     cpu.push((edges[i].cpu - edges[i - 1].cpu) / n / 1000);
     wall.push(((edges[i].t - edges[i - 1].t) * 1000) / n);
   }
-  return { perSecond: COUNT / ((marks['measure-end'].t - marks['measure-start'].t) / 1000), cpuUs: median(cpu), wallUs: median(wall) };
+  return {
+    perSecond: COUNT / ((marks['measure-end'].t - marks['measure-start'].t) / 1000),
+    cpuUs: median(cpu),
+    wallUs: median(wall),
+  };
 }
 
 async function main() {
-  console.log(`program handlers, node ${process.version}: ${COUNT} tiny invocations after ${WARMUP} warm-up, ${rounds} round(s)\n`);
+  console.log(
+    `program handlers, node ${process.version}: ${COUNT} tiny invocations after ${WARMUP} warm-up, ${rounds} round(s)\n`,
+  );
   const results = Object.fromEntries(Object.keys(MODES).map((m) => [m, []]));
-  for (let round = 0; round < rounds; round++) for (const mode of Object.keys(MODES)) results[mode].push(await run(mode));
-  const summary = Object.fromEntries(Object.entries(results).map(([mode, runs]) => [mode, { perSecond: median(runs.map((r) => r.perSecond)), cpuUs: median(runs.map((r) => r.cpuUs)), wallUs: median(runs.map((r) => r.wallUs)) }]));
+  for (let round = 0; round < rounds; round++)
+    for (const mode of Object.keys(MODES)) results[mode].push(await run(mode));
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([mode, runs]) => [
+      mode,
+      {
+        perSecond: median(runs.map((r) => r.perSecond)),
+        cpuUs: median(runs.map((r) => r.cpuUs)),
+        wallUs: median(runs.map((r) => r.wallUs)),
+      },
+    ]),
+  );
   const base = summary['node handler'];
   console.log('mode          inv/s   loop CPU µs/inv  (+ vs node)   wall µs/inv  (+ vs node)');
   for (const [mode, s] of Object.entries(summary)) {
     const plus = (x, b) => (mode === 'node handler' ? '' : `+${(x - b).toFixed(0)}`);
-    console.log(`${mode.padEnd(12)} ${s.perSecond.toFixed(0).padStart(6)}   ${s.cpuUs.toFixed(1).padStart(14)}  ${plus(s.cpuUs, base.cpuUs).padStart(11)}   ${s.wallUs.toFixed(0).padStart(11)}  ${plus(s.wallUs, base.wallUs).padStart(11)}`);
+    console.log(
+      `${mode.padEnd(12)} ${s.perSecond.toFixed(0).padStart(6)}   ${s.cpuUs.toFixed(1).padStart(14)}  ${plus(s.cpuUs, base.cpuUs).padStart(11)}   ${s.wallUs.toFixed(0).padStart(11)}  ${plus(s.wallUs, base.wallUs).padStart(11)}`,
+    );
   }
   const stdioCpu = summary.stdio.cpuUs - base.cpuUs;
   const httpWall = summary.http.wallUs - base.wallUs;
-  console.log(`\ntargets: stdio adds ${stdioCpu.toFixed(0)} µs loop CPU (≤ 150: ${stdioCpu <= 150 ? 'met' : 'missed'}); http adds ${(httpWall / 1000).toFixed(2)} ms per invocation, median window (≤ 1 ms: ${httpWall <= 1000 ? 'met' : 'missed'})`);
+  console.log(
+    `\ntargets: stdio adds ${stdioCpu.toFixed(0)} µs loop CPU (≤ 150: ${stdioCpu <= 150 ? 'met' : 'missed'}); http adds ${(httpWall / 1000).toFixed(2)} ms per invocation, median window (≤ 1 ms: ${httpWall <= 1000 ? 'met' : 'missed'})`,
+  );
 }
 
 main().catch((error) => {

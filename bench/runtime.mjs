@@ -23,7 +23,9 @@ const RIC4_DIR = `${root}.tmp/ric4/24`;
 const NODE24 = `${root}.tmp/nodes/24/bin/node`;
 const ricBin = (dir) => `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
 // Installed means built: the package lands before its native addon has compiled.
-const ricReady = (dir) => existsSync(ricBin(dir)) && ['dist', 'build/Release'].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}/rapid-client.node`));
+const ricReady = (dir) =>
+  existsSync(ricBin(dir)) &&
+  ['dist', 'build/Release'].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}/rapid-client.node`));
 const ricVersion = (dir) => JSON.parse(readFileSync(`${dir}/node_modules/aws-lambda-ric/package.json`, 'utf8')).version;
 
 const args = process.argv.slice(2);
@@ -37,13 +39,31 @@ const CLIENTS = {
   tslambda: { args: [`${root}runtime/bootstrap.cjs`, 'index.handler'], available: true },
   bare: { args: [`${root}bench/runtime/bare-loop.cjs`, 'index.handler'], available: true },
   // --before=<dir>: a runtime/ folder of another checkout, measured side by side as 'before'.
-  before: { args: [`${option('before', '')}/bootstrap.cjs`, 'index.handler'], available: option('before', '') !== '', why: 'pass --before=<a runtime/ folder> to measure it' },
+  before: {
+    args: [`${option('before', '')}/bootstrap.cjs`, 'index.handler'],
+    available: option('before', '') !== '',
+    why: 'pass --before=<a runtime/ folder> to measure it',
+  },
   'raw-socket': { args: [`${root}bench/runtime/raw-socket-loop.cjs`, 'index.handler'], available: true },
-  'ric-3': { args: [ricBin(RIC3_DIR), 'index.handler'], available: ricReady(RIC3_DIR), why: `aws-lambda-ric 3.x for Node ${NODE_MAJOR} ${FETCH_RIC}` },
+  'ric-3': {
+    args: [ricBin(RIC3_DIR), 'index.handler'],
+    available: ricReady(RIC3_DIR),
+    why: `aws-lambda-ric 3.x for Node ${NODE_MAJOR} ${FETCH_RIC}`,
+  },
   // 4.x requires Node 24: it runs on .tmp/nodes/24, so its ratios include the Node version's difference.
-  'ric-4': { node: NODE24, args: [ricBin(RIC4_DIR), 'index.handler'], available: ricReady(RIC4_DIR) && existsSync(NODE24), why: `aws-lambda-ric 4.x (Node 24) ${FETCH_RIC}` },
+  'ric-4': {
+    node: NODE24,
+    args: [ricBin(RIC4_DIR), 'index.handler'],
+    available: ricReady(RIC4_DIR) && existsSync(NODE24),
+    why: `aws-lambda-ric 4.x (Node 24) ${FETCH_RIC}`,
+  },
 };
-const wanted = option('clients', Object.keys(CLIENTS).filter((c) => c !== 'before' || CLIENTS.before.available).join(',')).split(',');
+const wanted = option(
+  'clients',
+  Object.keys(CLIENTS)
+    .filter((c) => c !== 'before' || CLIENTS.before.available)
+    .join(','),
+).split(',');
 const clients = wanted.filter((name) => CLIENTS[name]?.available);
 const describeClient = (name) => {
   if (name === 'ric-3') return `ric-3 = aws-lambda-ric ${ricVersion(RIC3_DIR)} on node ${process.version}`;
@@ -86,10 +106,19 @@ function cpuNs(pid) {
 }
 
 // Every process gets the same small environment: an inherited NODE_EXTRA_CA_CERTS alone adds ~50 ms to a start.
-const clientEnv = (api) => ({ PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api, LAMBDA_TASK_ROOT: TASK_ROOT, _HANDLER: 'index.handler' });
+const clientEnv = (api) => ({
+  PATH: process.env.PATH,
+  AWS_LAMBDA_RUNTIME_API: api,
+  LAMBDA_TASK_ROOT: TASK_ROOT,
+  _HANDLER: 'index.handler',
+});
 
 function spawnClient(name, api) {
-  return spawn(CLIENTS[name].node ?? process.execPath, CLIENTS[name].args, { cwd: TASK_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: clientEnv(api) });
+  return spawn(CLIENTS[name].node ?? process.execPath, CLIENTS[name].args, {
+    cwd: TASK_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: clientEnv(api),
+  });
 }
 
 async function stop(child) {
@@ -126,7 +155,9 @@ async function runLoad(name, { makeEvent, warmup, count }) {
   });
   const spawnedAt = performance.now();
   child = spawnClient(name, api.address);
-  const died = new Promise((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${name} exited early (${code ?? signal})`))));
+  const died = new Promise((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited early (${code ?? signal})`))),
+  );
   try {
     const { failures } = await Promise.race([api.done, died]);
     if (failures.length > 0) throw new Error(`${name}: ${failures.length} wrong responses, first: ${failures[0]}`);
@@ -143,17 +174,29 @@ async function runLoad(name, { makeEvent, warmup, count }) {
     const n = i < edges.length - 1 ? windowSize : count - windowSize * windows.length;
     if (n > 0) perWindow.push((edges[i].cpu - edges[i - 1].cpu) / n / 1000);
   }
-  return { perSecond: count / seconds, cpuUs: median(perWindow), wallMs: end.t - start.t, cpuMs: (end.cpu - start.cpu) / 1e6 };
+  return {
+    perSecond: count / seconds,
+    cpuUs: median(perWindow),
+    wallMs: end.t - start.t,
+    cpuMs: (end.cpu - start.cpu) / 1e6,
+  };
 }
 
 /** Spawn to first /next (handler loaded), in ms. */
 async function coldStart(name) {
   let reached;
   const firstNext = new Promise((resolve) => (reached = resolve));
-  const api = await startBenchApi({ makeEvent: tinyEvent, warmup: 0, count: 1, onMark: (m) => m === 'first-next' && reached(performance.now()) });
+  const api = await startBenchApi({
+    makeEvent: tinyEvent,
+    warmup: 0,
+    count: 1,
+    onMark: (m) => m === 'first-next' && reached(performance.now()),
+  });
   const spawnedAt = performance.now();
   const child = spawnClient(name, api.address);
-  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before asking for work`))));
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before asking for work`))),
+  );
   try {
     return (await Promise.race([firstNext, exited])) - spawnedAt;
   } finally {
@@ -176,16 +219,20 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
 }
 
 async function main() {
-  console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, node ${process.version}`);
+  console.log(
+    `machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, node ${process.version}`,
+  );
   console.log(`clients: ${clients.map(describeClient).join('; ')}`);
-  for (const name of wanted.filter((n) => !clients.includes(n))) console.log(`REFERENCE ABSENT: ${name}, ${CLIENTS[name]?.why ?? 'unknown client'}`);
+  for (const name of wanted.filter((n) => !clients.includes(n)))
+    console.log(`REFERENCE ABSENT: ${name}, ${CLIENTS[name]?.why ?? 'unknown client'}`);
   console.log(`mode: ${quick ? 'quick' : 'full'}, ${rounds} alternating round(s)\n`);
 
   const results = {};
@@ -201,12 +248,18 @@ async function main() {
   const cold = await coldStarts();
   const fresh = Object.fromEntries(clients.map((c) => [c, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const name of rotate(clients, round)) fresh[name].push(await runLoad(name, { makeEvent: tinyEvent, warmup: 0, count: 1000 }));
+    for (const name of rotate(clients, round))
+      fresh[name].push(await runLoad(name, { makeEvent: tinyEvent, warmup: 0, count: 1000 }));
   }
   console.log('');
   table(
     ['fresh process, 1,000 86 B invocations', 'spawn → last response ms', 'CPU ms', 'CPU µs/inv'],
-    clients.map((name) => [name, fmt(median(fresh[name].map((r) => r.wallMs)), 1), fmt(median(fresh[name].map((r) => r.cpuMs)), 1), fmt(median(fresh[name].map((r) => r.cpuUs)), 1)]),
+    clients.map((name) => [
+      name,
+      fmt(median(fresh[name].map((r) => r.wallMs)), 1),
+      fmt(median(fresh[name].map((r) => r.cpuMs)), 1),
+      fmt(median(fresh[name].map((r) => r.cpuUs)), 1),
+    ]),
   );
   checkTargets(results, cold);
 }
@@ -219,11 +272,26 @@ function printThroughput(results) {
     const rate = (name) => median(results[workload.name][name]?.map((r) => r.perSecond) ?? [NaN]);
     for (const name of clients) {
       const runs = results[workload.name][name];
-      rows.push([workload.name, name, workload.count, fmt(rate(name)), `${fmt(rate(name) / rate('bare'), 2)}×`, `${fmt(rate(name) / rate('raw-socket'), 2)}×`, fmt(median(runs.map((r) => r.cpuUs)), 1)]);
+      rows.push([
+        workload.name,
+        name,
+        workload.count,
+        fmt(rate(name)),
+        `${fmt(rate(name) / rate('bare'), 2)}×`,
+        `${fmt(rate(name) / rate('raw-socket'), 2)}×`,
+        fmt(median(runs.map((r) => r.cpuUs)), 1),
+      ]);
     }
-    summary.push([workload.name, ...clients.filter((c) => c !== 'bare').map((c) => `${fmt(rate(c) / rate('bare'), 2)}×`), `${fmt(rate('tslambda') / rate('raw-socket'), 2)}×`]);
+    summary.push([
+      workload.name,
+      ...clients.filter((c) => c !== 'bare').map((c) => `${fmt(rate(c) / rate('bare'), 2)}×`),
+      `${fmt(rate('tslambda') / rate('raw-socket'), 2)}×`,
+    ]);
   }
-  table(['event = result (medians)', 'client', 'invocations', 'inv/s', 'vs bare', 'vs raw-socket', 'client CPU µs/inv'], rows);
+  table(
+    ['event = result (medians)', 'client', 'invocations', 'inv/s', 'vs bare', 'vs raw-socket', 'client CPU µs/inv'],
+    rows,
+  );
   console.log('');
   table(['throughput vs bare', ...clients.filter((c) => c !== 'bare'), 'tslambda vs raw-socket'], summary);
 }
@@ -246,7 +314,13 @@ async function coldStarts() {
     ['cold start (spawn → first /next)', 'median ms', 'p10 ms', 'p90 ms', 'vs its node -e 0'],
     Object.entries(cold).map(([name, xs]) => {
       const sorted = [...xs].sort((a, b) => a - b);
-      return [name, fmt(median(xs), 1), fmt(sorted[Math.floor(xs.length * 0.1)], 1), fmt(sorted[Math.floor(xs.length * 0.9)], 1), baselines.includes(name) ? '' : `${median(xs) >= base(name) ? '+' : ''}${fmt(median(xs) - base(name), 1)} ms`];
+      return [
+        name,
+        fmt(median(xs), 1),
+        fmt(sorted[Math.floor(xs.length * 0.1)], 1),
+        fmt(sorted[Math.floor(xs.length * 0.9)], 1),
+        baselines.includes(name) ? '' : `${median(xs) >= base(name) ? '+' : ''}${fmt(median(xs) - base(name), 1)} ms`,
+      ];
     }),
   );
   cold.base = base('tslambda');
@@ -273,7 +347,10 @@ function checkTargets(results, cold) {
     }
   }
   console.log('');
-  table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : 'NO']));
+  table(
+    ['target', 'measured', 'met'],
+    targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : 'NO']),
+  );
   if (strict && targets.some(([, , ok]) => !ok)) process.exitCode = 1;
 }
 

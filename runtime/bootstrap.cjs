@@ -19,7 +19,9 @@ installConsole(env);
 
 const apiAddress = env.AWS_LAMBDA_RUNTIME_API;
 if (apiAddress === undefined || apiAddress === '') {
-  die('AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or under `tslambda invoke-local`, which set it to host:port');
+  die(
+    'AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or under `tslambda invoke-local`, which set it to host:port',
+  );
 }
 const handlerString = env._HANDLER || process.argv[2];
 const taskRoot = env.LAMBDA_TASK_ROOT || process.cwd();
@@ -32,7 +34,8 @@ globalThis.awslambda = {
    */
   streamifyResponse(handler, options) {
     handler[STREAMING] = 'response';
-    if (options !== undefined && options !== null && typeof options.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
+    if (options !== undefined && options !== null && typeof options.highWaterMark === 'number')
+      handler[HIGH_WATER_MARK] = options.highWaterMark;
     return handler;
   },
   HttpResponseStream: class HttpResponseStream {
@@ -69,7 +72,9 @@ function onUncaught(error, errorType) {
 }
 
 // A `program` handler (any language) replaces the Node module; see program.cjs.
-const loading = env.TSLAMBDA_PROGRAM ? require('./program.cjs').loadProgram(env, taskRoot) : loadHandler(taskRoot, handlerString);
+const loading = env.TSLAMBDA_PROGRAM
+  ? require('./program.cjs').loadProgram(env, taskRoot)
+  : loadHandler(taskRoot, handlerString);
 loading.then(
   (handler) => {
     // One macrotask later, so that a promise the module left rejected is still reported as an init error.

@@ -36,7 +36,11 @@ function errorBody(value, errorType) {
   try {
     body = isErrorLike(value) ? fromError(value) : fromValue(value);
   } catch {
-    body = { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack' };
+    body = {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
     // 3.x sends no trace here, 4.x an empty one.
     if (ric4) body.trace = [];
   }
@@ -49,7 +53,9 @@ function errorBody(value, errorType) {
 
 /** @param {ErrorBody} body */
 function prefixed(body) {
-  return body.errorType === 'string' || body.errorType === 'undefined' ? body.errorMessage : `${body.errorType}: ${body.errorMessage}`;
+  return body.errorType === 'string' || body.errorType === 'undefined'
+    ? body.errorMessage
+    : `${body.errorType}: ${body.errorMessage}`;
 }
 
 // As the official client: a native error, or anything with non-empty string name, message and stack.
@@ -59,7 +65,12 @@ function prefixed(body) {
  */
 function isErrorLike(value) {
   if (require('util').types.isNativeError(value)) return true;
-  return Boolean(value && value.name && value.message && value.stack) && typeof value.name === 'string' && typeof value.message === 'string' && typeof value.stack === 'string';
+  return (
+    Boolean(value && value.name && value.message && value.stack) &&
+    typeof value.name === 'string' &&
+    typeof value.message === 'string' &&
+    typeof value.stack === 'string'
+  );
 }
 
 // The error's own name, not its class's: `class NotFound extends Error {}` reports "Error", as on Lambda.
@@ -79,7 +90,8 @@ function fromError(error) {
  * @returns {ErrorBody}
  */
 function fromValue(value) {
-  if ((value === undefined || value === null) && !ric4) return { errorType: 'string', errorMessage: 'handled', trace: [] };
+  if ((value === undefined || value === null) && !ric4)
+    return { errorType: 'string', errorMessage: 'handled', trace: [] };
   return { errorType: typeof value, errorMessage: ric4 ? String(value) : value.toString(), trace: [] };
 }
 
@@ -92,8 +104,8 @@ const withoutDel = (text) => text.replace(/\x7F/g, '%7F');
 /**
  * A V8 stack as the official client sends it: one entry per line, the `Name: message` header included, DEL
  * characters written %7F; the runtime's own frames are left out, as they say nothing about the user's code.
-  * @param {unknown} stack
-  * @returns {string[]}
+ * @param {unknown} stack
+ * @returns {string[]}
  */
 function stackLines(stack) {
   if (typeof stack !== 'string') return [];

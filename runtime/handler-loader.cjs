@@ -35,16 +35,21 @@ async function loadHandler(taskRoot, handlerString) {
   const file = path.resolve(taskRoot, moduleRoot, moduleName);
   let exported;
   try {
-    exported = ric4 ? await loadModule4(taskRoot, moduleRoot, moduleName, file) : await loadModule3(taskRoot, moduleRoot, moduleName, file);
+    exported = ric4
+      ? await loadModule4(taskRoot, moduleRoot, moduleName, file)
+      : await loadModule3(taskRoot, moduleRoot, moduleName, file);
   } catch (err) {
     throw classifyLoadError(err);
   }
   let value = ric4 ? findIn4(exported, exportPath) : findIn3(exported, exportPath);
   // 4.x only: a CommonJS module imported as ESM, or a bundle, may hold its exports under `default`.
-  if (ric4 && !value && exported !== null && typeof exported === 'object' && 'default' in exported) value = findIn4(exported.default, exportPath);
+  if (ric4 && !value && exported !== null && typeof exported === 'object' && 'default' in exported)
+    value = findIn4(exported.default, exportPath);
   if (!value) throw new InitError(errorTypes.handlerNotFound, `${handlerString} is undefined or not exported`);
-  if (typeof value !== 'function') throw new InitError(errorTypes.handlerNotFound, `${handlerString} is not a function`);
-  if (ric4 && value.length >= 3 && !value[STREAMING]) throw new InitError(errorTypes.callbackHandlerDeprecated, CALLBACK_DEPRECATED);
+  if (typeof value !== 'function')
+    throw new InitError(errorTypes.handlerNotFound, `${handlerString} is not a function`);
+  if (ric4 && value.length >= 3 && !value[STREAMING])
+    throw new InitError(errorTypes.callbackHandlerDeprecated, CALLBACK_DEPRECATED);
   return value;
 }
 
@@ -73,10 +78,16 @@ function findIn4(value, exportPath) {
 /** @param {unknown} handlerString */
 function parseHandler(handlerString) {
   if (typeof handlerString !== 'string' || handlerString === '') {
-    throw new InitError(errorTypes.malformedHandlerName, 'no handler given: set _HANDLER or pass it as the first argument, e.g. index.handler');
+    throw new InitError(
+      errorTypes.malformedHandlerName,
+      'no handler given: set _HANDLER or pass it as the first argument, e.g. index.handler',
+    );
   }
   if (handlerString.includes('..')) {
-    throw new InitError(errorTypes.malformedHandlerName, `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    throw new InitError(
+      errorTypes.malformedHandlerName,
+      `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
   const slash = handlerString.lastIndexOf('/');
   const moduleRoot = slash < 0 ? '' : handlerString.slice(0, slash);
@@ -166,7 +177,8 @@ function classifyLoadError(err) {
   if (err instanceof InitError) return err;
   if (err instanceof SyntaxError) return new InitError(errorTypes.userCodeSyntax, String(err), err);
   // Only require()'s code: an import() that cannot resolve (ERR_MODULE_NOT_FOUND) keeps its own type, as on Lambda.
-  if (err !== null && typeof err === 'object' && err.code === 'MODULE_NOT_FOUND') return new InitError(errorTypes.importModule, String(err), err);
+  if (err !== null && typeof err === 'object' && err.code === 'MODULE_NOT_FOUND')
+    return new InitError(errorTypes.importModule, String(err), err);
   return err; // the module threw while loading: reported with its own type
 }
 

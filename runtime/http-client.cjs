@@ -174,8 +174,14 @@ class HttpConnection {
     this.writing = true;
     const body = this.body;
     if (body === null) socket.write(this.head, 'latin1', this.onWritten);
-    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS) socket.write(this.encodeLarge(body), this.onWritten);
-    else if (typeof body === 'string') socket.write(this.follow === null ? this.head + body : this.head + body + this.follow.head, 'utf8', this.onWritten);
+    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS)
+      socket.write(this.encodeLarge(body), this.onWritten);
+    else if (typeof body === 'string')
+      socket.write(
+        this.follow === null ? this.head + body : this.head + body + this.follow.head,
+        'utf8',
+        this.onWritten,
+      );
     else {
       socket.cork();
       socket.write(this.head, 'latin1');

@@ -90,7 +90,13 @@ function addError(record, error) {
  */
 function emitFailure(label, body) {
   if (!logState.json) return write(textRecord('ERROR', [`${label} \t${JSON.stringify(body)}`]));
-  const record = { timestamp: new Date().toISOString(), level: 'ERROR', requestId: logState.requestId, message: label, ...body };
+  const record = {
+    timestamp: new Date().toISOString(),
+    level: 'ERROR',
+    requestId: logState.requestId,
+    message: label,
+    ...body,
+  };
   write(JSON.stringify(record) + '\n');
 }
 
@@ -104,7 +110,8 @@ function installConsole(env) {
   const format = logState.json ? jsonRecord : textRecord;
   const noop = () => {};
   for (const [method, level] of METHODS) {
-    console[method] = LEVELS[level] < threshold ? noop : (/** @type {unknown[]} */ ...args) => write(format(level, args));
+    console[method] =
+      LEVELS[level] < threshold ? noop : (/** @type {unknown[]} */ ...args) => write(format(level, args));
   }
 }
 

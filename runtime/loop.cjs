@@ -59,7 +59,6 @@ class InvokeContext {
   getRemainingTimeInMillis() {
     return this.deadlineMs - Date.now();
   }
-
 }
 
 /** Up to Node 22 (aws-lambda-ric 3.x) the context also completes the invocation; nodejs24.x dropped these. */
@@ -94,7 +93,10 @@ function parseJsonHeader(value, name) {
   try {
     return JSON.parse(value);
   } catch (err) {
-    throw runtimeError(errorTypes.invalidEvent, `cannot parse the ${name} header as JSON: ${/** @type {Error} */ (err).message}`);
+    throw runtimeError(
+      errorTypes.invalidEvent,
+      `cannot parse the ${name} header as JSON: ${/** @type {Error} */ (err).message}`,
+    );
   }
 }
 
@@ -180,11 +182,13 @@ class RuntimeLoop {
    * @param {HttpResponse} res
    */
   onNext(err, res) {
-    if (err !== null) return die(`lost the Runtime API connection while waiting for the next invocation: ${err.message}`);
+    if (err !== null)
+      return die(`lost the Runtime API connection while waiting for the next invocation: ${err.message}`);
     if (res.status !== 200) return die(`the Runtime API answered ${res.status} to /next: ${bodyText(res)}`);
     const headers = res.headers;
     const id = headers[H.requestId];
-    if (id === undefined || id === '') return die('the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
+    if (id === undefined || id === '')
+      return die('the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
     // Decode now: the body is a view into the connection's read buffer.
     const payload = res.body.toString('utf8');
 
@@ -211,7 +215,14 @@ class RuntimeLoop {
       event = JSON.parse(payload);
     } catch (parseError) {
       invocation.state = SETTLED;
-      return this.postFailure(invocation, runtimeError(errorTypes.invalidEvent, `the event is not valid JSON: ${/** @type {Error} */ (parseError).message}`), errorTypes.invalidEvent);
+      return this.postFailure(
+        invocation,
+        runtimeError(
+          errorTypes.invalidEvent,
+          `the event is not valid JSON: ${/** @type {Error} */ (parseError).message}`,
+        ),
+        errorTypes.invalidEvent,
+      );
     }
     // While the handler runs only its own work may keep the process alive, so an empty event loop is observable.
     this.api.connection.unref();
@@ -221,7 +232,11 @@ class RuntimeLoop {
     let result;
     try {
       result = this.handler(event, invocation.context, invocation.callback);
-      if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      if (
+        result !== null &&
+        (typeof result === 'object' || typeof result === 'function') &&
+        typeof result.then === 'function'
+      ) {
         result.then(
           (/** @type {unknown} */ value) => invocation.complete(false, value),
           (/** @type {unknown} */ error) => invocation.complete(true, error),
@@ -244,7 +259,11 @@ class RuntimeLoop {
     } catch (thrown) {
       return invocation.complete(true, thrown);
     }
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+    if (
+      result !== null &&
+      (typeof result === 'object' || typeof result === 'function') &&
+      typeof result.then === 'function'
+    ) {
       result.then(
         (/** @type {unknown} */ value) => invocation.complete(false, value),
         (/** @type {unknown} */ error) => invocation.complete(true, error),
@@ -330,12 +349,21 @@ class RuntimeLoop {
     const size = Buffer.byteLength(invocation.value);
     invocation.value = undefined;
     const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
-    const failure = this.serializeForError(runtimeError(errorTypes.responseTooLarge, message), errorTypes.responseTooLarge);
+    const failure = this.serializeForError(
+      runtimeError(errorTypes.responseTooLarge, message),
+      errorTypes.responseTooLarge,
+    );
     if (!pipelined) return this.api.postError(invocation.id, failure.headerType, failure.json, this.onTooLargeReported);
-    this.api.postErrorAside(invocation.id, failure.headerType, failure.json, (/** @type {Error | null} */ err, /** @type {HttpResponse} */ answer) => {
-      if (err !== null) return die(`lost the Runtime API connection while posting an error: ${err.message}`);
-      if (!(answer.status >= 200 && answer.status < 300) && answer.status !== 403) this.rejected('/error', answer, true, false);
-    });
+    this.api.postErrorAside(
+      invocation.id,
+      failure.headerType,
+      failure.json,
+      (/** @type {Error | null} */ err, /** @type {HttpResponse} */ answer) => {
+        if (err !== null) return die(`lost the Runtime API connection while posting an error: ${err.message}`);
+        if (!(answer.status >= 200 && answer.status < 300) && answer.status !== 403)
+          this.rejected('/error', answer, true, false);
+      },
+    );
     this.afterPost(true);
   }
 
@@ -412,7 +440,8 @@ class RuntimeLoop {
     if (invocation.stream !== null) return invocation.stream.endFromEmptyLoop();
     if (this.api.connection.busy) return;
     if (invocation.state === AWAITING_EMPTY_LOOP) this.settle(invocation, invocation.failed, invocation.value, true);
-    else if (invocation.state === RUNNING && isAsyncFunction(this.handler)) this.postFailure(invocation, runtimeError('Runtime.NodeJsExit', NODE_JS_EXIT));
+    else if (invocation.state === RUNNING && isAsyncFunction(this.handler))
+      this.postFailure(invocation, runtimeError('Runtime.NodeJsExit', NODE_JS_EXIT));
     else if (invocation.state === RUNNING) this.settle(invocation, false, null);
   }
 
@@ -424,7 +453,10 @@ class RuntimeLoop {
    */
   onUncaught(error, errorType) {
     const { serializeFailure } = require('./errors.cjs');
-    emitFailure(errorType === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection', serializeFailure(error, errorType).body);
+    emitFailure(
+      errorType === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection',
+      serializeFailure(error, errorType).body,
+    );
     this.fatal = true;
     const invocation = this.current;
     if (invocation === null) return exit(1);

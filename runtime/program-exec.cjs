@@ -18,21 +18,34 @@ function invoke(config, options, event, context) {
   };
   return new Promise((resolve, reject) => {
     const startedMs = Date.now();
-    const proc = new ProgramProcess(config.command, { cwd: options.cwd, env, collectStdout: true }, undefined, (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0) {
-        return reject(programError('Runtime.ExitError', `the program ${JSON.stringify(config.command.join(' '))} ${describeExit(code, signal)}; its last output:\n${proc.tail()}`));
-      }
-      resolve(resultOf(Buffer.concat(proc.collected)));
-    });
+    const proc = new ProgramProcess(
+      config.command,
+      { cwd: options.cwd, env, collectStdout: true },
+      undefined,
+      (code, signal) => {
+        clearTimeout(timer);
+        if (code !== 0) {
+          return reject(
+            programError(
+              'Runtime.ExitError',
+              `the program ${JSON.stringify(config.command.join(' '))} ${describeExit(code, signal)}; its last output:\n${proc.tail()}`,
+            ),
+          );
+        }
+        resolve(resultOf(Buffer.concat(proc.collected)));
+      },
+    );
     const timer = setTimeout(() => {
       reject(timeoutError(startedMs, context.deadlineMs));
       proc.kill();
     }, untilDeadline(context.deadlineMs));
-    proc.started().then(() => proc.child.stdin.end(JSON.stringify(event)), (err) => {
-      clearTimeout(timer);
-      reject(programError('Runtime.InvalidEntrypoint', err.message));
-    });
+    proc.started().then(
+      () => proc.child.stdin.end(JSON.stringify(event)),
+      (err) => {
+        clearTimeout(timer);
+        reject(programError('Runtime.InvalidEntrypoint', err.message));
+      },
+    );
   });
 }
 

@@ -6,14 +6,16 @@
 
 const { programError } = require('./program-process.cjs');
 
-const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-yaml|ld\+json|problem\+json)|[^;]*\+(json|xml))/i;
+const TEXT_TYPE =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-yaml|ld\+json|problem\+json)|[^;]*\+(json|xml))/i;
 // Headers that describe one hop of the connection, not the response.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 /** What kind of event this is: 'v2' (HTTP API, Function URL), 'v1' (REST API, ALB) or 'event' (anything else). */
 function kindOf(event) {
   if (event === null || typeof event !== 'object') return 'event';
-  if (event.version === '2.0' && event.requestContext !== undefined && event.requestContext.http !== undefined) return 'v2';
+  if (event.version === '2.0' && event.requestContext !== undefined && event.requestContext.http !== undefined)
+    return 'v2';
   if (typeof event.httpMethod === 'string' && event.requestContext !== undefined) return 'v1';
   return 'event';
 }
@@ -29,7 +31,12 @@ function toRequest(kind, event, config) {
     const headers = { ...event.headers };
     if (Array.isArray(event.cookies) && event.cookies.length > 0) headers.cookie = event.cookies.join('; ');
     const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-    return { method: event.requestContext.http.method, path: `${event.rawPath || '/'}${query}`, headers, body: bodyOf(event) };
+    return {
+      method: event.requestContext.http.method,
+      path: `${event.rawPath || '/'}${query}`,
+      headers,
+      body: bodyOf(event),
+    };
   }
   if (kind === 'v1') {
     const headers = {};
@@ -37,13 +44,19 @@ function toRequest(kind, event, config) {
     for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) headers[name] = values.join(', ');
     return { method: event.httpMethod, path: `${event.path || '/'}${queryOf(event)}`, headers, body: bodyOf(event) };
   }
-  return { method: 'POST', path: config.path, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(event)) };
+  return {
+    method: 'POST',
+    path: config.path,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(event)),
+  };
 }
 
 function queryOf(event) {
   const pairs = [];
   if (event.multiValueQueryStringParameters) {
-    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) for (const v of values) pairs.push([name, v]);
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters))
+      for (const v of values) pairs.push([name, v]);
   } else if (event.queryStringParameters) {
     for (const [name, value] of Object.entries(event.queryStringParameters)) pairs.push([name, value]);
   }
@@ -64,7 +77,8 @@ function toResult(kind, request, response, config) {
   const { status, rawHeaders, body, headers } = response;
   if (kind === 'event') {
     const text = body.toString('utf8');
-    if (status >= 400) throw programError('HttpError', `the program answered ${status} to POST ${config.path}: ${text.slice(0, 500)}`);
+    if (status >= 400)
+      throw programError('HttpError', `the program answered ${status} to POST ${config.path}: ${text.slice(0, 500)}`);
     if (text === '') return null;
     try {
       return JSON.parse(text);
@@ -73,7 +87,12 @@ function toResult(kind, request, response, config) {
     }
   }
   const text = isText(headers, body);
-  const result = { statusCode: status, headers: {}, body: text ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !text };
+  const result = {
+    statusCode: status,
+    headers: {},
+    body: text ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !text,
+  };
   const cookies = [];
   const multi = {};
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -82,7 +101,9 @@ function toResult(kind, request, response, config) {
     const value = rawHeaders[i + 1];
     (multi[name] ??= []).push(value);
     if (kind === 'v2' && name === 'set-cookie') cookies.push(value);
-    else result.headers[name] = kind === 'v2' && result.headers[name] !== undefined ? `${result.headers[name]}, ${value}` : value;
+    else
+      result.headers[name] =
+        kind === 'v2' && result.headers[name] !== undefined ? `${result.headers[name]}, ${value}` : value;
   }
   if (kind === 'v2') result.cookies = cookies;
   else result.multiValueHeaders = multi;

@@ -41,13 +41,20 @@ class HttpProgram {
     const until = Date.now() + this.config.initTimeoutMs;
     const health = `http://127.0.0.1:${this.config.port}${this.config.healthPath}`;
     for (;;) {
-      if (proc.exited) throw new InitError('Runtime.ExitError', `the program ${this.describe()} ${await this.exit} before it was ready on ${health}; its last output:\n${proc.tail()}`);
+      if (proc.exited)
+        throw new InitError(
+          'Runtime.ExitError',
+          `the program ${this.describe()} ${await this.exit} before it was ready on ${health}; its last output:\n${proc.tail()}`,
+        );
       const status = await probe(this.config.port, this.config.healthPath);
       if (status !== 0 && status < 500) return;
       if (Date.now() > until) {
         proc.kill();
         const answer = status === 0 ? 'no answer' : `only status ${status}`;
-        throw new InitError('Runtime.ProgramNotReady', `the program ${this.describe()} was not ready within ${this.config.initTimeoutMs} ms (${answer} from GET ${health}); its last output:\n${proc.tail()}`);
+        throw new InitError(
+          'Runtime.ProgramNotReady',
+          `the program ${this.describe()} was not ready within ${this.config.initTimeoutMs} ms (${answer} from GET ${health}); its last output:\n${proc.tail()}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -55,10 +62,17 @@ class HttpProgram {
 
   /** Sends the event's request; `onResponse(res)` handles the response and resolves with the outcome. */
   async send(event, context, onResponse) {
-    if (this.proc === null) await this.start().catch((err) => Promise.reject(programError(err.errorType ?? 'Runtime.ExitError', err.message)));
+    if (this.proc === null)
+      await this.start().catch((err) =>
+        Promise.reject(programError(err.errorType ?? 'Runtime.ExitError', err.message)),
+      );
     const kind = kindOf(event);
     const request = toRequest(kind, event, this.config);
-    const headers = { ...request.headers, 'content-length': String(request.body.length), 'x-amzn-lambda-context': JSON.stringify(contextOf(context)) };
+    const headers = {
+      ...request.headers,
+      'content-length': String(request.body.length),
+      'x-amzn-lambda-context': JSON.stringify(contextOf(context)),
+    };
     if (kind !== 'event') headers['x-amzn-request-context'] = JSON.stringify(event.requestContext);
     const trace = context.headers['lambda-runtime-trace-id'];
     if (trace !== undefined) headers['x-amzn-trace-id'] = trace;
@@ -79,8 +93,20 @@ class HttpProgram {
         proc.kill();
         finish(true, timeoutError(startedMs, context.deadlineMs));
       }, untilDeadline(context.deadlineMs));
-      const req = http.request({ host: '127.0.0.1', port: this.config.port, method: request.method, path: request.path, headers, agent: this.agent });
-      req.on('response', (res) => onResponse(kind, request, res).then((v) => finish(false, v), (e) => finish(true, e)));
+      const req = http.request({
+        host: '127.0.0.1',
+        port: this.config.port,
+        method: request.method,
+        path: request.path,
+        headers,
+        agent: this.agent,
+      });
+      req.on('response', (res) =>
+        onResponse(kind, request, res).then(
+          (v) => finish(false, v),
+          (e) => finish(true, e),
+        ),
+      );
       req.on('error', (err) => this.failed(proc, err).then((e) => finish(true, e)));
       req.end(request.body);
     });
@@ -89,7 +115,11 @@ class HttpProgram {
   /** The error for a request that failed: the program's exit when it died, else the connection's error. */
   async failed(proc, err) {
     const exit = await Promise.race([this.exit, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS, null))]);
-    if (exit !== null) return programError('Runtime.ExitError', `the program ${this.describe()} ${exit} during the request; its last output:\n${proc.tail()}`);
+    if (exit !== null)
+      return programError(
+        'Runtime.ExitError',
+        `the program ${this.describe()} ${exit} during the request; its last output:\n${proc.tail()}`,
+      );
     return programError('Runtime.InvalidResponse', `the program's HTTP server failed the request: ${err.message}`);
   }
 }
@@ -110,7 +140,14 @@ function readAll(res) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     res.on('data', (chunk) => chunks.push(chunk));
-    res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+    res.on('end', () =>
+      resolve({
+        status: res.statusCode,
+        headers: res.headers,
+        rawHeaders: res.rawHeaders,
+        body: Buffer.concat(chunks),
+      }),
+    );
     res.on('error', reject);
   });
 }
@@ -119,13 +156,18 @@ async function start(config, options) {
   const server = new HttpProgram(config, options);
   await server.start();
   if (!config.stream) {
-    return (event, context) => server.send(event, context, async (kind, request, res) => toResult(kind, request, await readAll(res), config));
+    return (event, context) =>
+      server.send(event, context, async (kind, request, res) => toResult(kind, request, await readAll(res), config));
   }
   const handler = (event, responseStream, context) =>
     server.send(event, context, (kind, request, res) => {
       const response = { status: res.statusCode, rawHeaders: res.rawHeaders };
-      const stream = kind === 'event' ? responseStream : globalThis.awslambda.HttpResponseStream.from(responseStream, streamPrelude(response));
-      if (kind === 'event' && res.headers['content-type'] !== undefined) responseStream.setContentType(res.headers['content-type']);
+      const stream =
+        kind === 'event'
+          ? responseStream
+          : globalThis.awslambda.HttpResponseStream.from(responseStream, streamPrelude(response));
+      if (kind === 'event' && res.headers['content-type'] !== undefined)
+        responseStream.setContentType(res.headers['content-type']);
       return new Promise((resolve, reject) => {
         res.on('error', reject);
         res.on('end', resolve);

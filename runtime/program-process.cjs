@@ -47,7 +47,12 @@ class ProgramProcess {
     return new Promise((resolve, reject) => {
       this.child.once('spawn', resolve);
       this.child.once('error', (err) => {
-        reject(new InitError('Runtime.InvalidEntrypoint', `cannot start the program ${JSON.stringify(this.command.join(' '))}: ${err.message}; check program.command and that the file exists and is executable in the image`));
+        reject(
+          new InitError(
+            'Runtime.InvalidEntrypoint',
+            `cannot start the program ${JSON.stringify(this.command.join(' '))}: ${err.message}; check program.command and that the file exists and is executable in the image`,
+          ),
+        );
       });
     });
   }

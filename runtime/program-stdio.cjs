@@ -44,13 +44,24 @@ class StdioWorker {
       const timer = setTimeout(() => {
         this.onReady = null;
         proc.kill();
-        reject(new InitError('Runtime.ProgramNotReady', `the program ${command} did not write @tslambda {"ready": true} within ${this.config.initTimeoutMs} ms; its last output:\n${proc.tail()}`));
+        reject(
+          new InitError(
+            'Runtime.ProgramNotReady',
+            `the program ${command} did not write @tslambda {"ready": true} within ${this.config.initTimeoutMs} ms; its last output:\n${proc.tail()}`,
+          ),
+        );
       }, this.config.initTimeoutMs);
       this.onReady = (exit) => {
         clearTimeout(timer);
         this.onReady = null;
         if (exit === undefined) resolve();
-        else reject(new InitError(EXIT_ERROR, `the program ${command} ${exit} before it was ready; its last output:\n${proc.tail()}`));
+        else
+          reject(
+            new InitError(
+              EXIT_ERROR,
+              `the program ${command} ${exit} before it was ready; its last output:\n${proc.tail()}`,
+            ),
+          );
       };
     });
   }
@@ -86,7 +97,13 @@ class StdioWorker {
     try {
       frame = JSON.parse(text);
     } catch (err) {
-      return this.answer(true, programError(INVALID_RESPONSE, `the program's answer is not valid JSON (${err.message}): ${text.slice(0, 200)}`));
+      return this.answer(
+        true,
+        programError(
+          INVALID_RESPONSE,
+          `the program's answer is not valid JSON (${err.message}): ${text.slice(0, 200)}`,
+        ),
+      );
     }
     if (frame !== null && typeof frame === 'object' && frame.ready === true && !('result' in frame)) {
       if (this.onReady !== null) this.onReady(undefined);
@@ -95,13 +112,28 @@ class StdioWorker {
     if (frame !== null && typeof frame === 'object' && 'result' in frame) return this.answer(false, frame.result);
     if (frame !== null && typeof frame === 'object' && frame.error !== null && typeof frame.error === 'object') {
       const { type, message } = frame.error;
-      return this.answer(true, programError(typeof type === 'string' && type !== '' ? type : 'Error', typeof message === 'string' ? message : JSON.stringify(message ?? '')));
+      return this.answer(
+        true,
+        programError(
+          typeof type === 'string' && type !== '' ? type : 'Error',
+          typeof message === 'string' ? message : JSON.stringify(message ?? ''),
+        ),
+      );
     }
-    return this.answer(true, programError(INVALID_RESPONSE, `the program's answer must be {"result": …} or {"error": {"type": …, "message": …}}, not: ${text.slice(0, 200)}`));
+    return this.answer(
+      true,
+      programError(
+        INVALID_RESPONSE,
+        `the program's answer must be {"result": …} or {"error": {"type": …, "message": …}}, not: ${text.slice(0, 200)}`,
+      ),
+    );
   }
 
   answer(failed, value) {
-    if (!this.finish(failed, value)) process.stderr.write('tslambda runtime: the program wrote an answer while no invocation was in progress; it is ignored\n');
+    if (!this.finish(failed, value))
+      process.stderr.write(
+        'tslambda runtime: the program wrote an answer while no invocation was in progress; it is ignored\n',
+      );
     return true;
   }
 

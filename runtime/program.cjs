@@ -18,18 +18,34 @@ function parseProgram(text) {
   } catch (err) {
     throw new InitError(INVALID, `${PROGRAM_ENV} is not valid JSON: ${err.message}`);
   }
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InitError(INVALID, `${PROGRAM_ENV} must be a JSON object such as {"command":["python3","worker.py"],"protocol":"stdio"}`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new InitError(
+      INVALID,
+      `${PROGRAM_ENV} must be a JSON object such as {"command":["python3","worker.py"],"protocol":"stdio"}`,
+    );
   const { command } = config;
-  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string' && part !== '')) {
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    !command.every((part) => typeof part === 'string' && part !== '')
+  ) {
     throw new InitError(INVALID, 'program.command must be a non-empty array of strings, e.g. ["python3", "worker.py"]');
   }
   const protocol = config.protocol ?? 'stdio';
-  if (!PROTOCOLS.includes(protocol)) throw new InitError(INVALID, `program.protocol must be one of ${PROTOCOLS.join(', ')}, not ${JSON.stringify(protocol)}`);
+  if (!PROTOCOLS.includes(protocol))
+    throw new InitError(
+      INVALID,
+      `program.protocol must be one of ${PROTOCOLS.join(', ')}, not ${JSON.stringify(protocol)}`,
+    );
   const port = config.port ?? 8080;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InitError(INVALID, `program.port must be a TCP port number, not ${JSON.stringify(config.port)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InitError(INVALID, `program.port must be a TCP port number, not ${JSON.stringify(config.port)}`);
   for (const key of ['healthPath', 'path']) {
     if (config[key] !== undefined && (typeof config[key] !== 'string' || !config[key].startsWith('/'))) {
-      throw new InitError(INVALID, `program.${key} must be a path starting with "/", not ${JSON.stringify(config[key])}`);
+      throw new InitError(
+        INVALID,
+        `program.${key} must be a path starting with "/", not ${JSON.stringify(config[key])}`,
+      );
     }
   }
   return {

@@ -115,7 +115,8 @@ class ResponseParser {
           // The CRLF after chunk data may itself be split across reads.
           const need = this.remaining === 0 ? 2 : 1;
           const c = chunk[pos];
-          if ((need === 2 && c !== 13) || (need === 1 && c !== 10)) throw new ProtocolError('malformed chunk: data not followed by CRLF');
+          if ((need === 2 && c !== 13) || (need === 1 && c !== 10))
+            throw new ProtocolError('malformed chunk: data not followed by CRLF');
           pos++;
           if (need === 2) this.remaining = -1;
           else {
@@ -151,7 +152,9 @@ class ResponseParser {
       this.state = null;
       return true;
     }
-    throw new ProtocolError(this.sawBytes ? 'connection closed in the middle of a response' : 'connection closed before a response');
+    throw new ProtocolError(
+      this.sawBytes ? 'connection closed in the middle of a response' : 'connection closed before a response',
+    );
   }
 
   /** @param {number} pos */
@@ -316,7 +319,8 @@ class ResponseParser {
     const line = buf.toString('latin1', start, nl - 1);
     const semi = line.indexOf(';');
     const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
-    if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new ProtocolError(`malformed chunk size: ${JSON.stringify(hex.slice(0, 20))}`);
+    if (!/^[0-9a-fA-F]{1,12}$/.test(hex))
+      throw new ProtocolError(`malformed chunk size: ${JSON.stringify(hex.slice(0, 20))}`);
     const size = parseInt(hex, 16);
     if (size === 0) {
       this.state = TRAILERS;
@@ -382,7 +386,8 @@ class ResponseParser {
   }
 
   _finishBody() {
-    if (this.parts !== null) this.body = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.filled);
+    if (this.parts !== null)
+      this.body = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.filled);
     this.parts = null;
   }
 }

@@ -201,4 +201,14 @@ function parseAddress(address) {
   return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
 }
 
-module.exports = { RuntimeApi, parseAddress, LOG_FENCE_ENV, API_VERSION, paths, invocationHeaders, requestHeaders, errorTypes, HTTP_INTEGRATION_CONTENT_TYPE };
+module.exports = {
+  RuntimeApi,
+  parseAddress,
+  LOG_FENCE_ENV,
+  API_VERSION,
+  paths,
+  invocationHeaders,
+  requestHeaders,
+  errorTypes,
+  HTTP_INTEGRATION_CONTENT_TYPE,
+};

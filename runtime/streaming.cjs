@@ -42,13 +42,18 @@ class ResponseStream extends Writable {
   /** @param {string} contentType */
   setContentType(contentType) {
     if (this.phase !== NOT_STARTED) throw new Error('the content type cannot change once the response has started');
-    if (typeof contentType !== 'string' || /[\r\n]/.test(contentType)) throw new TypeError('the content type must be a string without line breaks');
+    if (typeof contentType !== 'string' || /[\r\n]/.test(contentType))
+      throw new TypeError('the content type must be a string without line breaks');
     this.contentType = contentType;
   }
 
   open() {
     this.phase = OPEN;
-    this.loop.api.openStream(this.invocation.id, this.contentType, (/** @type {Error | null} */ err, /** @type {ResponseParser} */ res) => this.onApiAnswer(err, res));
+    this.loop.api.openStream(
+      this.invocation.id,
+      this.contentType,
+      (/** @type {Error | null} */ err, /** @type {ResponseParser} */ res) => this.onApiAnswer(err, res),
+    );
     // Pending writes keep the process alive by themselves; an idle open stream must not, so that a handler
     // that returns without ending it is noticed when the event loop empties.
     this.connection.unref();
@@ -148,7 +153,9 @@ class ResponseStream extends Writable {
     if (err !== null) return loop.onResponsePosted(err, res);
     if (res.status >= 200 && res.status < 300) return loop.next();
     if (res.status === 413) {
-      process.stderr.write(`tslambda runtime: the Runtime API refused the streamed response as too large: ${res.body.toString('utf8', 0, 1024)}\n`);
+      process.stderr.write(
+        `tslambda runtime: the Runtime API refused the streamed response as too large: ${res.body.toString('utf8', 0, 1024)}\n`,
+      );
       return loop.next();
     }
     loop.rejected('/response', res);
@@ -169,7 +176,11 @@ function invokeStreaming(loop, invocation, event) {
   } catch (thrown) {
     return stream.fail(thrown, undefined);
   }
-  if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+  if (
+    result !== null &&
+    (typeof result === 'object' || typeof result === 'function') &&
+    typeof result.then === 'function'
+  ) {
     result.then(
       () => {
         stream.handlerDone = true;

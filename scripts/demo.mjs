@@ -14,7 +14,11 @@ const cli = `${repo}bin/tslambda.js`;
 // `npm ci` compiles the package (prepare); a checkout without dist/ is compiled here once.
 if (!existsSync(`${repo}dist/cli/main.js`)) {
   console.error('demo: compiling tslambda (npm run build) …');
-  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit', shell: process.platform === 'win32' });
+  const built = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: repo,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
@@ -27,13 +31,24 @@ const noDocker = (why) => {
 
 /** Pulls `image` when it is not here; the engine's message when it cannot. */
 async function ensureImage(docker, image) {
-  if (await docker.getImage(image).inspect().then(() => true, () => false)) return undefined;
+  if (
+    await docker
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return undefined;
   try {
     const stream = await docker.pull(image);
-    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error, events) => {
-      const failed = error ?? events.find((event) => event.error);
-      return failed ? reject(new Error(failed.error ?? failed.message)) : resolve();
-    }));
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(stream, (error, events) => {
+        const failed = error ?? events.find((event) => event.error);
+        return failed ? reject(new Error(failed.error ?? failed.message)) : resolve();
+      }),
+    );
     return undefined;
   } catch (error) {
     // dockerode prefixes the engine's message with the HTTP status: the message alone says why.
@@ -54,13 +69,21 @@ async function machineArgs() {
   const pullFailure = await ensureImage(docker, configured);
   if (pullFailure === undefined) return [];
   const local = localBaseTag();
-  const haveLocal = await docker.getImage(local).inspect().then(() => true, () => false);
+  const haveLocal = await docker
+    .getImage(local)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   try {
     if (!haveLocal) await buildLocalNodeBase(docker, local);
   } catch (error) {
     return noDocker(`cannot pull ${configured} (${pullFailure}) nor make a local node base (${error.message})`);
   }
-  console.error(`demo: cannot pull ${configured} (${pullFailure}); building on ${local}, made from this machine's node instead (set TSLAMBDA_BASE_IMAGE to choose)`);
+  console.error(
+    `demo: cannot pull ${configured} (${pullFailure}); building on ${local}, made from this machine's node instead (set TSLAMBDA_BASE_IMAGE to choose)`,
+  );
   return ['--base-image', local];
 }
 

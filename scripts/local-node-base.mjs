@@ -12,7 +12,8 @@ export const localBaseTag = () => `tslambda-local-base:node${process.versions.no
 /** Every library the node binary links against, and the dynamic loader, as absolute paths. */
 function linkedLibraries(nodeBinary) {
   const ldd = spawnSync('ldd', [nodeBinary], { encoding: 'utf8' });
-  if (ldd.status !== 0) throw new Error(`ldd cannot list the libraries of ${nodeBinary}${ldd.error ? ` (${ldd.error.message})` : ''}`);
+  if (ldd.status !== 0)
+    throw new Error(`ldd cannot list the libraries of ${nodeBinary}${ldd.error ? ` (${ldd.error.message})` : ''}`);
   return [...new Set(ldd.stdout.match(/\/[^\s)]+/g) ?? [])];
 }
 
@@ -31,7 +32,8 @@ function contextTar(nodeBinary) {
 
 /** Builds `tag` from the running node; rejects with the engine's message when the build fails. */
 export async function buildLocalNodeBase(docker, tag = localBaseTag()) {
-  if (process.platform !== 'linux') throw new Error(`this machine's node is a ${process.platform} binary, not a Linux one`);
+  if (process.platform !== 'linux')
+    throw new Error(`this machine's node is a ${process.platform} binary, not a Linux one`);
   const nodeBinary = realpathSync(process.execPath);
   const stream = await docker.buildImage(contextTar(nodeBinary), { t: tag, rm: true, forcerm: true });
   await new Promise((resolve, reject) => {

@@ -4,7 +4,9 @@
 import net from 'node:net';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const ACCEPTED = Buffer.from('HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n');
+const ACCEPTED = Buffer.from(
+  'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n',
+);
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 
 /**
@@ -47,7 +49,8 @@ export async function startBenchApi({ makeEvent, warmup, count, onMark, windowSi
           if (headEnd < 0) return;
           head = buffered.toString('latin1', 0, headEnd);
           const lower = head.toLowerCase();
-          if (lower.includes('\r\ntransfer-encoding:')) throw new Error('bench api: chunked requests are not expected here');
+          if (lower.includes('\r\ntransfer-encoding:'))
+            throw new Error('bench api: chunked requests are not expected here');
           const lengthMatch = /\r\ncontent-length:\s*(\d+)/.exec(lower);
           need = headEnd + 4 + (lengthMatch === null ? 0 : Number(lengthMatch[1]));
           if (size < need && !continued && lower.includes('\r\nexpect: 100-continue')) {
@@ -97,11 +100,13 @@ export async function startBenchApi({ makeEvent, warmup, count, onMark, windowSi
     expected.delete(match[1]);
     if (match[2] === 'error') failures.push(`${match[1]} failed: ${body.toString('utf8', 0, 300)}`);
     else if (event === undefined) failures.push(`${match[1]}: response for an unknown invocation`);
-    else if (!body.equals(event)) failures.push(`${match[1]}: response body differs from the event (${body.length} vs ${event.length} bytes)`);
+    else if (!body.equals(event))
+      failures.push(`${match[1]}: response body differs from the event (${body.length} vs ${event.length} bytes)`);
     socket.write(ACCEPTED);
     answered++;
     if (answered === warmup) onMark('measure-start');
-    else if (windowSize > 0 && answered > warmup && answered < total && (answered - warmup) % windowSize === 0) onMark('window');
+    else if (windowSize > 0 && answered > warmup && answered < total && (answered - warmup) % windowSize === 0)
+      onMark('window');
     if (answered === total) {
       onMark('measure-end');
       resolveDone({ failures });

@@ -21,7 +21,14 @@ function next() {
       const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const body = JSON.stringify(await handler(event, { awsRequestId: id }));
       const req = http.request(
-        { host, port, agent, method: 'POST', path: `${base}/${id}/response`, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+        {
+          host,
+          port,
+          agent,
+          method: 'POST',
+          path: `${base}/${id}/response`,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
         (answer) => {
           answer.resume();
           answer.on('end', next);

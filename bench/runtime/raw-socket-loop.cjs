@@ -50,7 +50,9 @@ async function onEvent(head, body) {
   const id = /\r\nlambda-runtime-aws-request-id: *([^\r]+)/i.exec(head)[1];
   const result = Buffer.from(JSON.stringify(await handler(JSON.parse(body.toString('utf8')), { awsRequestId: id })));
   onResponse = next;
-  socket.write(`POST ${base}/${id}/response HTTP/1.1\r\n${hostHeader}Content-Type: application/json\r\nContent-Length: ${result.length}\r\n\r\n`);
+  socket.write(
+    `POST ${base}/${id}/response HTTP/1.1\r\n${hostHeader}Content-Type: application/json\r\nContent-Length: ${result.length}\r\n\r\n`,
+  );
   socket.write(result);
 }
 

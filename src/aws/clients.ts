@@ -39,7 +39,11 @@ export function createAwsClients(target: AwsTarget): AwsClients {
   const config = (service: AwsService) => ({
     ...sdkSettings(target, service),
     maxAttempts: timeouts.maxAttempts,
-    requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
   });
   return {
     ecr: bounded(new ECRClient(config('ECR')), target.signal, timeouts.deadlineMs),
@@ -54,20 +58,30 @@ export function sdkSettings(target: Pick<AwsTarget, 'env' | 'region' | 'profile'
   return {
     region: awsRegion(aws, target.region),
     ...(aws.profile ? { profile: aws.profile } : {}),
-    ...(aws.staticCredentials ? { credentials: aws.staticCredentials } : { credentialDefaultProvider: credentialChain(aws) }),
+    ...(aws.staticCredentials
+      ? { credentials: aws.staticCredentials }
+      : { credentialDefaultProvider: credentialChain(aws) }),
     ...(endpoint ? { endpoint } : {}),
   };
 }
 
 /** Gives every `send` of the client the command's abort signal and the call's deadline, unless a call passes its own signal. */
-function bounded<C extends ECRClient | LambdaClient>(client: C, signal: AbortSignal | undefined, deadlineMs: number): C {
+function bounded<C extends ECRClient | LambdaClient>(
+  client: C,
+  signal: AbortSignal | undefined,
+  deadlineMs: number,
+): C {
   const send = client.send.bind(client) as (command: unknown, options?: object) => Promise<unknown>;
   (client as { send: unknown }).send = async (command: unknown, options?: object) => {
     const deadline = AbortSignal.timeout(deadlineMs);
     try {
       return await send(command, { abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline, ...options });
     } catch (error) {
-      if (deadline.aborted && !signal?.aborted) throw Object.assign(new Error(`no answer within ${deadlineMs / 1000} s`), { name: 'TimeoutError', cause: error });
+      if (deadline.aborted && !signal?.aborted)
+        throw Object.assign(new Error(`no answer within ${deadlineMs / 1000} s`), {
+          name: 'TimeoutError',
+          cause: error,
+        });
       throw error;
     }
   };

@@ -34,7 +34,12 @@ export interface ResolveRepositoryOptions {
 }
 
 function toRepository(found: EcrRepository): Repository {
-  return { name: found.repositoryName!, uri: found.repositoryUri!, registryId: found.registryId!, arn: found.repositoryArn! };
+  return {
+    name: found.repositoryName!,
+    uri: found.repositoryUri!,
+    registryId: found.registryId!,
+    arn: found.repositoryArn!,
+  };
 }
 
 /** The account named in ECR's not-found message ("… in the registry with id '123456789012'"). */
@@ -51,20 +56,27 @@ export async function findRepository(ecr: ECRClient, name: string): Promise<Repo
   }
 }
 
-export async function resolveRepository(ecr: ECRClient, options: ResolveRepositoryOptions): Promise<{ repository: Repository; created: boolean }> {
+export async function resolveRepository(
+  ecr: ECRClient,
+  options: ResolveRepositoryOptions,
+): Promise<{ repository: Repository; created: boolean }> {
   const { name, region } = options;
   try {
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
     return { repository: toRepository(repositories![0]!), created: false };
   } catch (error) {
-    if (awsErrorCode(error) !== 'RepositoryNotFoundException') return awsCall(`DescribeRepositories ${name}`, () => Promise.reject(error));
+    if (awsErrorCode(error) !== 'RepositoryNotFoundException')
+      return awsCall(`DescribeRepositories ${name}`, () => Promise.reject(error));
     if (!options.create) {
       const account = accountIn((error as Error).message);
-      throw new UserError(`ECR repository "${name}" does not exist in ${region}${account ? ` (account ${account})` : ''}`, {
-        exitCode: ExitCode.awsError,
-        hint: `create it with \`aws ecr create-repository --repository-name ${name} --region ${region}\`, or set "createRepository": true`,
-        details: { repository: name, region, account },
-      });
+      throw new UserError(
+        `ECR repository "${name}" does not exist in ${region}${account ? ` (account ${account})` : ''}`,
+        {
+          exitCode: ExitCode.awsError,
+          hint: `create it with \`aws ecr create-repository --repository-name ${name} --region ${region}\`, or set "createRepository": true`,
+          details: { repository: name, region, account },
+        },
+      );
     }
   }
   try {
@@ -79,7 +91,9 @@ export async function resolveRepository(ecr: ECRClient, options: ResolveReposito
   } catch (error) {
     // Another deploy created it between our two calls: use theirs.
     if (awsErrorCode(error) === 'RepositoryAlreadyExistsException') {
-      const { repositories } = await awsCall(`DescribeRepositories ${name}`, () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })));
+      const { repositories } = await awsCall(`DescribeRepositories ${name}`, () =>
+        ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })),
+      );
       return { repository: toRepository(repositories![0]!), created: false };
     }
     return awsCall(`CreateRepository ${name}`, () => Promise.reject(error));
@@ -95,7 +109,9 @@ export async function getRegistryCredentials(ecr: ECRClient, registryId?: string
   const decoded = data?.authorizationToken ? Buffer.from(data.authorizationToken, 'base64').toString('utf8') : '';
   const separator = decoded.indexOf(':');
   if (!data?.proxyEndpoint || separator <= 0) {
-    throw new UserError('GetAuthorizationToken returned no usable registry credentials', { exitCode: ExitCode.awsError });
+    throw new UserError('GetAuthorizationToken returned no usable registry credentials', {
+      exitCode: ExitCode.awsError,
+    });
   }
   return {
     username: decoded.slice(0, separator),

@@ -29,9 +29,17 @@ export function readAwsEnvironment(env: NodeJS.ProcessEnv, profile?: string): Aw
     filepath: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
     configFilepath: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
   };
-  const keys = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? staticKeys(env, env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY) : undefined;
+  const keys =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? staticKeys(env, env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY)
+      : undefined;
   // Like the SDK's chain: a chosen profile wins over keys in the environment.
-  return { ...(chosenProfile ? { profile: chosenProfile } : {}), files, ...(keys && !chosenProfile ? { staticCredentials: keys } : {}), env };
+  return {
+    ...(chosenProfile ? { profile: chosenProfile } : {}),
+    files,
+    ...(keys && !chosenProfile ? { staticCredentials: keys } : {}),
+    env,
+  };
 }
 
 function staticKeys(env: NodeJS.ProcessEnv, accessKeyId: string, secretAccessKey: string): AwsCredentialIdentity {

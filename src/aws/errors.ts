@@ -33,7 +33,12 @@ export function toAwsUserError(error: unknown, action: string): UserError {
   const message = (e.message ?? String(error)).trim().split('\n')[0]!;
 
   if (e.name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new UserError(`no AWS credentials found (${action})`, { exitCode: ExitCode.awsError, hint: CREDENTIAL_HINT, cause: error, details: { awsErrorCode: 'CredentialsProviderError' } });
+    return new UserError(`no AWS credentials found (${action})`, {
+      exitCode: ExitCode.awsError,
+      hint: CREDENTIAL_HINT,
+      cause: error,
+      details: { awsErrorCode: 'CredentialsProviderError' },
+    });
   }
   if (/region is missing/i.test(message)) {
     return new UserError(`no AWS region configured (${action})`, {
@@ -62,16 +67,28 @@ export function toAwsUserError(error: unknown, action: string): UserError {
     const permission = missingPermission(message);
     return new UserError(line, {
       exitCode: ExitCode.awsError,
-      hint: permission ? `grant ${permission} to the identity tslambda runs as` : 'check the IAM policy of the identity tslambda runs as',
+      hint: permission
+        ? `grant ${permission} to the identity tslambda runs as`
+        : 'check the IAM policy of the identity tslambda runs as',
       cause: error,
       details: { ...details, missingPermission: permission },
     });
   }
   if (/^(UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|ExpiredToken|InvalidClientTokenId)/.test(code)) {
-    return new UserError(line, { exitCode: ExitCode.awsError, hint: `the credentials were refused: ${CREDENTIAL_HINT}`, cause: error, details });
+    return new UserError(line, {
+      exitCode: ExitCode.awsError,
+      hint: `the credentials were refused: ${CREDENTIAL_HINT}`,
+      cause: error,
+      details,
+    });
   }
   if (/Throttling|TooManyRequests/.test(code)) {
-    return new UserError(line, { exitCode: ExitCode.awsError, hint: 'AWS is throttling this account; wait a moment and run again', cause: error, details });
+    return new UserError(line, {
+      exitCode: ExitCode.awsError,
+      hint: 'AWS is throttling this account; wait a moment and run again',
+      cause: error,
+      details,
+    });
   }
   return new UserError(line, { exitCode: ExitCode.awsError, cause: error, details });
 }

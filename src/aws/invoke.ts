@@ -10,8 +10,17 @@ export interface InvokeAnswer {
   executedVersion?: string;
 }
 
-export async function invokeWithTail(lambda: LambdaClient, name: string, qualifier: string | undefined, payload: string, signal?: AbortSignal): Promise<InvokeAnswer> {
-  const answer = await lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' }), { abortSignal: signal });
+export async function invokeWithTail(
+  lambda: LambdaClient,
+  name: string,
+  qualifier: string | undefined,
+  payload: string,
+  signal?: AbortSignal,
+): Promise<InvokeAnswer> {
+  const answer = await lambda.send(
+    new InvokeCommand({ FunctionName: name, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' }),
+    { abortSignal: signal },
+  );
   return {
     functionError: answer.FunctionError,
     payload: answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : '',

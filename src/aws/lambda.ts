@@ -80,12 +80,20 @@ export async function getFunction(lambda: LambdaClient, name: string): Promise<F
  */
 export function runsImage(fn: FunctionView, image: { digest: string; imageUri: string }): boolean {
   const hex = image.digest.replace(/^sha256:/, '');
-  return fn.imageUri === image.imageUri || fn.resolvedImageUri?.endsWith(`@sha256:${hex}`) === true || fn.codeSha256 === hex;
+  return (
+    fn.imageUri === image.imageUri || fn.resolvedImageUri?.endsWith(`@sha256:${hex}`) === true || fn.codeSha256 === hex
+  );
 }
 
 function waiterConfig(client: LambdaClient, options: WaitOptions) {
   const minDelay = options.minDelaySeconds ?? 1;
-  return { client, maxWaitTime: Math.max(options.waitTimeoutSeconds, minDelay + 1), minDelay, maxDelay: Math.max(minDelay, 5), abortSignal: options.signal };
+  return {
+    client,
+    maxWaitTime: Math.max(options.waitTimeoutSeconds, minDelay + 1),
+    minDelay,
+    maxDelay: Math.max(minDelay, 5),
+    abortSignal: options.signal,
+  };
 }
 
 function updateFailed(name: string, view: FunctionView): UserError {
@@ -100,8 +108,10 @@ function updateFailed(name: string, view: FunctionView): UserError {
 /** Polls with the SDK's waiter until LastUpdateStatus leaves InProgress; returns the settled view, Failed included. */
 async function settleUpdate(lambda: LambdaClient, name: string, options: WaitOptions): Promise<FunctionView> {
   const result = await waitForFunctionUpdatedV2(waiterConfig(lambda, options), { FunctionName: name });
-  if (result.state === 'SUCCESS' || result.state === 'FAILURE') return toFunctionView(result.reason as GetFunctionCommandOutput);
-  if (result.state === 'ABORTED') throw new UserError('interrupted while waiting for Lambda', { exitCode: ExitCode.interrupted });
+  if (result.state === 'SUCCESS' || result.state === 'FAILURE')
+    return toFunctionView(result.reason as GetFunctionCommandOutput);
+  if (result.state === 'ABORTED')
+    throw new UserError('interrupted while waiting for Lambda', { exitCode: ExitCode.interrupted });
   if (result.state === 'TIMEOUT') {
     throw new UserError(`${name} is still updating after ${options.waitTimeoutSeconds}s`, {
       exitCode: ExitCode.updateFailed,
@@ -123,7 +133,12 @@ export async function waitForUpdate(lambda: LambdaClient, name: string, options:
  * Points the function at `imageUri` (by digest). Waits first when another update is still running, retries
  * ResourceConflictException with backoff, then waits for the update to settle.
  */
-export async function updateFunctionImage(lambda: LambdaClient, fn: FunctionView, imageUri: string, options: WaitOptions): Promise<FunctionView> {
+export async function updateFunctionImage(
+  lambda: LambdaClient,
+  fn: FunctionView,
+  imageUri: string,
+  options: WaitOptions,
+): Promise<FunctionView> {
   if (fn.lastUpdateStatus === 'InProgress') {
     options.onStatus?.('waiting for a previous update to finish');
     // A previous update that failed does not stop ours: our image replaces it.
@@ -132,7 +147,9 @@ export async function updateFunctionImage(lambda: LambdaClient, fn: FunctionView
   const delays = options.conflictRetryDelaysMs ?? CONFLICT_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn.name, ImageUri: imageUri }), { abortSignal: options.signal });
+      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn.name, ImageUri: imageUri }), {
+        abortSignal: options.signal,
+      });
       break;
     } catch (error) {
       const delay = delays[attempt];
@@ -158,7 +175,11 @@ export interface NewFunction {
 }
 
 /** CreateFunction (PackageType Image), then waits until the function is Active. */
-export async function createFunction(lambda: LambdaClient, spec: NewFunction, options: WaitOptions): Promise<FunctionView> {
+export async function createFunction(
+  lambda: LambdaClient,
+  spec: NewFunction,
+  options: WaitOptions,
+): Promise<FunctionView> {
   await awsCall(`CreateFunction ${spec.name}`, () =>
     lambda.send(
       new CreateFunctionCommand({
@@ -179,33 +200,56 @@ export async function createFunction(lambda: LambdaClient, spec: NewFunction, op
   if (result.state === 'SUCCESS') return toFunctionView(result.reason as GetFunctionCommandOutput);
   if (result.state === 'FAILURE') {
     const config = (result.reason as GetFunctionCommandOutput).Configuration;
-    throw new UserError(`${spec.name} was created but failed to become Active: ${config?.StateReason ?? 'no reason given'} (${config?.StateReasonCode ?? 'UnknownReason'})`, {
-      exitCode: ExitCode.updateFailed,
-    });
+    throw new UserError(
+      `${spec.name} was created but failed to become Active: ${config?.StateReason ?? 'no reason given'} (${config?.StateReasonCode ?? 'UnknownReason'})`,
+      {
+        exitCode: ExitCode.updateFailed,
+      },
+    );
   }
   if (result.state === 'TIMEOUT') {
-    throw new UserError(`${spec.name} is still Pending after ${options.waitTimeoutSeconds}s`, { exitCode: ExitCode.updateFailed, hint: 'raise --wait-timeout' });
+    throw new UserError(`${spec.name} is still Pending after ${options.waitTimeoutSeconds}s`, {
+      exitCode: ExitCode.updateFailed,
+      hint: 'raise --wait-timeout',
+    });
   }
-  if (result.state === 'ABORTED') throw new UserError('interrupted while waiting for Lambda', { exitCode: ExitCode.interrupted });
+  if (result.state === 'ABORTED')
+    throw new UserError('interrupted while waiting for Lambda', { exitCode: ExitCode.interrupted });
   return awsCall(`GetFunction ${spec.name}`, () => Promise.reject(result.reason));
 }
 
 /** Publishes the code now in $LATEST (guarded by its CodeSha256, so a concurrent update is not published by mistake). */
-export async function publishVersion(lambda: LambdaClient, name: string, codeSha256?: string): Promise<{ version: string; arn: string }> {
-  const published = await awsCall(`PublishVersion ${name}`, () => lambda.send(new PublishVersionCommand({ FunctionName: name, CodeSha256: codeSha256 })));
+export async function publishVersion(
+  lambda: LambdaClient,
+  name: string,
+  codeSha256?: string,
+): Promise<{ version: string; arn: string }> {
+  const published = await awsCall(`PublishVersion ${name}`, () =>
+    lambda.send(new PublishVersionCommand({ FunctionName: name, CodeSha256: codeSha256 })),
+  );
   return { version: published.Version!, arn: published.FunctionArn! };
 }
 
 /** Points the alias at `version`, creating the alias when it does not exist yet. */
-export async function pointAlias(lambda: LambdaClient, name: string, alias: string, version: string): Promise<{ arn: string; created: boolean; previousVersion?: string }> {
+export async function pointAlias(
+  lambda: LambdaClient,
+  name: string,
+  alias: string,
+  version: string,
+): Promise<{ arn: string; created: boolean; previousVersion?: string }> {
   let previousVersion: string | undefined;
   try {
     previousVersion = (await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }))).FunctionVersion;
   } catch (error) {
-    if (awsErrorCode(error) !== 'ResourceNotFoundException') return awsCall(`GetAlias ${name}:${alias}`, () => Promise.reject(error));
-    const created = await awsCall(`CreateAlias ${name}:${alias}`, () => lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })));
+    if (awsErrorCode(error) !== 'ResourceNotFoundException')
+      return awsCall(`GetAlias ${name}:${alias}`, () => Promise.reject(error));
+    const created = await awsCall(`CreateAlias ${name}:${alias}`, () =>
+      lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
+    );
     return { arn: created.AliasArn!, created: true };
   }
-  const updated = await awsCall(`UpdateAlias ${name}:${alias}`, () => lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })));
+  const updated = await awsCall(`UpdateAlias ${name}:${alias}`, () =>
+    lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
+  );
   return { arn: updated.AliasArn!, created: false, previousVersion };
 }

@@ -21,10 +21,11 @@ export function awsRegion(aws: AwsEnvironment, chosen: string | undefined): stri
   let region: Promise<string> | undefined;
   // Loaded on first use: local runs import this module for `defaultRegion` and should not pay for the loader.
   return () =>
-    (region ??= import('@smithy/core/config').then(({ loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS }) =>
-      loadConfig(
-        { ...NODE_REGION_CONFIG_OPTIONS, environmentVariableSelector: () => aws.env.AWS_REGION || undefined },
-        { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...aws.files, profile: aws.profile ?? 'default' },
-      )(),
+    (region ??= import('@smithy/core/config').then(
+      ({ loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS }) =>
+        loadConfig(
+          { ...NODE_REGION_CONFIG_OPTIONS, environmentVariableSelector: () => aws.env.AWS_REGION || undefined },
+          { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...aws.files, profile: aws.profile ?? 'default' },
+        )(),
     ));
 }

@@ -14,7 +14,9 @@ export interface ReleaseRecord {
 }
 
 export async function readReleaseRecord(lambda: LambdaClient, functionArn: string): Promise<ReleaseRecord> {
-  const { Tags: tags = {} } = await awsCall(`ListTags ${functionArn}`, () => lambda.send(new ListTagsCommand({ Resource: functionArn })));
+  const { Tags: tags = {} } = await awsCall(`ListTags ${functionArn}`, () =>
+    lambda.send(new ListTagsCommand({ Resource: functionArn })),
+  );
   const prefix = previousVersionTag('');
   const previousVersions = Object.fromEntries(
     Object.entries(tags)
@@ -25,10 +27,16 @@ export async function readReleaseRecord(lambda: LambdaClient, functionArn: strin
 }
 
 /** Writes the parts given; the others keep their value. */
-export async function writeReleaseRecord(lambda: LambdaClient, functionArn: string, record: { previousImage?: string; alias?: { name: string; previousVersion: string } }): Promise<void> {
+export async function writeReleaseRecord(
+  lambda: LambdaClient,
+  functionArn: string,
+  record: { previousImage?: string; alias?: { name: string; previousVersion: string } },
+): Promise<void> {
   const tags: Record<string, string> = {};
   if (record.previousImage) tags[PREVIOUS_IMAGE_TAG] = record.previousImage;
   if (record.alias) tags[previousVersionTag(record.alias.name)] = record.alias.previousVersion;
   if (Object.keys(tags).length === 0) return;
-  await awsCall(`TagResource ${functionArn}`, () => lambda.send(new TagResourceCommand({ Resource: functionArn, Tags: tags })));
+  await awsCall(`TagResource ${functionArn}`, () =>
+    lambda.send(new TagResourceCommand({ Resource: functionArn, Tags: tags })),
+  );
 }

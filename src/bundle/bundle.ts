@@ -4,7 +4,14 @@ import { relative, resolve, sep } from 'node:path';
 import type { BuildOptions, Message, Metafile, OutputFile, Plugin } from 'esbuild';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { ContextFile } from '../core/files.js';
-import { findPackageDir, isNativePackage, packageNameOf, packageRootOf, productionClosure, type ExternalPackage } from './externals.js';
+import {
+  findPackageDir,
+  isNativePackage,
+  packageNameOf,
+  packageRootOf,
+  productionClosure,
+  type ExternalPackage,
+} from './externals.js';
 import { externalPackageFiles } from './package-files.js';
 import { describeFinding, findFidelityProblems, nodeFormatOf, packageOfFile, type ModuleFormat } from './fidelity.js';
 
@@ -83,7 +90,12 @@ function externalsPlugin(configured: Set<string>, found: Map<string, ExternalPac
         if (!name) return undefined;
         let dir: string | undefined;
         if (!configured.has(name)) {
-          const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'tslambda-inner' });
+          const resolved = await build.resolve(args.path, {
+            kind: args.kind,
+            resolveDir: args.resolveDir,
+            importer: args.importer,
+            pluginData: 'tslambda-inner',
+          });
           if (resolved.errors.length > 0 || !resolved.path) return undefined; // esbuild reports it
           dir = await packageRootOf(resolved.path, name);
           if (!dir) return undefined;
@@ -91,7 +103,8 @@ function externalsPlugin(configured: Set<string>, found: Map<string, ExternalPac
           if (!(await nativeByDir.get(dir))) return undefined;
         } else {
           dir = await findPackageDir(name, args.resolveDir);
-          if (!dir && !found.has(name)) warnings.push(`external package ${name} is not installed; it will be missing from the image`);
+          if (!dir && !found.has(name))
+            warnings.push(`external package ${name} is not installed; it will be missing from the image`);
         }
         if (dir && !found.has(name)) found.set(name, { name, dir });
         return { path: args.path, external: true };
@@ -113,7 +126,10 @@ export interface BundleSetup {
 export function prepareBundle(options: BundleOptions): BundleSetup {
   const contextDir = options.contextDir ?? BUNDLE_CONTEXT_DIR;
   const entryRel = toPosix(relative(options.root, options.entry));
-  if (entryRel.startsWith('../')) throw new UserError(`the handler's entry ${options.entry} is outside ${options.root}`, { hint: 'put the handler inside the build context' });
+  if (entryRel.startsWith('../'))
+    throw new UserError(`the handler's entry ${options.entry} is outside ${options.root}`, {
+      hint: 'put the handler inside the build context',
+    });
   const outBase = entryRel.replace(/\.[mc]?[jt]s$/, '');
   const format = options.format ?? 'esm';
   const found = new Map<string, ExternalPackage>();
@@ -139,7 +155,9 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
     minifySyntax: true,
     // Error types reported to callers come from class names: keep them.
     keepNames: true,
-    ...(format === 'esm' ? { banner: { js: ESM_PRELUDE }, define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' } } : {}),
+    ...(format === 'esm'
+      ? { banner: { js: ESM_PRELUDE }, define: { __dirname: '__tslambda_dirname', __filename: '__tslambda_filename' } }
+      : {}),
     metafile: true as const,
     logLevel: 'silent' as const,
     plugins: [externalsPlugin(new Set(options.external ?? []), found, warnings)],
@@ -148,10 +166,17 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
     esbuildOptions,
     async finish(result) {
       const files: ContextFile[] = result.outputFiles
-        .map((file) => ({ path: `${contextDir}/${toPosix(relative(options.root, file.path))}`, content: Buffer.from(file.contents), mode: 0o644 }))
+        .map((file) => ({
+          path: `${contextDir}/${toPosix(relative(options.root, file.path))}`,
+          content: Buffer.from(file.contents),
+          mode: 0o644,
+        }))
         .sort((a, b) => a.path.localeCompare(b.path));
       const closure = await productionClosure([...found.values()]);
-      const messages = [...warnings, ...closure.missing.map((what) => `dependency ${what} is not installed; it will be missing from the image`)];
+      const messages = [
+        ...warnings,
+        ...closure.missing.map((what) => `dependency ${what} is not installed; it will be missing from the image`),
+      ];
       warnings.length = 0;
       return {
         files,
@@ -169,7 +194,11 @@ export function prepareBundle(options: BundleOptions): BundleSetup {
       const lines = await formatMessages(errors, { kind: 'error', color: false });
       // Name the failure Lambda would report for the same code: a missing module, or a syntax error.
       const first = errors[0];
-      const lambdaError = !first ? '' : /^Could not resolve/.test(first.text) ? 'Runtime.ImportModuleError: ' : 'Runtime.UserCodeSyntaxError: ';
+      const lambdaError = !first
+        ? ''
+        : /^Could not resolve/.test(first.text)
+          ? 'Runtime.ImportModuleError: '
+          : 'Runtime.UserCodeSyntaxError: ';
       return new UserError(`${lambdaError}bundling ${entryRel} failed: ${first?.text ?? 'see above'}`, {
         exitCode: ExitCode.buildFailed,
         hint: 'fix the error, or add the package to "external" in lambda.config.json if it cannot be bundled',
@@ -202,7 +231,10 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
     const own = findings.filter((finding) => !finding.packageName);
     // TypeScript cannot ship unbundled (Lambda's runtime does not load it): say what the bundle changes instead.
     if (own.length > 0 && !TS_ENTRY.test(options.entry)) return { unbundled: describeFinding(own[0]!) };
-    const ownNotes = own.map((finding) => `${describeFinding(finding)}: the bundle holds only code, so keep the files it reads with a Dockerfile of your own`);
+    const ownNotes = own.map(
+      (finding) =>
+        `${describeFinding(finding)}: the bundle holds only code, so keep the files it reads with a Dockerfile of your own`,
+    );
     const fresh = findings.filter((finding) => finding.packageName && !external.has(finding.packageName));
     if (fresh.length === 0) {
       if (format === 'esm') refuseMissingExport(result.metafile, options);
@@ -238,10 +270,13 @@ function refuseMissingExport(metafile: Metafile, options: BundleOptions): void {
   const name = options.exportPath.split('.')[0]!;
   if (!output || output.exports.includes(name) || output.exports.includes('default')) return;
   const module = toPosix(relative(options.root, options.entry)).replace(/\.[mc]?[jt]s$/, '');
-  throw new UserError(`Runtime.HandlerNotFound: ${module}.${options.exportPath} is undefined or not exported (${module} exports ${output.exports.join(', ') || 'nothing'})`, {
-    exitCode: ExitCode.buildFailed,
-    hint: 'export the handler under that name, or fix "handler" in lambda.config.json',
-  });
+  throw new UserError(
+    `Runtime.HandlerNotFound: ${module}.${options.exportPath} is undefined or not exported (${module} exports ${output.exports.join(', ') || 'nothing'})`,
+    {
+      exitCode: ExitCode.buildFailed,
+      hint: 'export the handler under that name, or fix "handler" in lambda.config.json',
+    },
+  );
 }
 
 /**
@@ -253,7 +288,16 @@ export async function chooseOutputFormat(entry: string): Promise<ModuleFormat> {
   const esbuild = await import('esbuild');
   try {
     // Only the entry itself: every import is left external, which is enough for esbuild to tell its format.
-    const probe = await esbuild.build({ entryPoints: [entry], bundle: true, external: ['*'], platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: '/' });
+    const probe = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      external: ['*'],
+      platform: 'node',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      outdir: '/',
+    });
     return Object.values(probe.metafile.inputs)[0]?.format === 'cjs' ? 'cjs' : 'esm';
   } catch {
     return 'esm'; // the real build reports the error
@@ -265,6 +309,9 @@ const TS_ENTRY = /\.[cm]?tsx?$/;
 export const isUnbundled = (result: BundleResult | Unbundled): result is Unbundled => 'unbundled' in result;
 
 /** The bundle, its map and the external packages, as the files a build context needs. */
-export async function bundleContextFiles(result: BundleResult, contextDir = BUNDLE_CONTEXT_DIR): Promise<ContextFile[]> {
+export async function bundleContextFiles(
+  result: BundleResult,
+  contextDir = BUNDLE_CONTEXT_DIR,
+): Promise<ContextFile[]> {
   return [...result.files, ...(await externalPackageFiles(result.externalPackages, contextDir))];
 }

@@ -19,7 +19,14 @@ interface Manifest {
 }
 
 /** Packages whose only job is loading a compiled addon: depending on one means the package is native. */
-const ADDON_LOADERS = new Set(['bindings', 'node-gyp-build', 'prebuild-install', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'node-gyp-build-optional-packages']);
+const ADDON_LOADERS = new Set([
+  'bindings',
+  'node-gyp-build',
+  'prebuild-install',
+  'node-pre-gyp',
+  '@mapbox/node-pre-gyp',
+  'node-gyp-build-optional-packages',
+]);
 
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`; relative, absolute and built-in specifiers → undefined. */
 export function packageNameOf(specifier: string): string | undefined {
@@ -37,7 +44,11 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
   }
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Finds an installed package the way Node does: node_modules folders from `fromDir` upward. */
 export async function findPackageDir(name: string, fromDir: string): Promise<string | undefined> {
@@ -104,7 +115,9 @@ export async function isNativePackage(dir: string): Promise<boolean> {
  * dependencies, optional ones and peers (a peer is the package's to require, even when the project installed
  * it). Optional dependencies and optional peers that are not installed are skipped, as npm does.
  */
-export async function productionClosure(roots: ExternalPackage[]): Promise<{ packages: ExternalPackage[]; missing: string[] }> {
+export async function productionClosure(
+  roots: ExternalPackage[],
+): Promise<{ packages: ExternalPackage[]; missing: string[] }> {
   const seen = new Map<string, ExternalPackage>();
   const missing: string[] = [];
   const queue = [...roots];

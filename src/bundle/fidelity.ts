@@ -40,7 +40,11 @@ export function packageOfFile(file: string): string | undefined {
  * The format Node gives a file: by extension, else the nearest package.json's "type". Node's search stops at a
  * node_modules folder (a package's scope never reaches outside it); `crossNodeModules` searches on, as esbuild does.
  */
-export async function nodeFormatOf(file: string, cache = new Map<string, ModuleFormat>(), crossNodeModules = false): Promise<ModuleFormat> {
+export async function nodeFormatOf(
+  file: string,
+  cache = new Map<string, ModuleFormat>(),
+  crossNodeModules = false,
+): Promise<ModuleFormat> {
   if (/\.m[jt]sx?$/.test(file)) return 'esm';
   if (/\.c[jt]sx?$/.test(file)) return 'cjs';
   const chain: string[] = [];
@@ -69,11 +73,17 @@ export async function nodeFormatOf(file: string, cache = new Map<string, ModuleF
 }
 
 /** Every input whose behaviour the bundle would change, with who it belongs to; `warnings` are esbuild's for the build. */
-export async function findFidelityProblems(metafile: Metafile, root: string, warnings: Message[] = []): Promise<Finding[]> {
+export async function findFidelityProblems(
+  metafile: Metafile,
+  root: string,
+  warnings: Message[] = [],
+): Promise<Finding[]> {
   const formats = new Map<string, ModuleFormat>();
   const esbuildFormats = new Map<string, ModuleFormat>();
   const findings: Finding[] = [];
-  const entries = new Set(Object.values(metafile.outputs).flatMap((output) => (output.entryPoint ? [output.entryPoint] : [])));
+  const entries = new Set(
+    Object.values(metafile.outputs).flatMap((output) => (output.entryPoint ? [output.entryPoint] : [])),
+  );
   const formatOf = async (input: string) => nodeFormatOf(resolve(root, input), formats);
   // The entry is the function's own code even inside node_modules: only shipping it as it is keeps it.
   const ownerOf = (input: string) => (entries.has(input) ? undefined : packageOfFile(input));
@@ -89,10 +99,16 @@ export async function findFidelityProblems(metafile: Metafile, root: string, war
     const format = await formatOf(input);
     if (isJs && format === 'cjs' && info.format === 'esm') {
       const typeAbove = (await nodeFormatOf(resolve(root, input), esbuildFormats, true)) === 'esm';
-      note(typeAbove ? 'is CommonJS to Node, which stops looking for "type" at node_modules, but ES module to esbuild' : 'uses import/export in a CommonJS file (Node: SyntaxError)');
+      note(
+        typeAbove
+          ? 'is CommonJS to Node, which stops looking for "type" at node_modules, but ES module to esbuild'
+          : 'uses import/export in a CommonJS file (Node: SyntaxError)',
+      );
     }
-    if (isJs && format === 'esm' && info.format === 'cjs') note(`uses module/exports in an ES module (Node: ReferenceError)`);
-    if (isJs && format === 'esm' && info.imports.some((i) => i.kind === 'require-call' || i.kind === 'require-resolve')) note('calls require() in an ES module (Node: ReferenceError)');
+    if (isJs && format === 'esm' && info.format === 'cjs')
+      note(`uses module/exports in an ES module (Node: ReferenceError)`);
+    if (isJs && format === 'esm' && info.imports.some((i) => i.kind === 'require-call' || i.kind === 'require-resolve'))
+      note('calls require() in an ES module (Node: ReferenceError)');
     for (const imported of info.imports) {
       if (imported.kind !== 'require-call' || imported.external || !JS_FILE.test(imported.path)) continue;
       if ((await formatOf(imported.path)) !== 'esm') continue;
@@ -100,14 +116,18 @@ export async function findFidelityProblems(metafile: Metafile, root: string, war
     }
     const source = await readFile(resolve(root, input), 'utf8').catch(() => '');
     if (DYNAMIC_LOAD.test(source)) note('loads a module by a computed name');
-    if (PACKAGE_LOCATION.test(source) || (!packageName && TASK_ROOT_LOCATION.test(source))) note('locates files beside its code');
+    if (PACKAGE_LOCATION.test(source) || (!packageName && TASK_ROOT_LOCATION.test(source)))
+      note('locates files beside its code');
   }
   // `exports`, `module` or `require` used in an ES module: esbuild takes them for globals, where Node throws.
   for (const warning of warnings) {
     const file = warning.location?.file;
     if (warning.id !== 'commonjs-variable-in-esm' || !file) continue;
     const variable = /"(\w+)"/.exec(warning.text)?.[1] ?? 'module';
-    add(file, `uses "${variable}" in an ES module (Node: ReferenceError: ${variable} is not defined in ES module scope)`);
+    add(
+      file,
+      `uses "${variable}" in an ES module (Node: ReferenceError: ${variable} is not defined in ES module scope)`,
+    );
   }
   return findings;
 }

@@ -21,7 +21,7 @@ export const TS_EXTENSIONS = ['.ts', '.mts', '.cts'] as const;
 export const LAMBDA_EXTENSIONS = ['', '.js', '.mjs', '.cjs'] as const;
 
 export type EntryFile =
-  | { kind: 'file'; /** Absolute path. */ path: string; extension: string }
+  | { kind: 'file' /** Absolute path. */; path: string; extension: string }
   /** A folder with an index, or a package in node_modules: Lambda's require() decides what loads. */
   | { kind: 'resolved'; path: string };
 
@@ -41,11 +41,24 @@ export function parseHandlerString(handler: string): HandlerParts {
   if (!match || match[1] === '' || match[2] === '') throw malformed(handler, 'use path/to/module.export');
   if (match[2]!.split('.').includes('')) throw malformed(handler, 'empty export name');
   const moduleName = match[1]!;
-  return { moduleRoot, moduleName, modulePath: moduleRoot ? `${moduleRoot}/${moduleName}` : moduleName, exportPath: match[2]! };
+  return {
+    moduleRoot,
+    moduleName,
+    modulePath: moduleRoot ? `${moduleRoot}/${moduleName}` : moduleName,
+    exportPath: match[2]!,
+  };
 }
 
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The file the handler loads from `root`, or undefined when Lambda would answer Runtime.ImportModuleError. */
 export async function findEntry(root: string, parts: HandlerParts): Promise<EntryFile | undefined> {
@@ -56,7 +69,10 @@ export async function findEntry(root: string, parts: HandlerParts): Promise<Entr
   if (await exists(base)) return { kind: 'resolved', path: base };
   try {
     const require = createRequire(join(root, 'noop.js'));
-    return { kind: 'resolved', path: require.resolve(parts.moduleName, { paths: [join(root, parts.moduleRoot), root] }) };
+    return {
+      kind: 'resolved',
+      path: require.resolve(parts.moduleName, { paths: [join(root, parts.moduleRoot), root] }),
+    };
   } catch {
     return undefined;
   }
@@ -67,9 +83,12 @@ export async function requireEntry(root: string, handler: string): Promise<{ par
   const parts = parseHandlerString(handler);
   const entry = await findEntry(root, parts);
   if (!entry)
-    throw new UserError(`Runtime.ImportModuleError: Error: Cannot find module '${parts.moduleName}' (handler ${handler}: no ${parts.modulePath}{${[...TS_EXTENSIONS, ...LAMBDA_EXTENSIONS.slice(1)].join(',')}} in ${root})`, {
-      exitCode: ExitCode.buildFailed,
-      hint: 'fix "handler" in lambda.config.json, or add the file; Lambda would fail every invocation with this error',
-    });
+    throw new UserError(
+      `Runtime.ImportModuleError: Error: Cannot find module '${parts.moduleName}' (handler ${handler}: no ${parts.modulePath}{${[...TS_EXTENSIONS, ...LAMBDA_EXTENSIONS.slice(1)].join(',')}} in ${root})`,
+      {
+        exitCode: ExitCode.buildFailed,
+        hint: 'fix "handler" in lambda.config.json, or add the file; Lambda would fail every invocation with this error',
+      },
+    );
   return { parts, entry };
 }

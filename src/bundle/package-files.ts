@@ -26,7 +26,11 @@ export async function externalPackageFiles(packages: ExternalPackage[], prefix: 
   for (const pkg of top) {
     for await (const file of walkFiles(pkg.dir)) {
       const { mode } = await lstat(file.abs);
-      files.push({ path: `${prefix}/node_modules/${pkg.name}/${file.rel}`, content: await readFile(file.abs), mode: mode & 0o777 });
+      files.push({
+        path: `${prefix}/node_modules/${pkg.name}/${file.rel}`,
+        content: await readFile(file.abs),
+        mode: mode & 0o777,
+      });
     }
   }
   return files;

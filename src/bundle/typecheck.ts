@@ -14,7 +14,13 @@ export async function findProjectTsc(projectDir: string): Promise<string | undef
   const name = process.platform === 'win32' ? 'tsc.cmd' : 'tsc';
   for (let dir = projectDir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', '.bin', name);
-    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate;
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -26,27 +32,37 @@ export async function findProjectTsc(projectDir: string): Promise<string | undef
 export async function typecheckProject(projectDir: string, signal?: AbortSignal): Promise<TypecheckResult> {
   const tsc = await findProjectTsc(projectDir);
   if (!tsc)
-    throw new UserError(`--typecheck needs the project's own TypeScript compiler, and none is installed in ${projectDir}`, {
-      exitCode: ExitCode.typecheckFailed,
-      hint: 'run `npm install --save-dev typescript`, or build without --typecheck',
-    });
+    throw new UserError(
+      `--typecheck needs the project's own TypeScript compiler, and none is installed in ${projectDir}`,
+      {
+        exitCode: ExitCode.typecheckFailed,
+        hint: 'run `npm install --save-dev typescript`, or build without --typecheck',
+      },
+    );
   const started = Date.now();
   try {
     await new Promise<void>((resolve, reject) => {
-      execFile(tsc, ['--noEmit', '--pretty', 'false'], { cwd: projectDir, signal, maxBuffer: 32 * 1024 * 1024, shell: process.platform === 'win32' }, (error, stdout, stderr) =>
-        error ? reject(Object.assign(error, { output: `${stdout}${stderr}`.trim() })) : resolve(),
+      execFile(
+        tsc,
+        ['--noEmit', '--pretty', 'false'],
+        { cwd: projectDir, signal, maxBuffer: 32 * 1024 * 1024, shell: process.platform === 'win32' },
+        (error, stdout, stderr) =>
+          error ? reject(Object.assign(error, { output: `${stdout}${stderr}`.trim() })) : resolve(),
       );
     });
   } catch (error) {
     const output = (error as { output?: string }).output ?? '';
     if (signal?.aborted) throw error;
     const errorCount = output.split('\n').filter((line) => /error TS\d+/.test(line)).length;
-    throw new UserError(`type check failed${errorCount ? ` with ${errorCount} error${errorCount === 1 ? '' : 's'}` : ''}:\n${output || (error as Error).message}`, {
-      exitCode: ExitCode.typecheckFailed,
-      hint: 'fix the type errors above (tsc --noEmit), or build without --typecheck',
-      details: { tscOutput: output },
-      cause: error,
-    });
+    throw new UserError(
+      `type check failed${errorCount ? ` with ${errorCount} error${errorCount === 1 ? '' : 's'}` : ''}:\n${output || (error as Error).message}`,
+      {
+        exitCode: ExitCode.typecheckFailed,
+        hint: 'fix the type errors above (tsc --noEmit), or build without --typecheck',
+        details: { tscOutput: output },
+        cause: error,
+      },
+    );
   }
   return { tsc, durationMs: Date.now() - started };
 }

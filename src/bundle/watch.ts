@@ -25,7 +25,10 @@ const externalsSignature = (result: BundleResult) =>
  * Bundles once, then again after every change to a file that went into the bundle (esbuild's own
  * incremental watch); each outcome reaches `onEvent` in order. Stop it to release the watchers.
  */
-export async function watchBundle(options: BundleOptions, onEvent: (event: WatchEvent) => void | Promise<void>): Promise<BundleWatcher> {
+export async function watchBundle(
+  options: BundleOptions,
+  onEvent: (event: WatchEvent) => void | Promise<void>,
+): Promise<BundleWatcher> {
   const esbuild = await import('esbuild');
   const setup = prepareBundle(options);
   let previous: string | undefined;

@@ -35,7 +35,10 @@ export const commandSpecs: CommandSpecs = {
     examples: [
       ['$0 build', 'build with lambda.config.json from this folder or above'],
       ['$0 build --tag v2 --architecture arm64', 'build an arm64 image tagged v2'],
-      ['$0 build --build-arg NPM_TOKEN --no-cache --json', 'pass a build argument from the environment, rebuild every step, print JSON'],
+      [
+        '$0 build --build-arg NPM_TOKEN --no-cache --json',
+        'pass a build argument from the environment, rebuild every step, print JSON',
+      ],
     ],
     rules: [],
     load: async () => (await import('../commands/build.js')).buildCommand.handler,
@@ -56,8 +59,14 @@ export const commandSpecs: CommandSpecs = {
     examples: [
       ['$0 invoke-local --data \'{"id":1}\'', 'build, then invoke once with an inline event'],
       ['$0 invoke-local --event event.json --repeat 3', 'invoke three times in one warm container (cold, then warm)'],
-      ['echo \'{}\' | $0 invoke-local --no-build --json', 'invoke the last built image with the event on stdin, print JSON'],
-      ['$0 invoke-local --serve 9000 --concurrency 2', 'keep two warm containers behind the Invoke API on localhost:9000'],
+      [
+        "echo '{}' | $0 invoke-local --no-build --json",
+        'invoke the last built image with the event on stdin, print JSON',
+      ],
+      [
+        '$0 invoke-local --serve 9000 --concurrency 2',
+        'keep two warm containers behind the Invoke API on localhost:9000',
+      ],
       ['$0 invoke-local --no-docker --env STAGE=dev', 'run the bundled handler as a host process, without Docker'],
       ['$0 invoke-local --watch --data \'{"id":1}\'', 'rebuild, restart and invoke again on every change'],
     ],
@@ -96,10 +105,16 @@ export const commandSpecs: CommandSpecs = {
     examples: [
       ['$0 deploy', 'build, push, update the function; skips the update when it already runs this image'],
       ['$0 deploy --publish --alias live', 'publish a version and point the alias "live" at it'],
-      ['$0 deploy --create --role arn:aws:iam::123456789012:role/fn-exec', 'create the function when it does not exist'],
+      [
+        '$0 deploy --create --role arn:aws:iam::123456789012:role/fn-exec',
+        'create the function when it does not exist',
+      ],
       ['$0 deploy --dry-run', 'show what would happen without pushing or updating'],
     ],
-    rules: [(args) => (args.create && !args.role ? { path: '--create', message: 'needs --role <execution-role-arn>' } : undefined)],
+    rules: [
+      (args) =>
+        args.create && !args.role ? { path: '--create', message: 'needs --role <execution-role-arn>' } : undefined,
+    ],
     load: async () => (await import('../commands/deploy.js')).deployCommand.handler,
   },
   logs: {
@@ -116,7 +131,8 @@ export const commandSpecs: CommandSpecs = {
   },
   rollback: {
     name: 'rollback',
-    describe: 'Go back to what ran before the last deploy (an alias to its previous version, or $LATEST to its previous image)',
+    describe:
+      'Go back to what ran before the last deploy (an alias to its previous version, or $LATEST to its previous image)',
     examples: [
       ['$0 rollback', 'point $LATEST back at the image the last deploy replaced'],
       ['$0 rollback --alias live', 'point the alias back at the version it had before the last deploy'],
@@ -129,7 +145,17 @@ export const commandSpecs: CommandSpecs = {
   },
 };
 
-export const commandNames: CommandName[] = ['init', 'build', 'bundle', 'invoke-local', 'dev', 'push', 'deploy', 'logs', 'rollback'];
+export const commandNames: CommandName[] = [
+  'init',
+  'build',
+  'bundle',
+  'invoke-local',
+  'dev',
+  'push',
+  'deploy',
+  'logs',
+  'rollback',
+];
 
 export function isCommandName(name: string | undefined): name is CommandName {
   return name !== undefined && name in commandSpecs;

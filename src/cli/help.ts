@@ -3,7 +3,8 @@ import { flagKind, flagsOf, optionEntries, type CommandName, type OptionSpec } f
 import { commandNames, commandSpecs } from './commands.js';
 
 const SCRIPT = 'tslambda';
-export const EPILOGUE = 'Docs: README.md · exit codes: 0 ok, 2 usage/config, 3 Docker unreachable, 4 build failed (full table in the README)';
+export const EPILOGUE =
+  'Docs: README.md · exit codes: 0 ok, 2 usage/config, 3 Docker unreachable, 4 build failed (full table in the README)';
 
 type Flag = NonNullable<OptionSpec['flag']>;
 interface Row {
@@ -20,20 +21,35 @@ function flagRow(spec: OptionSpec & { flag: Flag }): Row {
   const { flag } = spec;
   // A boolean that is on by default is turned off with --no-NAME, and that is what the user types.
   const name = spec.kind === 'boolean' && flag.default === true ? `no-${flag.name}` : flag.name;
-  const value = spec.choices ? `[choices: ${spec.choices.map((c) => `"${c}"`).join(', ')}]` : `[${flagKind(spec) === 'strings' ? 'array' : spec.kind}]`;
-  const fallback = flag.default !== undefined && flag.default !== false && flag.default !== true ? ` [default: ${JSON.stringify(flag.default)}]` : '';
-  return { left: flag.positional ? name : `${flag.short ? `-${flag.short}, ` : ''}--${name}`, right: `${flag.describe}  ${value}${fallback}` };
+  const value = spec.choices
+    ? `[choices: ${spec.choices.map((c) => `"${c}"`).join(', ')}]`
+    : `[${flagKind(spec) === 'strings' ? 'array' : spec.kind}]`;
+  const fallback =
+    flag.default !== undefined && flag.default !== false && flag.default !== true
+      ? ` [default: ${JSON.stringify(flag.default)}]`
+      : '';
+  return {
+    left: flag.positional ? name : `${flag.short ? `-${flag.short}, ` : ''}--${name}`,
+    right: `${flag.describe}  ${value}${fallback}`,
+  };
 }
 
 function sections(command: CommandName | undefined): string[] {
-  const flags = command ? flagsOf(command) : optionEntries.flatMap(([id, spec]) => (spec.flag?.commands === 'all' ? [[id, { ...spec, flag: spec.flag }] as const] : []));
+  const flags = command
+    ? flagsOf(command)
+    : optionEntries.flatMap(([id, spec]) =>
+        spec.flag?.commands === 'all' ? [[id, { ...spec, flag: spec.flag }] as const] : [],
+      );
   const groups = new Map<string, Row[]>();
   for (const [, spec] of flags) {
     const group = spec.flag.positional ? 'Positionals:' : (spec.flag.group ?? 'Options:');
     groups.set(group, [...(groups.get(group) ?? []), flagRow(spec)]);
   }
   const global = groups.get('Global options:') ?? [];
-  global.push({ left: '--help, -h', right: 'Show help  [boolean]' }, { left: '--version', right: 'Show version number  [boolean]' });
+  global.push(
+    { left: '--help, -h', right: 'Show help  [boolean]' },
+    { left: '--version', right: 'Show version number  [boolean]' },
+  );
   groups.delete('Global options:');
   groups.set('Global options:', global);
   return [...groups].flatMap(([title, rows]) => ['', title, ...table(rows)]);
@@ -46,9 +62,29 @@ export function renderHelp(command: CommandName | undefined): string {
       const spec = commandSpecs[name];
       return { left: `${SCRIPT} ${name}${spec.usage ? ` ${spec.usage}` : ''}`, right: spec.describe };
     });
-    return [`${SCRIPT} <command> [options]`, '', 'Ship a program to AWS Lambda as a container image.', '', 'Commands:', ...table(rows), ...sections(undefined), '', EPILOGUE].join('\n');
+    return [
+      `${SCRIPT} <command> [options]`,
+      '',
+      'Ship a program to AWS Lambda as a container image.',
+      '',
+      'Commands:',
+      ...table(rows),
+      ...sections(undefined),
+      '',
+      EPILOGUE,
+    ].join('\n');
   }
   const spec = commandSpecs[command];
   const examples = spec.examples.map(([cmd, what]) => ({ left: cmd.replace('$0', SCRIPT), right: what }));
-  return [`${SCRIPT} ${command}${spec.usage ? ` ${spec.usage}` : ''}`, '', spec.describe, ...sections(command), '', 'Examples:', ...table(examples), '', EPILOGUE].join('\n');
+  return [
+    `${SCRIPT} ${command}${spec.usage ? ` ${spec.usage}` : ''}`,
+    '',
+    spec.describe,
+    ...sections(command),
+    '',
+    'Examples:',
+    ...table(examples),
+    '',
+    EPILOGUE,
+  ].join('\n');
 }

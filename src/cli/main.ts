@@ -39,26 +39,46 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (parsed.kind === 'error') return usageError(parsed.message, [], argv, io);
   const { command, args, unknown } = parsed;
-  const local = isArgsOf(command, args) && isGlobalArgs(args) ? localFlagProblems(command, args, commandSpecs[command].rules) : [];
+  const local =
+    isArgsOf(command, args) && isGlobalArgs(args) ? localFlagProblems(command, args, commandSpecs[command].rules) : [];
   const problems = [...unknown.map((word) => unknownFlag(command, word)), ...parsed.problems, ...local];
   // Unknown words alone read as they always have; with other problems, every one is listed.
-  if (unknown.length === problems.length && unknown.length > 0) return usageError(`Unknown argument${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [], argv, io);
-  if (problems.length > 0) return usageError(`invalid flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems, argv, io);
+  if (unknown.length === problems.length && unknown.length > 0)
+    return usageError(`Unknown argument${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [], argv, io);
+  if (problems.length > 0)
+    return usageError(
+      `invalid flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+      problems,
+      argv,
+      io,
+    );
   return runCommand(command, args, io);
 }
 
 /** One line, or the list of every problem, with the hint that leads to the help. */
 async function usageError(message: string, problems: ConfigProblem[], argv: string[], io: CliIo): Promise<number> {
   const lines = [message, ...problems.map((p) => `  ${p.path}: ${p.message}`)];
-  const error = new UserError(lines.join('\n'), { exitCode: ExitCode.usage, hint: usageHint(argv), ...(problems.length ? { details: { problems } } : {}) });
+  const error = new UserError(lines.join('\n'), {
+    exitCode: ExitCode.usage,
+    hint: usageHint(argv),
+    ...(problems.length ? { details: { problems } } : {}),
+  });
   return reportError(error, await bareOutput(argv, io), false);
 }
 
 const bareOutput = (argv: string[], io: CliIo) =>
-  createOutput({ ...io, interactive: false, color: false, json: argv.includes('--json'), verbose: argv.includes('--verbose'), quiet: false });
+  createOutput({
+    ...io,
+    interactive: false,
+    color: false,
+    json: argv.includes('--json'),
+    verbose: argv.includes('--verbose'),
+    quiet: false,
+  });
 
 async function runCommand<N extends CommandName>(name: N, args: Record<string, unknown>, io: CliIo): Promise<number> {
-  if (!isArgsOf(name, args) || !isGlobalArgs(args)) throw new Error(`the parsed flags of ${name} do not match the option table`);
+  if (!isArgsOf(name, args) || !isGlobalArgs(args))
+    throw new Error(`the parsed flags of ${name} do not match the option table`);
   const spec = commandSpecs[name];
   const out = await createOutput({
     stdout: io.stdout,
@@ -69,7 +89,15 @@ async function runCommand<N extends CommandName>(name: N, args: Record<string, u
     verbose: args.verbose,
     quiet: args.quiet,
   });
-  const ctx = createCommandContext({ name, args, out, env: io.env, cwd: resolve(io.cwd, args.cwd ?? '.'), stdin: io.stdin, signal: io.signal });
+  const ctx = createCommandContext({
+    name,
+    args,
+    out,
+    env: io.env,
+    cwd: resolve(io.cwd, args.cwd ?? '.'),
+    stdin: io.stdin,
+    signal: io.signal,
+  });
   try {
     const handler = await spec.load();
     await handler(args, ctx);

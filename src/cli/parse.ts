@@ -9,13 +9,20 @@ type Flag = OptionSpec & { flag: NonNullable<OptionSpec['flag']> };
 
 export type Parsed =
   /** `unknown`: words that are no flag of the command; `problems`: flags given wrong (no value, not a choice…). */
-  | { kind: 'command'; command: CommandName; args: Record<string, unknown>; unknown: string[]; problems: ConfigProblem[] }
+  | {
+      kind: 'command';
+      command: CommandName;
+      args: Record<string, unknown>;
+      unknown: string[];
+      problems: ConfigProblem[];
+    }
   | { kind: 'version' }
   | { kind: 'error'; message: string };
 
 const takesValue = (spec: Flag) => flagKind(spec) !== 'boolean';
 // A value may not look like a flag, except a negative number.
-const isValue = (arg: string | undefined): arg is string => arg !== undefined && (!arg.startsWith('-') || /^-\d/.test(arg));
+const isValue = (arg: string | undefined): arg is string =>
+  arg !== undefined && (!arg.startsWith('-') || /^-\d/.test(arg));
 
 export function parse(argv: string[]): Parsed {
   const end = argv.indexOf('--');
@@ -23,14 +30,20 @@ export function parse(argv: string[]): Parsed {
   const first = words.findIndex((arg) => !arg.startsWith('-'));
   const name = first === -1 ? undefined : words[first];
   if (words.includes('--version')) return { kind: 'version' };
-  if (name === undefined) return { kind: 'error', message: 'name a command, e.g. `tslambda build`; see `tslambda --help`' };
+  if (name === undefined)
+    return { kind: 'error', message: 'name a command, e.g. `tslambda build`; see `tslambda --help`' };
   if (!isCommandName(name)) return { kind: 'error', message: `Unknown argument: ${name}` };
   return readFlags(name, [...words.slice(0, first), ...words.slice(first + 1)], end === -1 ? [] : argv.slice(end + 1));
 }
 
 function readFlags(command: CommandName, words: string[], afterDashes: string[]): Parsed {
   const flags = flagsOf(command).map(([, spec]) => spec);
-  const byName = new Map(flags.flatMap((spec) => [[spec.flag.name, spec] as const, ...(spec.flag.short ? [[spec.flag.short, spec] as const] : [])]));
+  const byName = new Map(
+    flags.flatMap((spec) => [
+      [spec.flag.name, spec] as const,
+      ...(spec.flag.short ? [[spec.flag.short, spec] as const] : []),
+    ]),
+  );
   const positionals = flags.filter((spec) => spec.flag.positional);
   const args: Record<string, unknown> = {};
   const unknown: string[] = [];
@@ -43,7 +56,10 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
       continue;
     }
     const [rawName, inline] = splitInline(word.replace(/^--?/, ''));
-    const negated = rawName.startsWith('no-') && byName.get(rawName.slice(3))?.kind === 'boolean' ? byName.get(rawName.slice(3)) : undefined;
+    const negated =
+      rawName.startsWith('no-') && byName.get(rawName.slice(3))?.kind === 'boolean'
+        ? byName.get(rawName.slice(3))
+        : undefined;
     const spec = negated ?? byName.get(rawName);
     if (!spec) {
       unknown.push(rawName);
@@ -86,13 +102,19 @@ function flagValue(spec: Flag, values: string[], previous: unknown, problems: Co
       return Number(last);
     default:
       if (spec.choices && !spec.choices.includes(last))
-        problems.push({ path: `--${spec.flag.name}`, message: `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, found ${JSON.stringify(last)}` });
+        problems.push({
+          path: `--${spec.flag.name}`,
+          message: `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, found ${JSON.stringify(last)}`,
+        });
       return last;
   }
 }
 
 /** An unknown word as a problem among others, with the closest flag of the command. */
 export function unknownFlag(command: CommandName, name: string): ConfigProblem {
-  const suggestion = suggestKey(name, flagsOf(command).map(([, spec]) => spec.flag.name));
+  const suggestion = suggestKey(
+    name,
+    flagsOf(command).map(([, spec]) => spec.flag.name),
+  );
   return { path: name, message: suggestion ? `unknown argument; did you mean --${suggestion}?` : 'unknown argument' };
 }

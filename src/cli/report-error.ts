@@ -2,11 +2,18 @@
 import { ExitCode, isUserError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 
-export function reportError(error: unknown, out: Pick<Output, 'json' | 'verbose' | 'stdout' | 'stderr'>, interrupted: boolean): number {
+export function reportError(
+  error: unknown,
+  out: Pick<Output, 'json' | 'verbose' | 'stdout' | 'stderr'>,
+  interrupted: boolean,
+): number {
   const write = (text: string) => out.stderr.write(`${text}\n`);
   // Ctrl-C wins: a build or push the signal cut short fails with its own words ("aborted"), but the user asked to stop.
   if (interrupted && !(isUserError(error) && error.exitCode === ExitCode.interrupted)) {
-    if (out.json) out.stdout.write(`${JSON.stringify({ ok: false, error: { message: 'interrupted', exitCode: ExitCode.interrupted } }, null, 2)}\n`);
+    if (out.json)
+      out.stdout.write(
+        `${JSON.stringify({ ok: false, error: { message: 'interrupted', exitCode: ExitCode.interrupted } }, null, 2)}\n`,
+      );
     write('interrupted');
     if (out.verbose) write(`cause: ${formatCause(error)}`);
     return ExitCode.interrupted;
@@ -23,7 +30,8 @@ export function reportError(error: unknown, out: Pick<Output, 'json' | 'verbose'
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (out.json) out.stdout.write(`${JSON.stringify({ ok: false, error: { message, exitCode: ExitCode.unexpected } }, null, 2)}\n`);
+  if (out.json)
+    out.stdout.write(`${JSON.stringify({ ok: false, error: { message, exitCode: ExitCode.unexpected } }, null, 2)}\n`);
   write(`error: unexpected failure: ${message}`);
   if (out.verbose) write(error instanceof Error && error.stack ? error.stack : String(error));
   else write('hint: this is a bug in tslambda; rerun with --verbose to see the stack trace and report it');

@@ -2,7 +2,8 @@
 import type { Ora } from 'ora';
 import { formatDuration, type Output, type OutputOptions } from '../core/output.js';
 
-const paint = (enabled: boolean, code: number) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[39m` : text);
+const paint = (enabled: boolean, code: number) => (text: string) =>
+  enabled ? `\u001b[${code}m${text}\u001b[39m` : text;
 
 export async function createOutput(options: OutputOptions): Promise<Output> {
   const { stdout, stderr, json, verbose, quiet, color } = options;
@@ -28,7 +29,8 @@ export async function createOutput(options: OutputOptions): Promise<Output> {
     async step(title, work) {
       const started = performance.now();
       let spinner: Ora | undefined;
-      if (ora) spinner = ora({ text: title, stream: stderr, color: color ? 'cyan' : false, discardStdin: false }).start();
+      if (ora)
+        spinner = ora({ text: title, stream: stderr, color: color ? 'cyan' : false, discardStdin: false }).start();
       else if (showSteps) line(`${title} …`);
       let lastPlain = '';
       const update = (text: string) => {

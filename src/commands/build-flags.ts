@@ -8,14 +8,35 @@ import type { CommandContext } from './types.js';
 export { parseKeyValues } from '../config/flags.js';
 
 /** What the build step reads of a building command's flags. */
-export type BuildFlags = Pick<ArgsOf<'build'>, 'tag' | 'build-arg' | 'architecture' | 'target' | 'dockerfile' | 'base-image' | 'cache' | 'pull' | 'typecheck' | 'bundle'>;
+export type BuildFlags = Pick<
+  ArgsOf<'build'>,
+  | 'tag'
+  | 'build-arg'
+  | 'architecture'
+  | 'target'
+  | 'dockerfile'
+  | 'base-image'
+  | 'cache'
+  | 'pull'
+  | 'typecheck'
+  | 'bundle'
+>;
 
 /** The pipeline's build options from the flags. */
-export const buildOptionsOf = (args: BuildFlags): BuildOptions => ({ noCache: !args.cache, pull: args.pull, typecheck: args.typecheck, bundle: args.bundle });
+export const buildOptionsOf = (args: BuildFlags): BuildOptions => ({
+  noCache: !args.cache,
+  pull: args.pull,
+  typecheck: args.typecheck,
+  bundle: args.bundle,
+});
 
 /** Builds from a building command's flags. The build machinery (esbuild, tar, .dockerignore) loads here, when a
  * command builds, not at start-up. */
-export async function buildFromFlags(ctx: CommandContext, config: ResolvedConfig, args: BuildFlags): Promise<BuiltImage> {
+export async function buildFromFlags(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  args: BuildFlags,
+): Promise<BuiltImage> {
   const pipeline = await import('../pipeline/build.js');
   return pipeline.buildStep(ctx, config, buildOptionsOf(args));
 }

@@ -20,7 +20,16 @@ export const buildCommand = defineCommand('build', {
         `  dockerfile    ${image.dockerfile}`,
         `  took          ${formatDuration(image.durationMs)}`,
       ].join('\n'),
-      { ok: true, image: image.name, imageId: image.id, size: image.size, architecture: image.architecture, platform: image.platform, dockerfile: image.dockerfile, durationMs: image.durationMs },
+      {
+        ok: true,
+        image: image.name,
+        imageId: image.id,
+        size: image.size,
+        architecture: image.architecture,
+        platform: image.platform,
+        dockerfile: image.dockerfile,
+        durationMs: image.durationMs,
+      },
     );
   },
 });

@@ -29,7 +29,12 @@ export function createCommandContext({ name, args, out, env, cwd, stdin, signal 
     docker: async () => (docker ??= import('../docker/client.js').then(({ connectDocker }) => connectDocker(env))),
     loadConfig: async (overrides = {}) => {
       const { loadConfig } = await import('../config/load.js');
-      return loadConfig({ cwd, configPath: args.config, env, overrides: { ...configOverrides(name, args, env), ...overrides } });
+      return loadConfig({
+        cwd,
+        configPath: args.config,
+        env,
+        overrides: { ...configOverrides(name, args, env), ...overrides },
+      });
     },
   };
 }

@@ -11,10 +11,24 @@ export const deployCommand = defineCommand('deploy', {
     const started = performance.now();
     const config = await ctx.loadConfig();
     // The AWS SDK and the push machinery load only for commands that talk to AWS.
-    const [{ planDeploy }, { executeDeploy }] = await Promise.all([import('../pipeline/deploy-plan.js'), import('../pipeline/deploy-execute.js')]);
+    const [{ planDeploy }, { executeDeploy }] = await Promise.all([
+      import('../pipeline/deploy-plan.js'),
+      import('../pipeline/deploy-execute.js'),
+    ]);
     // The smoke event is read (and checked as JSON) before anything is built.
-    const smokeEvent = args.smoke !== undefined ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd) : undefined;
-    const request = { create: args.create, role: args.role, pushAnyway: args['push-anyway'], dryRun: args['dry-run'], waitTimeoutSeconds: args['wait-timeout'], smokeEvent, tail: args.tail };
+    const smokeEvent =
+      args.smoke !== undefined
+        ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
+        : undefined;
+    const request = {
+      create: args.create,
+      role: args.role,
+      pushAnyway: args['push-anyway'],
+      dryRun: args['dry-run'],
+      waitTimeoutSeconds: args['wait-timeout'],
+      smokeEvent,
+      tail: args.tail,
+    };
     const plan = await planDeploy(ctx, config, request);
     if (request.dryRun) return renderPlan(ctx, plan);
     const outcome = await executeDeploy(ctx, plan, buildOptionsOf(args));
@@ -22,7 +36,11 @@ export const deployCommand = defineCommand('deploy', {
     // After the result: following runs until Ctrl-C, so the result (and its JSON) must come first.
     if (args.tail) {
       const { printLogs } = await import('./logs.js');
-      await printLogs(ctx, { functionName: config.functionName, region: plan.target.region, profile: config.profile }, { follow: true, qualifier: outcome.version?.version });
+      await printLogs(
+        ctx,
+        { functionName: config.functionName, region: plan.target.region, profile: config.profile },
+        { follow: true, qualifier: outcome.version?.version },
+      );
     }
   },
 });
@@ -30,7 +48,14 @@ export const deployCommand = defineCommand('deploy', {
 function renderPlan(ctx: CommandContext, plan: DeployPlan): void {
   const { existing, target } = plan;
   const name = plan.config.functionName;
-  const fn = existing ? { name, arn: existing.arn, architecture: existing.architecture, imageUri: existing.resolvedImageUri ?? existing.imageUri } : { name, exists: false };
+  const fn = existing
+    ? {
+        name,
+        arn: existing.arn,
+        architecture: existing.architecture,
+        imageUri: existing.resolvedImageUri ?? existing.imageUri,
+      }
+    : { name, exists: false };
   const view = { function: fn, repository: plan.repository, image: plan.image, actions: plan.actions };
   ctx.out.result(
     [

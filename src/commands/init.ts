@@ -36,7 +36,10 @@ export const initCommand = defineCommand('init', {
     for (const path of result.created) lines.push(`  created      ${path}`);
     for (const path of result.overwritten) lines.push(`  overwritten  ${path}`);
     if (result.updatedPackageJson) {
-      const added = [...result.updatedPackageJson.scripts.map((s) => `script ${s}`), ...result.updatedPackageJson.devDependencies];
+      const added = [
+        ...result.updatedPackageJson.scripts.map((s) => `script ${s}`),
+        ...result.updatedPackageJson.devDependencies,
+      ];
       lines.push(`  updated      package.json${added.length ? ` (added ${added.join(', ')})` : ' (nothing to add)'}`);
     }
     lines.push('', 'Next:', ...next.map((command) => `  ${command}`));

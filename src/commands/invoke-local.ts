@@ -12,7 +12,12 @@ import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bundleForTaskRoot, writeBundle } from '../pipeline/write-bundle.js';
 import { awsCredentials } from '../local/execution/aws-credentials.js';
-import { chooseNetwork, containerLauncher, imageExists, type ContainerNetwork } from '../local/execution/docker-launcher.js';
+import {
+  chooseNetwork,
+  containerLauncher,
+  imageExists,
+  type ContainerNetwork,
+} from '../local/execution/docker-launcher.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../image/runtime-asset.js';
 import type { EnvironmentResult } from '../local/execution/invoker.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
@@ -38,7 +43,8 @@ export const invokeLocalCommand = defineCommand('invoke-local', {
 
 /** `tslambda dev` = `invoke-local --watch --serve`: the inner loop for a function called over the Invoke API. */
 export const devCommand = defineCommand('dev', {
-  handler: (args, ctx) => runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
+  handler: (args, ctx) =>
+    runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
 });
 
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
@@ -76,7 +82,16 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
       runtime,
       bundle: args.bundle,
       startEnvironments: (launcher) => startEnvironments(launcher, runtime.network),
-      ...(args.serve === undefined ? { invocation: { event: event!, repeat: args.repeat, sink: responseSink(ctx.out), show: (result) => renderWatchResult(ctx.out, result) } } : { serve: { port: args.serve, concurrency: count } }),
+      ...(args.serve === undefined
+        ? {
+            invocation: {
+              event: event!,
+              repeat: args.repeat,
+              sink: responseSink(ctx.out),
+              show: (result) => renderWatchResult(ctx.out, result),
+            },
+          }
+        : { serve: { port: args.serve, concurrency: count } }),
     });
   }
 
@@ -101,7 +116,12 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   }
 }
 
-async function invokeRepeatedly(event: Buffer, repeat: number, pool: EnvironmentPool, ctx: CommandContext): Promise<void> {
+async function invokeRepeatedly(
+  event: Buffer,
+  repeat: number,
+  pool: EnvironmentPool,
+  ctx: CommandContext,
+): Promise<void> {
   const results: EnvironmentResult[] = [];
   for (let index = 0; index < repeat; index++) {
     if (ctx.signal.aborted) throw interrupted();
@@ -112,16 +132,38 @@ async function invokeRepeatedly(event: Buffer, repeat: number, pool: Environment
   renderRun(ctx.out, results);
 }
 
-async function serve(port: number, config: ResolvedConfig, pool: EnvironmentPool, ctx: CommandContext, cleanups: Cleanup): Promise<void> {
+async function serve(
+  port: number,
+  config: ResolvedConfig,
+  pool: EnvironmentPool,
+  ctx: CommandContext,
+  cleanups: Cleanup,
+): Promise<void> {
   // Warm every environment now, so the first caller does not pay for the cold starts.
-  await ctx.out.step(`Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`, () => Promise.all(pool.environments.map((environment) => environment.warm())));
-  const server = await startServing({ port, functionName: config.functionName, concurrency: pool.environments.length, invoker: pool, out: ctx.out });
+  await ctx.out.step(
+    `Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`,
+    () => Promise.all(pool.environments.map((environment) => environment.warm())),
+  );
+  const server = await startServing({
+    port,
+    functionName: config.functionName,
+    concurrency: pool.environments.length,
+    invoker: pool,
+    out: ctx.out,
+  });
   cleanups.push(() => server.close());
-  if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+  if (!ctx.signal.aborted)
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
 }
 
 /** The same runtime loop, on the host, over a task root holding the handler as the image would have it. */
-function hostLauncher(config: ResolvedConfig, env: Record<string, string>, ctx: CommandContext, taskRoot: string, handler = config.handler): RuntimeLauncher {
+function hostLauncher(
+  config: ResolvedConfig,
+  env: Record<string, string>,
+  ctx: CommandContext,
+  taskRoot: string,
+  handler = config.handler,
+): RuntimeLauncher {
   return hostProcessLauncher({
     command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), handler],
     cwd: taskRoot,
@@ -138,8 +180,14 @@ async function prepareLauncher(
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
     // A program runs from the folder itself: nothing to bundle.
-    if (config.program) return { launcher: hostLauncher(config, { ...env, ...programHostEnv(config.program) }, ctx, config.context), network: 'host' };
-    const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () => bundleForTaskRoot(config, { bundle: args.bundle }));
+    if (config.program)
+      return {
+        launcher: hostLauncher(config, { ...env, ...programHostEnv(config.program) }, ctx, config.context),
+        network: 'host',
+      };
+    const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () =>
+      bundleForTaskRoot(config, { bundle: args.bundle }),
+    );
     if (shipped.kind === 'unbundled') {
       // The folder itself is the task root: the handler loads exactly as written.
       if (args.bundle !== false) ctx.out.warn(`running the function unbundled: ${shipped.reason}`);
@@ -156,17 +204,27 @@ async function prepareLauncher(
   image ??= `${config.repository}:${config.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
-      hint: args.image ? 'build or pull it first, or drop --image to let invoke-local build' : 'drop --no-build, or run `tslambda build` first',
+      hint: args.image
+        ? 'build or pull it first, or drop --image to let invoke-local build'
+        : 'drop --no-build, or run `tslambda build` first',
     });
   }
   const network = await chooseNetwork(docker);
-  ctx.out.debug(`running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`);
+  ctx.out.debug(
+    `running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`,
+  );
   return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
 }
 
 /** What --watch rebuilds and runs: a host task root, or images built by the build step. */
-async function watchRuntime(args: InvokeLocalFlags, ctx: CommandContext, config: ResolvedConfig, env: Record<string, string>): Promise<WatchRuntime & { network: ContainerNetwork }> {
-  if (!args.docker) return { kind: 'host', network: 'host', launcherFor: (taskRoot) => hostLauncher(config, env, ctx, taskRoot) };
+async function watchRuntime(
+  args: InvokeLocalFlags,
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  env: Record<string, string>,
+): Promise<WatchRuntime & { network: ContainerNetwork }> {
+  if (!args.docker)
+    return { kind: 'host', network: 'host', launcherFor: (taskRoot) => hostLauncher(config, env, ctx, taskRoot) };
   const docker = await ctx.docker();
   const network = await chooseNetwork(docker);
   return {
@@ -186,7 +244,10 @@ async function readEvent(args: InvokeLocalFlags, ctx: CommandContext): Promise<B
     source = '--data';
   } else if (args.event !== undefined && args.event !== '-') {
     event = await readFile(resolve(ctx.cwd, args.event)).catch((error: NodeJS.ErrnoException) => {
-      throw new UserError(`cannot read the event file ${args.event}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'pass --event with a JSON file, --data with inline JSON, or pipe the event on stdin' });
+      throw new UserError(
+        `cannot read the event file ${args.event}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+        { hint: 'pass --event with a JSON file, --data with inline JSON, or pipe the event on stdin' },
+      );
     });
     source = args.event;
   } else if (args.event === '-' || !(ctx.stdin as { isTTY?: boolean }).isTTY) {
@@ -200,7 +261,9 @@ async function readEvent(args: InvokeLocalFlags, ctx: CommandContext): Promise<B
   try {
     JSON.parse(event.toString());
   } catch (error) {
-    throw new UserError(`the event from ${source} is not valid JSON: ${(error as Error).message}`, { hint: 'Lambda events are JSON documents, e.g. --data \'{"id":1}\'' });
+    throw new UserError(`the event from ${source} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Lambda events are JSON documents, e.g. --data \'{"id":1}\'',
+    });
   }
   return event;
 }
@@ -218,7 +281,10 @@ async function readEnvFile(file: string | undefined, cwd: string): Promise<Recor
   });
   const { variables, badLines } = parseEnvFile(text);
   if (badLines.length > 0) {
-    throw new UserError(`--env-file ${file}: line${badLines.length > 1 ? 's' : ''} ${badLines.join(', ')} ${badLines.length > 1 ? 'are' : 'is'} not KEY=value`, { hint: 'write one KEY=value per line; # starts a comment' });
+    throw new UserError(
+      `--env-file ${file}: line${badLines.length > 1 ? 's' : ''} ${badLines.join(', ')} ${badLines.length > 1 ? 'are' : 'is'} not KEY=value`,
+      { hint: 'write one KEY=value per line; # starts a comment' },
+    );
   }
   return variables;
 }

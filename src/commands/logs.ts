@@ -38,7 +38,10 @@ export const toJsonEvent = (event: LogEvent, version: string | undefined) => ({
 export const logsCommand = defineCommand('logs', {
   async handler(args, ctx) {
     if (args.since !== undefined && parseSince(args.since) === undefined) {
-      throw new UserError(`--since ${args.since} is not a duration (30s, 10m, 2h, 1d) or an ISO date`, { exitCode: ExitCode.usage, hint: 'e.g. --since 10m or --since 2026-12-01T08:00:00Z' });
+      throw new UserError(`--since ${args.since} is not a duration (30s, 10m, 2h, 1d) or an ISO date`, {
+        exitCode: ExitCode.usage,
+        hint: 'e.g. --since 10m or --since 2026-12-01T08:00:00Z',
+      });
     }
     const config = await ctx.loadConfig();
     await printLogs(ctx, { functionName: config.functionName, region: config.region, profile: config.profile }, args);
@@ -46,18 +49,28 @@ export const logsCommand = defineCommand('logs', {
 });
 
 /** Reads or follows; shared with `deploy --tail`. Ctrl-C while following ends with the interrupted exit code. */
-export async function printLogs(ctx: CommandContext, target: { functionName: string; region?: string; profile?: string }, args: LogsRequest): Promise<void> {
+export async function printLogs(
+  ctx: CommandContext,
+  target: { functionName: string; region?: string; profile?: string },
+  args: LogsRequest,
+): Promise<void> {
   const { createAwsClients } = await import('../aws/clients.js');
   const logsApi = await import('../aws/logs.js');
   const { out } = ctx;
-  const { lambda } = createAwsClients({ env: ctx.env, region: target.region, profile: target.profile, signal: ctx.signal });
+  const { lambda } = createAwsClients({
+    env: ctx.env,
+    region: target.region,
+    profile: target.profile,
+    signal: ctx.signal,
+  });
   const client = logsApi.createLogsClient({ env: ctx.env, region: target.region, profile: target.profile });
   const source = await logsApi.resolveLogSource(lambda, target.functionName, args.qualifier, args.filter);
   const now = Date.now();
   const startTime = args.since !== undefined ? parseSince(args.since, now)! : args.follow ? now : now - 10 * 60_000;
   const print = (events: LogEvent[]) => {
     for (const event of events) {
-      if (out.json) out.stdout.write(`${JSON.stringify(toJsonEvent(event, logsApi.streamVersion(event.logStreamName)))}\n`);
+      if (out.json)
+        out.stdout.write(`${JSON.stringify(toJsonEvent(event, logsApi.streamVersion(event.logStreamName)))}\n`);
       else out.stdout.write(`${renderLine(event.message, out.color)}\n`);
     }
   };
@@ -67,7 +80,13 @@ export async function printLogs(ctx: CommandContext, target: { functionName: str
     return;
   }
   out.info(`Following ${scope}; Ctrl-C to stop`);
-  await logsApi.followLogs(client, source, { startTime, signal: ctx.signal, onEvents: print, notice: (line) => out.warn(line), debug: (line) => out.debug(line) });
+  await logsApi.followLogs(client, source, {
+    startTime,
+    signal: ctx.signal,
+    onEvents: print,
+    notice: (line) => out.warn(line),
+    debug: (line) => out.debug(line),
+  });
   // followLogs returns only when Ctrl-C aborted the signal.
   throw ctx.signal.reason ?? new Error('interrupted');
 }

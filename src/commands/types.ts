@@ -19,7 +19,10 @@ export interface CommandContext extends PipelineContext {
 export type CommandHandler<N extends CommandName> = (args: ArgsOf<N>, ctx: CommandContext) => Promise<void>;
 
 /** Gives a handler its arguments' type from the option table, so the handler needs no annotation. */
-export function defineCommand<N extends CommandName>(name: N, definition: { handler: CommandHandler<N> }): CommandModule<N> {
+export function defineCommand<N extends CommandName>(
+  name: N,
+  definition: { handler: CommandHandler<N> },
+): CommandModule<N> {
   return { name, handler: definition.handler };
 }
 

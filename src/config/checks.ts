@@ -35,13 +35,19 @@ export const handlerName: Check = (value, path) => {
   const file = value.slice(value.lastIndexOf('/') + 1);
   if (file.includes('.')) return [];
   const [found] = problem(path, allowed, value);
-  return [{ path, message: `${found!.message}: Lambda would fail every invocation with Runtime.MalformedHandlerName (Bad handler)` }];
+  return [
+    {
+      path,
+      message: `${found!.message}: Lambda would fail every invocation with Runtime.MalformedHandlerName (Bad handler)`,
+    },
+  ];
 };
 
 export const nonEmptyString: Check = (value, path) =>
   typeof value === 'string' && value.trim() !== '' ? [] : problem(path, 'a non-empty string', value);
 
-export const boolean: Check = (value, path) => (typeof value === 'boolean' ? [] : problem(path, 'true or false', value));
+export const boolean: Check = (value, path) =>
+  typeof value === 'boolean' ? [] : problem(path, 'true or false', value);
 
 export const integer =
   (min: number, max: number): Check =>
@@ -53,7 +59,9 @@ export const integer =
 export const oneOf =
   (...allowed: string[]): Check =>
   (value, path) =>
-    allowed.includes(value as string) ? [] : problem(path, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
+    allowed.includes(value as string)
+      ? []
+      : problem(path, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
 
 export const stringMap =
   (keyRule?: { regex: RegExp; allowed: string }, reserved: (key: string) => boolean = () => false): Check =>
@@ -64,7 +72,10 @@ export const stringMap =
     for (const [key, item] of Object.entries(value)) {
       if (keyRule && !keyRule.regex.test(key)) problems.push(...problem(`${path}.${key}`, keyRule.allowed, key));
       else if (reserved(key))
-        problems.push({ path: `${path}.${key}`, message: 'is reserved by Lambda and cannot be set; rename the variable' });
+        problems.push({
+          path: `${path}.${key}`,
+          message: 'is reserved by Lambda and cannot be set; rename the variable',
+        });
       if (typeof item !== 'string') problems.push(...problem(`${path}.${key}`, 'a string', item));
     }
     return problems;
@@ -77,8 +88,22 @@ export const stringList: Check = (value, path) => {
 
 // Names Lambda sets itself (AWS docs, "Defined runtime environment variables").
 export const RESERVED_ENV = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ]);

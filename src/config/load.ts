@@ -55,7 +55,9 @@ export async function findConfigFile(cwd: string, configPath?: string): Promise<
     const err = error as NodeJS.ErrnoException;
     const where = configPath ? resolve(cwd, configPath) : cwd;
     if (err.code === 'ENOENT')
-      throw new UserError(`config file not found: ${where}`, { hint: 'check the --config path, or drop --config to search from the working folder' });
+      throw new UserError(`config file not found: ${where}`, {
+        hint: 'check the --config path, or drop --config to search from the working folder',
+      });
     throw new UserError(`cannot read config file: ${err.message.split('\n')[0]}`, {
       hint: 'fix the syntax of the config file (JSON, YAML or a module exporting an object)',
       cause: error,
@@ -75,12 +77,19 @@ export function formatProblems(problems: ConfigProblem[], source: string): strin
 }
 
 /** The one merge: flag > environment > file > default, paths resolved against the config file's folder. */
-export function mergeConfig(file: LambdaConfig, configDir: string, env: NodeJS.ProcessEnv, flags: Partial<ResolvedConfig> = {}): ResolvedConfig {
+export function mergeConfig(
+  file: LambdaConfig,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  flags: Partial<ResolvedConfig> = {},
+): ResolvedConfig {
   const fromEnv: Partial<ResolvedConfig> = {};
   if (env.AWS_REGION) fromEnv.region = env.AWS_REGION;
   if (env.AWS_PROFILE) fromEnv.profile = env.AWS_PROFILE;
-  const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const merged = { ...defaults, ...defined(file), ...defined(fromEnv), ...defined(flags) } as LambdaConfig & Partial<ResolvedConfig>;
+  const defined = <T extends object>(value: T) =>
+    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const merged = { ...defaults, ...defined(file), ...defined(fromEnv), ...defined(flags) } as LambdaConfig &
+    Partial<ResolvedConfig>;
   const within = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
   const context = within(flags.context ?? file.context ?? '.');
   return {
@@ -98,12 +107,19 @@ export function mergeConfig(file: LambdaConfig, configDir: string, env: NodeJS.P
   };
 }
 
-const flagNames = new Map<string, string>(optionEntries.flatMap(([key, spec]) => (spec.config && spec.flag ? [[key, spec.flag.name]] : [])));
+const flagNames = new Map<string, string>(
+  optionEntries.flatMap(([key, spec]) => (spec.config && spec.flag ? [[key, spec.flag.name]] : [])),
+);
 
 /** Flag values are checked by the same rules as the file's, and named as the flags the user typed. */
 export function validateFlags(overrides: Record<string, unknown>): ConfigProblem[] {
   const given = Object.fromEntries(
-    Object.entries(overrides).filter(([key, value]) => value !== undefined && key in fieldChecks && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)),
+    Object.entries(overrides).filter(
+      ([key, value]) =>
+        value !== undefined &&
+        key in fieldChecks &&
+        !(typeof value === 'object' && value !== null && Object.keys(value).length === 0),
+    ),
   );
   const flagName = (key: string) => `--${flagNames.get(key) ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   return validateConfig(given).map((problem) => ({ ...problem, path: problem.path.replace(/^[^.[]+/, flagName) }));
@@ -117,13 +133,20 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
   // Checked above: a flag problem stops before the merge, so valid flags are a config without a cast.
   const resolved = mergeConfig(file, configDir, options.env, isValidConfig(overrides) ? overrides : {});
   if (!filepath && !resolved.functionName) {
-    throw new UserError(`no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${options.cwd} or above`, {
-      exitCode: ExitCode.usage,
-      hint: 'run `tslambda init` to create a function here, or pass --config <file>',
-    });
+    throw new UserError(
+      `no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${options.cwd} or above`,
+      {
+        exitCode: ExitCode.usage,
+        hint: 'run `tslambda init` to create a function here, or pass --config <file>',
+      },
+    );
   }
   for (const key of REQUIRED_FIELDS) {
-    if (!resolved[key]) problems.push({ path: key, message: `required; add "${key}": "my-function" to ${filepath ? basename(filepath) : 'lambda.config.json'}` });
+    if (!resolved[key])
+      problems.push({
+        path: key,
+        message: `required; add "${key}": "my-function" to ${filepath ? basename(filepath) : 'lambda.config.json'}`,
+      });
   }
   if (problems.length > 0) {
     throw new UserError(formatProblems(problems, filepath ?? 'the flags'), {
@@ -138,5 +161,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
 async function assertDirectory(path: string, key: string, source: string) {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory())
-    throw new UserError(`${key}: ${path} is not a folder (from ${source})`, { hint: `set "${key}" to an existing folder, relative to the config file` });
+    throw new UserError(`${key}: ${path} is not a folder (from ${source})`, {
+      hint: `set "${key}" to an existing folder, relative to the config file`,
+    });
 }

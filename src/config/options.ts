@@ -1,9 +1,29 @@
 // The one table of options: each entry is a config key, a flag, or both, with its help, check, default and commands.
 // Config types (types.ts), validation (schema.ts), defaults, the command-line parser and help (cli/) and flag overrides derive from it.
-import { boolean, handlerName, integer, nonEmptyString, oneOf, pattern, stringList, stringMap, RESERVED_ENV, type Check } from './checks.js';
+import {
+  boolean,
+  handlerName,
+  integer,
+  nonEmptyString,
+  oneOf,
+  pattern,
+  stringList,
+  stringMap,
+  RESERVED_ENV,
+  type Check,
+} from './checks.js';
 import { checkProgram, type ProgramConfig } from './program.js';
 
-export type CommandName = 'init' | 'build' | 'bundle' | 'invoke-local' | 'dev' | 'push' | 'deploy' | 'logs' | 'rollback';
+export type CommandName =
+  | 'init'
+  | 'build'
+  | 'bundle'
+  | 'invoke-local'
+  | 'dev'
+  | 'push'
+  | 'deploy'
+  | 'logs'
+  | 'rollback';
 
 /** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
 export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
@@ -12,7 +32,7 @@ export interface OptionSpec {
   kind: Kind;
   choices?: readonly string[];
   /** Set when the option is a key of lambda.config.json: its rule there and for the flag alike. */
-  config?: { check: Check; default?: unknown; /** Always set after merging (a default of its own). */ resolved?: true };
+  config?: { check: Check; default?: unknown /** Always set after merging (a default of its own). */; resolved?: true };
   /** Set when the option is a command-line flag. */
   flag?: {
     name: string;
@@ -48,58 +68,147 @@ const ROLLBACK = 'Rollback options:';
 
 const found = (value: unknown) => (typeof value === 'number' ? `number ${value}` : JSON.stringify(value));
 const positiveSeconds: Check = (value, path) =>
-  typeof value === 'number' && value > 0 ? [] : [{ path, message: `expected a positive number of seconds, found ${found(value)}` }];
+  typeof value === 'number' && value > 0
+    ? []
+    : [{ path, message: `expected a positive number of seconds, found ${found(value)}` }];
 const atLeastOne: Check = (value, path) =>
-  Number.isInteger(value) && Number(value) >= 1 ? [] : [{ path, message: `expected a whole number of at least 1, found ${found(value)}` }];
+  Number.isInteger(value) && Number(value) >= 1
+    ? []
+    : [{ path, message: `expected a whole number of at least 1, found ${found(value)}` }];
 const port: Check = (value, path) =>
-  Number.isInteger(value) && Number(value) >= 0 && Number(value) <= 65535 ? [] : [{ path, message: `expected a port between 0 and 65535, found ${found(value)}` }];
+  Number.isInteger(value) && Number(value) >= 0 && Number(value) <= 65535
+    ? []
+    : [{ path, message: `expected a port between 0 and 65535, found ${found(value)}` }];
 
 export const options = {
   // Global flags, two of them also config keys.
-  configFile: { kind: 'string', flag: { name: 'config', commands: 'all', group: GLOBAL, describe: 'Config file to use instead of searching for lambda.config.json' } },
-  cwd: { kind: 'string', flag: { name: 'cwd', commands: 'all', group: GLOBAL, describe: 'Folder to run in (config search starts here)' } },
+  configFile: {
+    kind: 'string',
+    flag: {
+      name: 'config',
+      commands: 'all',
+      group: GLOBAL,
+      describe: 'Config file to use instead of searching for lambda.config.json',
+    },
+  },
+  cwd: {
+    kind: 'string',
+    flag: { name: 'cwd', commands: 'all', group: GLOBAL, describe: 'Folder to run in (config search starts here)' },
+  },
   // The function, first among the config keys as in every error that lists them.
-  functionName: { kind: 'string', config: { check: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'a Lambda function name (1-64 letters, digits, - or _)'), resolved: true } },
+  functionName: {
+    kind: 'string',
+    config: {
+      check: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'a Lambda function name (1-64 letters, digits, - or _)'),
+      resolved: true,
+    },
+  },
   region: {
     kind: 'string',
     config: { check: pattern(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as "eu-west-1"') },
-    flag: { name: 'region', commands: 'all', group: GLOBAL, describe: 'AWS region (overrides AWS_REGION and the config file)' },
+    flag: {
+      name: 'region',
+      commands: 'all',
+      group: GLOBAL,
+      describe: 'AWS region (overrides AWS_REGION and the config file)',
+    },
   },
   profile: {
     kind: 'string',
     config: { check: nonEmptyString },
-    flag: { name: 'profile', commands: 'all', group: GLOBAL, describe: 'AWS shared-config profile (overrides AWS_PROFILE and the config file)' },
+    flag: {
+      name: 'profile',
+      commands: 'all',
+      group: GLOBAL,
+      describe: 'AWS shared-config profile (overrides AWS_PROFILE and the config file)',
+    },
   },
-  json: { kind: 'boolean', flag: { name: 'json', commands: 'all', group: GLOBAL, default: false, describe: 'Print only a JSON result on stdout' } },
-  verbose: { kind: 'boolean', flag: { name: 'verbose', commands: 'all', group: GLOBAL, default: false, describe: 'Show every daemon line, debug output and stacks of unexpected errors' } },
-  quiet: { kind: 'boolean', flag: { name: 'quiet', commands: 'all', group: GLOBAL, default: false, describe: 'Print nothing but errors and the result' } },
-  color: { kind: 'boolean', flag: { name: 'color', commands: 'all', group: GLOBAL, describe: 'Colour output (--no-color or NO_COLOR=1 to turn off)' } },
+  json: {
+    kind: 'boolean',
+    flag: {
+      name: 'json',
+      commands: 'all',
+      group: GLOBAL,
+      default: false,
+      describe: 'Print only a JSON result on stdout',
+    },
+  },
+  verbose: {
+    kind: 'boolean',
+    flag: {
+      name: 'verbose',
+      commands: 'all',
+      group: GLOBAL,
+      default: false,
+      describe: 'Show every daemon line, debug output and stacks of unexpected errors',
+    },
+  },
+  quiet: {
+    kind: 'boolean',
+    flag: {
+      name: 'quiet',
+      commands: 'all',
+      group: GLOBAL,
+      default: false,
+      describe: 'Print nothing but errors and the result',
+    },
+  },
+  color: {
+    kind: 'boolean',
+    flag: {
+      name: 'color',
+      commands: 'all',
+      group: GLOBAL,
+      describe: 'Colour output (--no-color or NO_COLOR=1 to turn off)',
+    },
+  },
 
   // Keys of the config file.
   repository: {
     kind: 'string',
     config: {
-      check: pattern(/^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'an ECR repository name (lower-case letters, digits, . _ - and /)'),
+      check: pattern(
+        /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        'an ECR repository name (lower-case letters, digits, . _ - and /)',
+      ),
       resolved: true,
     },
   },
   tag: {
     kind: 'string',
-    config: { check: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag (letters, digits, _ . -, at most 128)') },
-    flag: { name: 'tag', commands: BUILDING, group: BUILD, describe: 'Image tag (default: config "tag"; else "latest" for build, the git short SHA or a UTC timestamp for push/deploy)' },
+    config: {
+      check: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag (letters, digits, _ . -, at most 128)'),
+    },
+    flag: {
+      name: 'tag',
+      commands: BUILDING,
+      group: BUILD,
+      describe:
+        'Image tag (default: config "tag"; else "latest" for build, the git short SHA or a UTC timestamp for push/deploy)',
+    },
   },
   context: { kind: 'string', config: { check: nonEmptyString, resolved: true } },
   dockerfile: {
     kind: 'string',
     config: { check: nonEmptyString },
-    flag: { name: 'dockerfile', commands: BUILDING, group: BUILD, describe: 'Dockerfile to use (default: Dockerfile in the context, else generated)' },
+    flag: {
+      name: 'dockerfile',
+      commands: BUILDING,
+      group: BUILD,
+      describe: 'Dockerfile to use (default: Dockerfile in the context, else generated)',
+    },
   },
   handler: { kind: 'string', config: { check: handlerName, default: 'index.handler' } },
   architecture: {
     kind: 'string',
     choices: ['x86_64', 'arm64'],
     config: { check: oneOf('x86_64', 'arm64'), default: 'x86_64' },
-    flag: { name: 'architecture', commands: BUILDING, group: BUILD, describe: 'Lambda architecture; decides the build platform' },
+    flag: {
+      name: 'architecture',
+      commands: BUILDING,
+      group: BUILD,
+      describe: 'Lambda architecture; decides the build platform',
+    },
   },
   baseImage: {
     kind: 'string',
@@ -109,7 +218,13 @@ export const options = {
   buildArgs: {
     kind: 'map',
     config: { check: stringMap(), resolved: true },
-    flag: { name: 'build-arg', commands: BUILDING, group: BUILD, toConfig: 'keyValues', describe: 'Build argument K=V (repeatable; K alone takes its value from the environment)' },
+    flag: {
+      name: 'build-arg',
+      commands: BUILDING,
+      group: BUILD,
+      toConfig: 'keyValues',
+      describe: 'Build argument K=V (repeatable; K alone takes its value from the environment)',
+    },
   },
   labels: { kind: 'map', config: { check: stringMap(), resolved: true } },
   target: {
@@ -120,7 +235,10 @@ export const options = {
   environment: {
     kind: 'map',
     config: {
-      check: stringMap({ regex: /^[a-zA-Z][a-zA-Z0-9_]*$/, allowed: 'a variable name (a letter, then letters, digits or _)' }, (key) => RESERVED_ENV.has(key)),
+      check: stringMap(
+        { regex: /^[a-zA-Z][a-zA-Z0-9_]*$/, allowed: 'a variable name (a letter, then letters, digits or _)' },
+        (key) => RESERVED_ENV.has(key),
+      ),
       resolved: true,
     },
   },
@@ -128,96 +246,341 @@ export const options = {
   timeout: { kind: 'number', config: { check: integer(1, 900), default: 3 } },
   alias: {
     kind: 'string',
-    config: { check: pattern(/^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/, 'an alias name (letters, digits, - or _, not only digits)') },
+    config: {
+      check: pattern(/^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/, 'an alias name (letters, digits, - or _, not only digits)'),
+    },
     flag: {
       name: 'alias',
       commands: ['deploy', 'rollback'],
       group: DEPLOY,
-      describe: 'deploy: point this alias at the published version, creating it if missing (implies --publish); rollback: move this alias back',
+      describe:
+        'deploy: point this alias at the published version, creating it if missing (implies --publish); rollback: move this alias back',
     },
   },
   publish: {
     kind: 'boolean',
     config: { check: boolean, default: false },
-    flag: { name: 'publish', commands: ['deploy'], group: DEPLOY, describe: 'Publish a version after the update (config "publish")' },
+    flag: {
+      name: 'publish',
+      commands: ['deploy'],
+      group: DEPLOY,
+      describe: 'Publish a version after the update (config "publish")',
+    },
   },
   createRepository: { kind: 'boolean', config: { check: boolean, default: true } },
-  imageTagMutability: { kind: 'string', choices: ['MUTABLE', 'IMMUTABLE'], config: { check: oneOf('MUTABLE', 'IMMUTABLE'), default: 'MUTABLE' } },
+  imageTagMutability: {
+    kind: 'string',
+    choices: ['MUTABLE', 'IMMUTABLE'],
+    config: { check: oneOf('MUTABLE', 'IMMUTABLE'), default: 'MUTABLE' },
+  },
   external: { kind: 'strings', config: { check: stringList, resolved: true } },
   // A handler that is a program in any language instead of a Node module; its shape and check are in program.ts.
   program: { kind: 'program', config: { check: checkProgram } },
 
   // Flags of the commands that build.
-  cache: { kind: 'boolean', flag: { name: 'cache', commands: BUILDING, group: BUILD, default: true, describe: 'Use the build cache (--no-cache to rebuild every step)' } },
-  pull: { kind: 'boolean', flag: { name: 'pull', commands: BUILDING, group: BUILD, default: false, describe: 'Always pull a newer version of the base image' } },
-  typecheck: { kind: 'boolean', flag: { name: 'typecheck', commands: [...BUILDING, 'bundle'], group: BUILD, default: false, describe: "Run the project's tsc --noEmit first and stop on type errors" } },
+  cache: {
+    kind: 'boolean',
+    flag: {
+      name: 'cache',
+      commands: BUILDING,
+      group: BUILD,
+      default: true,
+      describe: 'Use the build cache (--no-cache to rebuild every step)',
+    },
+  },
+  pull: {
+    kind: 'boolean',
+    flag: {
+      name: 'pull',
+      commands: BUILDING,
+      group: BUILD,
+      default: false,
+      describe: 'Always pull a newer version of the base image',
+    },
+  },
+  typecheck: {
+    kind: 'boolean',
+    flag: {
+      name: 'typecheck',
+      commands: [...BUILDING, 'bundle'],
+      group: BUILD,
+      default: false,
+      describe: "Run the project's tsc --noEmit first and stop on type errors",
+    },
+  },
   bundle: {
     kind: 'boolean',
-    flag: { name: 'bundle', commands: BUILDING, group: BUILD, default: true, describe: 'Bundle a TS/JS handler with esbuild when there is no Dockerfile (--no-bundle to copy the folder as is)' },
+    flag: {
+      name: 'bundle',
+      commands: BUILDING,
+      group: BUILD,
+      default: true,
+      describe:
+        'Bundle a TS/JS handler with esbuild when there is no Dockerfile (--no-bundle to copy the folder as is)',
+    },
   },
 
   // deploy
-  create: { kind: 'boolean', flag: { name: 'create', commands: ['deploy'], group: DEPLOY, default: false, describe: 'Create the function when it does not exist (needs --role)' } },
-  role: { kind: 'string', flag: { name: 'role', commands: ['deploy'], group: DEPLOY, describe: 'Execution role ARN for --create' } },
-  dryRun: { kind: 'boolean', flag: { name: 'dry-run', commands: ['deploy', 'rollback'], group: DEPLOY, default: false, describe: 'Resolve everything and print the plan; push and update nothing' } },
-  pushAnyway: { kind: 'boolean', flag: { name: 'push-anyway', commands: ['deploy'], group: DEPLOY, default: false, describe: 'Push the image even when the function does not exist' } },
-  waitTimeout: { kind: 'number', flag: { name: 'wait-timeout', commands: ['deploy', 'rollback'], group: DEPLOY, default: 300, check: positiveSeconds, describe: 'Seconds to wait for Lambda to finish an update' } },
+  create: {
+    kind: 'boolean',
+    flag: {
+      name: 'create',
+      commands: ['deploy'],
+      group: DEPLOY,
+      default: false,
+      describe: 'Create the function when it does not exist (needs --role)',
+    },
+  },
+  role: {
+    kind: 'string',
+    flag: { name: 'role', commands: ['deploy'], group: DEPLOY, describe: 'Execution role ARN for --create' },
+  },
+  dryRun: {
+    kind: 'boolean',
+    flag: {
+      name: 'dry-run',
+      commands: ['deploy', 'rollback'],
+      group: DEPLOY,
+      default: false,
+      describe: 'Resolve everything and print the plan; push and update nothing',
+    },
+  },
+  pushAnyway: {
+    kind: 'boolean',
+    flag: {
+      name: 'push-anyway',
+      commands: ['deploy'],
+      group: DEPLOY,
+      default: false,
+      describe: 'Push the image even when the function does not exist',
+    },
+  },
+  waitTimeout: {
+    kind: 'number',
+    flag: {
+      name: 'wait-timeout',
+      commands: ['deploy', 'rollback'],
+      group: DEPLOY,
+      default: 300,
+      check: positiveSeconds,
+      describe: 'Seconds to wait for Lambda to finish an update',
+    },
+  },
 
   smoke: {
     kind: 'string',
-    flag: { name: 'smoke', commands: ['deploy'], group: DEPLOY, describe: 'After the update, invoke once with this event (a JSON file or inline JSON); a failure rolls back, exit 14' },
+    flag: {
+      name: 'smoke',
+      commands: ['deploy'],
+      group: DEPLOY,
+      describe:
+        'After the update, invoke once with this event (a JSON file or inline JSON); a failure rolls back, exit 14',
+    },
   },
-  tail: { kind: 'boolean', flag: { name: 'tail', commands: ['deploy'], group: DEPLOY, default: false, describe: "After the update, follow the function's logs until Ctrl-C" } },
+  tail: {
+    kind: 'boolean',
+    flag: {
+      name: 'tail',
+      commands: ['deploy'],
+      group: DEPLOY,
+      default: false,
+      describe: "After the update, follow the function's logs until Ctrl-C",
+    },
+  },
 
   // logs
   follow: {
     kind: 'boolean',
-    flag: { name: 'follow', short: 'f', commands: ['logs'], group: LOGS, default: false, describe: 'Keep printing new lines (Live Tail; polls where Live Tail is refused) until Ctrl-C' },
+    flag: {
+      name: 'follow',
+      short: 'f',
+      commands: ['logs'],
+      group: LOGS,
+      default: false,
+      describe: 'Keep printing new lines (Live Tail; polls where Live Tail is refused) until Ctrl-C',
+    },
   },
   since: {
     kind: 'string',
-    flag: { name: 'since', commands: ['logs'], group: LOGS, describe: 'Start this long ago (30s, 10m, 2h, 1d) or at an ISO date; default 10m, or now with --follow' },
+    flag: {
+      name: 'since',
+      commands: ['logs'],
+      group: LOGS,
+      describe: 'Start this long ago (30s, 10m, 2h, 1d) or at an ISO date; default 10m, or now with --follow',
+    },
   },
-  filter: { kind: 'string', flag: { name: 'filter', commands: ['logs'], group: LOGS, describe: 'CloudWatch filter pattern, e.g. ERROR or "?timeout ?Error"' } },
-  qualifier: { kind: 'string', flag: { name: 'qualifier', commands: ['logs'], group: LOGS, describe: "Only this version's lines; an alias means the version(s) it routes to" } },
+  filter: {
+    kind: 'string',
+    flag: {
+      name: 'filter',
+      commands: ['logs'],
+      group: LOGS,
+      describe: 'CloudWatch filter pattern, e.g. ERROR or "?timeout ?Error"',
+    },
+  },
+  qualifier: {
+    kind: 'string',
+    flag: {
+      name: 'qualifier',
+      commands: ['logs'],
+      group: LOGS,
+      describe: "Only this version's lines; an alias means the version(s) it routes to",
+    },
+  },
 
   // rollback
   to: {
     kind: 'string',
-    flag: { name: 'to', commands: ['rollback'], group: ROLLBACK, describe: 'Go to this version (or, for $LATEST, this sha256: digest) instead of the recorded one' },
+    flag: {
+      name: 'to',
+      commands: ['rollback'],
+      group: ROLLBACK,
+      describe: 'Go to this version (or, for $LATEST, this sha256: digest) instead of the recorded one',
+    },
   },
 
   // invoke-local and dev: how the function runs
-  env: { kind: 'strings', flag: { name: 'env', commands: RUNNING, describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)' } },
-  envFile: { kind: 'string', flag: { name: 'env-file', commands: RUNNING, describe: 'File of KEY=value lines for the function environment' } },
-  passAwsCredentials: { kind: 'boolean', flag: { name: 'pass-aws-credentials', commands: RUNNING, default: false, describe: 'Give the function your AWS credentials (from the usual chain and --profile)' } },
+  env: {
+    kind: 'strings',
+    flag: {
+      name: 'env',
+      commands: RUNNING,
+      describe: 'Function environment variable K=V (repeatable; K alone takes its value from here)',
+    },
+  },
+  envFile: {
+    kind: 'string',
+    flag: { name: 'env-file', commands: RUNNING, describe: 'File of KEY=value lines for the function environment' },
+  },
+  passAwsCredentials: {
+    kind: 'boolean',
+    flag: {
+      name: 'pass-aws-credentials',
+      commands: RUNNING,
+      default: false,
+      describe: 'Give the function your AWS credentials (from the usual chain and --profile)',
+    },
+  },
   serve: {
     kind: 'number',
-    flag: { name: 'serve', commands: RUNNING, valueWhenBare: DEFAULT_SERVE_PORT, check: port, describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})` },
+    flag: {
+      name: 'serve',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_SERVE_PORT,
+      check: port,
+      describe: `Keep the function warm behind the Lambda Invoke API on localhost:PORT (default ${DEFAULT_SERVE_PORT})`,
+    },
   },
-  concurrency: { kind: 'number', flag: { name: 'concurrency', commands: RUNNING, default: 1, check: atLeastOne, describe: 'With --serve: number of warm environments' } },
-  docker: { kind: 'boolean', flag: { name: 'docker', commands: RUNNING, default: true, describe: 'Run in the image (--no-docker: run the runtime loop as a host process)' } },
+  concurrency: {
+    kind: 'number',
+    flag: {
+      name: 'concurrency',
+      commands: RUNNING,
+      default: 1,
+      check: atLeastOne,
+      describe: 'With --serve: number of warm environments',
+    },
+  },
+  docker: {
+    kind: 'boolean',
+    flag: {
+      name: 'docker',
+      commands: RUNNING,
+      default: true,
+      describe: 'Run in the image (--no-docker: run the runtime loop as a host process)',
+    },
+  },
   // invoke-local only: what to invoke
-  event: { kind: 'string', flag: { name: 'event', commands: ['invoke-local'], conflicts: 'data', describe: 'JSON file holding the event ("-" for stdin)' } },
+  event: {
+    kind: 'string',
+    flag: {
+      name: 'event',
+      commands: ['invoke-local'],
+      conflicts: 'data',
+      describe: 'JSON file holding the event ("-" for stdin)',
+    },
+  },
   data: { kind: 'string', flag: { name: 'data', commands: ['invoke-local'], describe: 'The event as inline JSON' } },
-  build: { kind: 'boolean', flag: { name: 'build', commands: ['invoke-local'], default: true, describe: 'Build the image first (--no-build uses the last one)' } },
-  image: { kind: 'string', flag: { name: 'image', commands: ['invoke-local'], describe: 'Run this image instead of building one' } },
-  repeat: { kind: 'number', flag: { name: 'repeat', commands: ['invoke-local'], default: 1, check: atLeastOne, describe: 'Invoke N times in the same warm environment' } },
+  build: {
+    kind: 'boolean',
+    flag: {
+      name: 'build',
+      commands: ['invoke-local'],
+      default: true,
+      describe: 'Build the image first (--no-build uses the last one)',
+    },
+  },
+  image: {
+    kind: 'string',
+    flag: { name: 'image', commands: ['invoke-local'], describe: 'Run this image instead of building one' },
+  },
+  repeat: {
+    kind: 'number',
+    flag: {
+      name: 'repeat',
+      commands: ['invoke-local'],
+      default: 1,
+      check: atLeastOne,
+      describe: 'Invoke N times in the same warm environment',
+    },
+  },
   watch: {
     kind: 'boolean',
-    flag: { name: 'watch', commands: ['invoke-local'], default: false, describe: 'On every change: rebuild, restart, and invoke again (or keep serving the new code); Ctrl-C to stop' },
+    flag: {
+      name: 'watch',
+      commands: ['invoke-local'],
+      default: false,
+      describe: 'On every change: rebuild, restart, and invoke again (or keep serving the new code); Ctrl-C to stop',
+    },
   },
 
   // bundle
-  outDir: { kind: 'string', flag: { name: 'out-dir', commands: ['bundle'], default: 'dist', describe: 'Folder to write the bundle to' } },
+  outDir: {
+    kind: 'string',
+    flag: { name: 'out-dir', commands: ['bundle'], default: 'dist', describe: 'Folder to write the bundle to' },
+  },
 
   // init: its own meaning of some names (the new function's settings, not overrides of a config)
-  initDir: { kind: 'string', flag: { name: 'dir', commands: ['init'], positional: true, default: '.', describe: 'Folder to create the function in (made if missing)' } },
-  initName: { kind: 'string', flag: { name: 'name', commands: ['init'], describe: 'Function name (default: the folder name)' } },
-  initArchitecture: { kind: 'string', choices: ['x86_64', 'arm64'], flag: { name: 'architecture', commands: ['init'], describe: 'Lambda architecture (default x86_64)' } },
-  initBaseImage: { kind: 'string', flag: { name: 'base-image', commands: ['init'], describe: `Base image to build on (default ${DEFAULT_BASE_IMAGE})` } },
-  initDockerfile: { kind: 'boolean', flag: { name: 'dockerfile', commands: ['init'], default: false, describe: 'Also write an explicit Dockerfile equivalent to the generated one' } },
-  initForce: { kind: 'boolean', flag: { name: 'force', commands: ['init'], default: false, describe: 'Overwrite files that already exist' } },
+  initDir: {
+    kind: 'string',
+    flag: {
+      name: 'dir',
+      commands: ['init'],
+      positional: true,
+      default: '.',
+      describe: 'Folder to create the function in (made if missing)',
+    },
+  },
+  initName: {
+    kind: 'string',
+    flag: { name: 'name', commands: ['init'], describe: 'Function name (default: the folder name)' },
+  },
+  initArchitecture: {
+    kind: 'string',
+    choices: ['x86_64', 'arm64'],
+    flag: { name: 'architecture', commands: ['init'], describe: 'Lambda architecture (default x86_64)' },
+  },
+  initBaseImage: {
+    kind: 'string',
+    flag: {
+      name: 'base-image',
+      commands: ['init'],
+      describe: `Base image to build on (default ${DEFAULT_BASE_IMAGE})`,
+    },
+  },
+  initDockerfile: {
+    kind: 'boolean',
+    flag: {
+      name: 'dockerfile',
+      commands: ['init'],
+      default: false,
+      describe: 'Also write an explicit Dockerfile equivalent to the generated one',
+    },
+  },
+  initForce: {
+    kind: 'boolean',
+    flag: { name: 'force', commands: ['init'], default: false, describe: 'Overwrite files that already exist' },
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type Options = typeof options;
@@ -241,12 +604,24 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 
 type FlagIdOf<N extends CommandName> = {
-  [K in OptionId]: Options[K] extends { flag: { commands: infer C } } ? (C extends 'all' ? K : C extends readonly (infer E)[] ? (N extends E ? K : never) : never) : never;
+  [K in OptionId]: Options[K] extends { flag: { commands: infer C } }
+    ? C extends 'all'
+      ? K
+      : C extends readonly (infer E)[]
+        ? N extends E
+          ? K
+          : never
+        : never
+    : never;
 }[OptionId];
 type FlagName<K extends OptionId> = Options[K] extends { flag: { name: infer F extends string } } ? F : never;
-type Defaulted<Ids extends OptionId> = { [K in Ids]: Options[K] extends { flag: { default: unknown } } ? K : never }[Ids];
+type Defaulted<Ids extends OptionId> = {
+  [K in Ids]: Options[K] extends { flag: { default: unknown } } ? K : never;
+}[Ids];
 /** A flag's value: the config's, except a repeated `K=V` flag, which arrives as the list typed. */
-type FlagValue<K extends OptionId> = Options[K] extends { flag: { toConfig: 'keyValues' } } ? string[] : ValueOf<Options[K]>;
+type FlagValue<K extends OptionId> = Options[K] extends { flag: { toConfig: 'keyValues' } }
+  ? string[]
+  : ValueOf<Options[K]>;
 type ArgsFrom<Ids extends OptionId> = { [K in Defaulted<Ids> as FlagName<K>]: FlagValue<K> } & {
   [K in Exclude<Ids, Defaulted<Ids>> as FlagName<K>]?: FlagValue<K>;
 };
@@ -255,11 +630,13 @@ type ArgsFrom<Ids extends OptionId> = { [K in Defaulted<Ids> as FlagName<K>]: Fl
 export type ArgsOf<N extends CommandName> = ArgsFrom<FlagIdOf<N>>;
 
 /** The options every command accepts. */
-export type GlobalArgs = ArgsFrom<{ [K in OptionId]: Options[K] extends { flag: { commands: 'all' } } ? K : never }[OptionId]>;
+export type GlobalArgs = ArgsFrom<
+  { [K in OptionId]: Options[K] extends { flag: { commands: 'all' } } ? K : never }[OptionId]
+>;
 
 /** Every entry, as data, for the code that walks the table (checks, parser, help). */
-export const optionEntries: Array<[OptionId, OptionSpec]> = Object.entries(options).flatMap(([id, spec]): Array<[OptionId, OptionSpec]> =>
-  isOptionId(id) ? [[id, spec]] : [],
+export const optionEntries: Array<[OptionId, OptionSpec]> = Object.entries(options).flatMap(
+  ([id, spec]): Array<[OptionId, OptionSpec]> => (isOptionId(id) ? [[id, spec]] : []),
 );
 
 function isOptionId(id: string): id is OptionId {
@@ -270,7 +647,9 @@ function isOptionId(id: string): id is OptionId {
 export const flagKind = (spec: OptionSpec): Kind => (spec.flag?.toConfig === 'keyValues' ? 'strings' : spec.kind);
 
 /** The flags a command takes, in table order. */
-export function flagsOf(command: CommandName): Array<[OptionId, OptionSpec & { flag: NonNullable<OptionSpec['flag']> }]> {
+export function flagsOf(
+  command: CommandName,
+): Array<[OptionId, OptionSpec & { flag: NonNullable<OptionSpec['flag']> }]> {
   return optionEntries.flatMap(([id, spec]) => {
     const flag = spec.flag;
     if (!flag || !(flag.commands === 'all' || flag.commands.includes(command))) return [];

@@ -30,7 +30,18 @@ export interface ProgramConfig {
   nodeImage?: string;
 }
 
-const KEYS = ['command', 'protocol', 'port', 'healthPath', 'path', 'stream', 'initTimeoutMs', 'awaitReady', 'node', 'nodeImage'];
+const KEYS = [
+  'command',
+  'protocol',
+  'port',
+  'healthPath',
+  'path',
+  'stream',
+  'initTimeoutMs',
+  'awaitReady',
+  'node',
+  'nodeImage',
+];
 
 export function checkProgram(value: unknown, path: string): ConfigProblem[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -39,25 +50,38 @@ export function checkProgram(value: unknown, path: string): ConfigProblem[] {
   const program = value as Record<string, unknown>;
   const problems: ConfigProblem[] = [];
   const add = (key: string, message: string) => problems.push({ path: `${path}.${key}`, message });
-  for (const key of Object.keys(program)) if (!KEYS.includes(key)) add(key, `unknown key; allowed keys: ${KEYS.join(', ')}`);
+  for (const key of Object.keys(program))
+    if (!KEYS.includes(key)) add(key, `unknown key; allowed keys: ${KEYS.join(', ')}`);
   const { command, protocol, port, healthPath, stream, initTimeoutMs, node, nodeImage } = program;
-  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string' && part !== '')) {
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    !command.every((part) => typeof part === 'string' && part !== '')
+  ) {
     add('command', 'expected a non-empty array of strings, e.g. ["python3", "worker.py"]');
   }
-  if (protocol !== undefined && !['stdio', 'http', 'exec'].includes(protocol as string)) add('protocol', `expected one of "stdio", "http", "exec", found ${JSON.stringify(protocol)}`);
-  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)) add('port', `expected a port from 1 to 65535, found ${JSON.stringify(port)}`);
+  if (protocol !== undefined && !['stdio', 'http', 'exec'].includes(protocol as string))
+    add('protocol', `expected one of "stdio", "http", "exec", found ${JSON.stringify(protocol)}`);
+  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535))
+    add('port', `expected a port from 1 to 65535, found ${JSON.stringify(port)}`);
   for (const key of ['healthPath', 'path'] as const) {
     const v = program[key];
-    if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) add(key, `expected a path starting with "/", found ${JSON.stringify(v)}`);
+    if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/')))
+      add(key, `expected a path starting with "/", found ${JSON.stringify(v)}`);
   }
   if (stream !== undefined && typeof stream !== 'boolean') add('stream', 'expected true or false');
-  if (program.awaitReady !== undefined && typeof program.awaitReady !== 'boolean') add('awaitReady', 'expected true or false');
-  if (initTimeoutMs !== undefined && !(Number.isInteger(initTimeoutMs) && (initTimeoutMs as number) > 0)) add('initTimeoutMs', 'expected a positive number of milliseconds');
-  if (node !== undefined && (typeof node !== 'string' || (node !== 'stage' && !node.startsWith('/')))) add('node', 'expected "stage" or the absolute path of the base image\'s node binary');
-  if (nodeImage !== undefined && (typeof nodeImage !== 'string' || nodeImage.trim() === '')) add('nodeImage', 'expected an image name such as "node:22-slim"');
+  if (program.awaitReady !== undefined && typeof program.awaitReady !== 'boolean')
+    add('awaitReady', 'expected true or false');
+  if (initTimeoutMs !== undefined && !(Number.isInteger(initTimeoutMs) && (initTimeoutMs as number) > 0))
+    add('initTimeoutMs', 'expected a positive number of milliseconds');
+  if (node !== undefined && (typeof node !== 'string' || (node !== 'stage' && !node.startsWith('/'))))
+    add('node', 'expected "stage" or the absolute path of the base image\'s node binary');
+  if (nodeImage !== undefined && (typeof nodeImage !== 'string' || nodeImage.trim() === ''))
+    add('nodeImage', 'expected an image name such as "node:22-slim"');
   // Only said of a protocol that exists: a misspelt one is reported once, above.
   if (protocol === undefined || protocol === 'stdio' || protocol === 'exec') {
-    for (const key of ['port', 'healthPath', 'path', 'stream']) if (program[key] !== undefined) add(key, `applies to "protocol": "http" only; remove it or set the protocol`);
+    for (const key of ['port', 'healthPath', 'path', 'stream'])
+      if (program[key] !== undefined) add(key, `applies to "protocol": "http" only; remove it or set the protocol`);
   }
   return problems;
 }

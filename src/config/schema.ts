@@ -7,7 +7,9 @@ import type { LambdaConfig } from './types.js';
 export type { ConfigProblem } from './checks.js';
 
 /** Every key a config file may hold, with its rule (from the option table). */
-export const fieldChecks: Record<string, Check> = Object.fromEntries(optionEntries.flatMap(([key, spec]) => (spec.config ? [[key, spec.config.check]] : [])));
+export const fieldChecks: Record<string, Check> = Object.fromEntries(
+  optionEntries.flatMap(([key, spec]) => (spec.config ? [[key, spec.config.check]] : [])),
+);
 
 /** The values a key takes when neither file, environment nor flag sets it. */
 export const defaults: Record<string, unknown> = Object.fromEntries(
@@ -27,7 +29,9 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
       const suggestion = suggestKey(key, known);
       problems.push({
         path: key,
-        message: suggestion ? `unknown key; did you mean "${suggestion}"?` : `unknown key; allowed keys: ${known.join(', ')}`,
+        message: suggestion
+          ? `unknown key; did you mean "${suggestion}"?`
+          : `unknown key; allowed keys: ${known.join(', ')}`,
       });
       continue;
     }

@@ -9,13 +9,17 @@ export type Architecture = ValueOf<Options['architecture']>;
 export type LambdaConfig = { [K in ConfigKey]?: ValueOf<Options[K]> };
 
 /** Keys that always have a value after the merge: a default, an empty map or list, or one the merge derives. */
-type AlwaysResolved = { [K in ConfigKey]: Options[K]['config'] extends { default: unknown } | { resolved: true } ? K : never }[ConfigKey];
+type AlwaysResolved = {
+  [K in ConfigKey]: Options[K]['config'] extends { default: unknown } | { resolved: true } ? K : never;
+}[ConfigKey];
 
 /**
  * The configuration after merging flags > environment > file > defaults, with paths made absolute:
  * `context` is the absolute build context, `dockerfile` the absolute path of the user's Dockerfile when there is one.
  */
-export type ResolvedConfig = { [K in AlwaysResolved]: ValueOf<Options[K]> } & { [K in Exclude<ConfigKey, AlwaysResolved>]?: ValueOf<Options[K]> } & {
+export type ResolvedConfig = { [K in AlwaysResolved]: ValueOf<Options[K]> } & {
+  [K in Exclude<ConfigKey, AlwaysResolved>]?: ValueOf<Options[K]>;
+} & {
   /** Folder of the config file (or the working folder when there is none). */
   configDir: string;
   /** Path of the config file that was loaded, if any. */

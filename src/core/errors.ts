@@ -32,7 +32,10 @@ export class UserError extends Error {
   /** Extra machine-readable fields for the --json error object. */
   readonly details?: Record<string, unknown>;
 
-  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCode; hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'UserError';
     this.exitCode = options.exitCode ?? ExitCode.usage;

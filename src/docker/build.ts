@@ -52,9 +52,12 @@ interface ProgressEvent {
   aux?: { ID?: string };
 }
 
-
 /** Reads the daemon's stream with followProgress; an `error` event is a failure even though the HTTP status was 200. */
-function followBuild(docker: Docker, stream: NodeJS.ReadableStream, progress: BuildProgress): Promise<string | undefined> {
+function followBuild(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  progress: BuildProgress,
+): Promise<string | undefined> {
   let step = '';
   let imageId: string | undefined;
   const recent: string[] = [];
@@ -62,19 +65,31 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, progress: Bu
     docker.modem.followProgress(
       stream,
       (error: Error | null, events: ProgressEvent[]) => {
-        const failure = error?.message ?? events.find((e) => e.error || e.errorDetail)?.errorDetail?.message ?? events.find((e) => e.error)?.error;
+        const failure =
+          error?.message ??
+          events.find((e) => e.error || e.errorDetail)?.errorDetail?.message ??
+          events.find((e) => e.error)?.error;
         if (error && engineConnectionLost(error)) {
           return reject(
-            new UserError(`lost the connection to the Docker engine during the build${step ? ` at ${step}` : ''} (${error.message}); the engine stopped or restarted`, {
-              exitCode: ExitCode.dockerUnreachable,
-              hint: 'check that the engine runs (`docker info`) and look at its log, then build again',
-              cause: error,
-            }),
+            new UserError(
+              `lost the connection to the Docker engine during the build${step ? ` at ${step}` : ''} (${error.message}); the engine stopped or restarted`,
+              {
+                exitCode: ExitCode.dockerUnreachable,
+                hint: 'check that the engine runs (`docker info`) and look at its log, then build again',
+                cause: error,
+              },
+            ),
           );
         }
         if (failure) {
           const where = step ? ` at ${step}` : '';
-          const tail = progress.verbose || recent.length === 0 ? '' : `\n${recent.slice(-5).map((l) => `  | ${l}`).join('\n')}`;
+          const tail =
+            progress.verbose || recent.length === 0
+              ? ''
+              : `\n${recent
+                  .slice(-5)
+                  .map((l) => `  | ${l}`)
+                  .join('\n')}`;
           reject(
             new UserError(`build failed${where}: ${failure.trim()}${tail}`, {
               exitCode: ExitCode.buildFailed,
@@ -108,7 +123,11 @@ function followBuild(docker: Docker, stream: NodeJS.ReadableStream, progress: Bu
 // The classic builder's own bookkeeping lines; what remains is the output of the user's commands.
 const BUILDER_CHATTER = /^( ---> |Removing intermediate container |Successfully (built|tagged) )/;
 
-export async function buildImage(docker: Docker, request: EngineBuildRequest, progress: BuildProgress): Promise<EngineImage> {
+export async function buildImage(
+  docker: Docker,
+  request: EngineBuildRequest,
+  progress: BuildProgress,
+): Promise<EngineImage> {
   const { name, architecture } = request;
   const platform = platformOf(architecture);
   let stream: NodeJS.ReadableStream;

@@ -33,7 +33,12 @@ export function engineAddress(env: NodeJS.ProcessEnv): EngineAddress {
   }
   if (url.protocol === 'ssh:') {
     return {
-      options: { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined },
+      options: {
+        protocol: 'ssh',
+        host: url.hostname,
+        port: Number(url.port || 22),
+        username: url.username || undefined,
+      },
       describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`,
     };
   }
@@ -44,7 +49,10 @@ export function engineAddress(env: NodeJS.ProcessEnv): EngineAddress {
     });
   }
   const port = url.port || (env.DOCKER_TLS_VERIFY === '1' ? '2376' : '2375');
-  const tls = url.protocol === 'https:' || (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0') || port === '2376';
+  const tls =
+    url.protocol === 'https:' ||
+    (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0') ||
+    port === '2376';
   const options: DockerOptions = { host: url.hostname, port: Number(port), protocol: tls ? 'https' : 'http' };
   if (tls && env.DOCKER_CERT_PATH) {
     try {
@@ -52,10 +60,13 @@ export function engineAddress(env: NodeJS.ProcessEnv): EngineAddress {
       options.cert = readFileSync(join(env.DOCKER_CERT_PATH, 'cert.pem'));
       options.key = readFileSync(join(env.DOCKER_CERT_PATH, 'key.pem'));
     } catch (error) {
-      throw new UserError(`cannot read TLS certificates from DOCKER_CERT_PATH=${env.DOCKER_CERT_PATH}: ${(error as Error).message}`, {
-        exitCode: ExitCode.dockerUnreachable,
-        hint: 'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem',
-      });
+      throw new UserError(
+        `cannot read TLS certificates from DOCKER_CERT_PATH=${env.DOCKER_CERT_PATH}: ${(error as Error).message}`,
+        {
+          exitCode: ExitCode.dockerUnreachable,
+          hint: 'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem',
+        },
+      );
     }
   }
   return { options, describe: `tcp://${url.hostname}:${port}${tls ? ' (TLS)' : ''}` };
@@ -86,7 +97,10 @@ function explain(error: NodeJS.ErrnoException): string {
 export function engineConnectionLost(error: unknown): boolean {
   const e = error as { json?: unknown; statusCode?: number; code?: string; message?: string };
   if (e.json !== undefined || e.statusCode !== undefined) return false;
-  return /^(aborted|socket hang up)$/.test(e.message ?? '') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code ?? '');
+  return (
+    /^(aborted|socket hang up)$/.test(e.message ?? '') ||
+    ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code ?? '')
+  );
 }
 
 /** The engine's own words for a failed request (dockerode puts the daemon's JSON message in `json`). */
@@ -106,7 +120,9 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<Docker> {
     // dockerode reads abortSignal from the options; its types list only the callback form.
     await (docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: timeout });
   } catch (error) {
-    const reason = timeout.aborted ? `timed out (no answer to a ping within ${PING_TIMEOUT_MS / 1000} s)` : explain(error as NodeJS.ErrnoException);
+    const reason = timeout.aborted
+      ? `timed out (no answer to a ping within ${PING_TIMEOUT_MS / 1000} s)`
+      : explain(error as NodeJS.ErrnoException);
     throw new UserError(`cannot reach the Docker engine at ${address.describe}: ${reason}`, {
       exitCode: ExitCode.dockerUnreachable,
       hint: 'start Docker, or set DOCKER_HOST to an engine that runs',

@@ -58,8 +58,10 @@ interface PushEvent {
 
 type Failure = { kind: 'auth' | 'transient' | 'engine' | 'other'; message: string };
 
-const AUTH_FAILURE = /unauthorized|authentication required|no basic auth credentials|access denied|denied: |401 Unauthorized|403 Forbidden|authorization token has expired/i;
-const TRANSIENT_FAILURE = /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|broken pipe|unexpected EOF|i\/o timeout|TLS handshake timeout|no such host|server misbehaving/i;
+const AUTH_FAILURE =
+  /unauthorized|authentication required|no basic auth credentials|access denied|denied: |401 Unauthorized|403 Forbidden|authorization token has expired/i;
+const TRANSIENT_FAILURE =
+  /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|broken pipe|unexpected EOF|i\/o timeout|TLS handshake timeout|no such host|server misbehaving/i;
 
 export function classifyPushFailure(message: string): Failure {
   if (AUTH_FAILURE.test(message)) return { kind: 'auth', message };
@@ -69,7 +71,10 @@ export function classifyPushFailure(message: string): Failure {
 
 /** One line for all layers: what a spinner shows while the daemon pushes. */
 export class PushProgress {
-  private readonly layers = new Map<string, { current: number; total: number; state: 'waiting' | 'pushing' | 'pushed' | 'existed' }>();
+  private readonly layers = new Map<
+    string,
+    { current: number; total: number; state: 'waiting' | 'pushing' | 'pushed' | 'existed' }
+  >();
 
   /** Returns the new summary when the event changed it. */
   apply(event: PushEvent): void {
@@ -90,7 +95,11 @@ export class PushProgress {
 
   counts(): PushedImage['layers'] {
     const all = [...this.layers.values()];
-    return { total: all.length, pushed: all.filter((l) => l.state === 'pushed').length, existed: all.filter((l) => l.state === 'existed').length };
+    return {
+      total: all.length,
+      pushed: all.filter((l) => l.state === 'pushed').length,
+      existed: all.filter((l) => l.state === 'existed').length,
+    };
   }
 
   summary(): string {
@@ -118,7 +127,14 @@ export const PUSH_DEADLINE_MS = 30 * 60_000;
 const ENGINE_RETRYING = /^Retrying in \d+ seconds?$/;
 
 /** One push attempt: the stream is read with followProgress; an errorDetail fails it even after HTTP 200. */
-async function pushOnce(docker: Docker, reference: string, tag: string, credentials: RegistryCredentials, options: PushOptions, progress: PushProgress): Promise<{ digest?: string } | Failure> {
+async function pushOnce(
+  docker: Docker,
+  reference: string,
+  tag: string,
+  credentials: RegistryCredentials,
+  options: PushOptions,
+  progress: PushProgress,
+): Promise<{ digest?: string } | Failure> {
   // This attempt ends early (its request is closed, which cancels the engine's push) when the engine starts
   // retrying on its own, when it stays silent too long, or at the push's deadline: our retry policy is the only one.
   const attempt = new AbortController();
@@ -129,13 +145,23 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
     attempt.abort();
   };
   const stallMs = options.stallMs ?? PUSH_STALL_MS;
-  const stall = setTimeout(() => abandon({ kind: 'transient', message: `no progress from the engine for ${stallMs / 1000} s` }), stallMs);
-  const deadline = options.deadline ? setTimeout(() => abandon({ kind: 'other', message: 'the push did not finish within its deadline' }), Math.max(0, options.deadline - Date.now())) : undefined;
+  const stall = setTimeout(
+    () => abandon({ kind: 'transient', message: `no progress from the engine for ${stallMs / 1000} s` }),
+    stallMs,
+  );
+  const deadline = options.deadline
+    ? setTimeout(
+        () => abandon({ kind: 'other', message: 'the push did not finish within its deadline' }),
+        Math.max(0, options.deadline - Date.now()),
+      )
+    : undefined;
   try {
     let stream: NodeJS.ReadableStream;
     try {
       // A fresh options object per attempt: dockerode deletes authconfig from the one it is given.
-      stream = await docker.getImage(reference).push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) });
+      stream = await docker
+        .getImage(reference)
+        .push({ tag, authconfig: authconfigOf(credentials), abortSignal: AbortSignal.any(signals) });
     } catch (error) {
       if (!abandoned && engineConnectionLost(error)) return { kind: 'engine', message: engineMessage(error) };
       return abandoned ?? classifyPushFailure(engineMessage(error));
@@ -148,7 +174,11 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
           if (abandoned) return resolve(abandoned);
           if (error && engineConnectionLost(error)) return resolve({ kind: 'engine', message: error.message });
           const failed = events.find((e) => e.errorDetail || e.error);
-          const message = error ? engineMessage(error) : failed ? (failed.errorDetail?.message ?? failed.error ?? 'push failed') : undefined;
+          const message = error
+            ? engineMessage(error)
+            : failed
+              ? (failed.errorDetail?.message ?? failed.error ?? 'push failed')
+              : undefined;
           if (message) return resolve(classifyPushFailure(maskSecret(message, credentials.password)));
           const aux = events.find((e) => e.aux?.Digest)?.aux;
           const fromStatus = events.map((e) => /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
@@ -157,7 +187,10 @@ async function pushOnce(docker: Docker, reference: string, tag: string, credenti
         (event: PushEvent) => {
           stall.refresh();
           if (event.status && ENGINE_RETRYING.test(event.status)) {
-            return abandon({ kind: 'transient', message: `the registry failed the upload of layer ${event.id ?? '?'} (the engine began retrying)` });
+            return abandon({
+              kind: 'transient',
+              message: `the registry failed the upload of layer ${event.id ?? '?'} (the engine began retrying)`,
+            });
           }
           progress.apply(event);
           const now = Date.now();
@@ -182,19 +215,34 @@ export async function pushImage(docker: Docker, options: PushOptions): Promise<P
   try {
     await docker.getImage(options.localImage).tag({ repo: repositoryUri, tag });
   } catch (error) {
-    throw new UserError(`cannot tag ${options.localImage} as ${taggedReference}: ${engineMessage(error)}`, { exitCode: ExitCode.pushFailed, cause: error });
+    throw new UserError(`cannot tag ${options.localImage} as ${taggedReference}: ${engineMessage(error)}`, {
+      exitCode: ExitCode.pushFailed,
+      cause: error,
+    });
   }
 
   let pushed: Awaited<ReturnType<typeof pushWithRetries>>;
   try {
-    pushed = await pushWithRetries(docker, taggedReference, { ...options, deadline: options.deadline ?? Date.now() + PUSH_DEADLINE_MS });
+    pushed = await pushWithRetries(docker, taggedReference, {
+      ...options,
+      deadline: options.deadline ?? Date.now() + PUSH_DEADLINE_MS,
+    });
   } catch (error) {
     // A failed push leaves nothing behind: the registry tag it added goes again (the image keeps its own name).
-    await docker.getImage(taggedReference).remove({ noprune: true }).catch(() => undefined);
+    await docker
+      .getImage(taggedReference)
+      .remove({ noprune: true })
+      .catch(() => undefined);
     throw error;
   }
   const { digest, credentials, progress } = pushed;
-  const mediaType = await verifyPushedManifest(docker, `${repositoryUri}@${digest}`, digest, options.architecture, credentials);
+  const mediaType = await verifyPushedManifest(
+    docker,
+    `${repositoryUri}@${digest}`,
+    digest,
+    options.architecture,
+    credentials,
+  );
   return { taggedReference, digest, imageUri: `${repositoryUri}@${digest}`, mediaType, layers: progress.counts() };
 }
 
@@ -209,7 +257,8 @@ async function pushWithRetries(docker: Docker, taggedReference: string, options:
     const progress = new PushProgress();
     const outcome = await pushOnce(docker, taggedReference, options.tag, credentials, options, progress);
     if (!('kind' in outcome)) {
-      if (!outcome.digest) throw new UserError(`the push of ${taggedReference} reported no digest`, { exitCode: ExitCode.pushFailed });
+      if (!outcome.digest)
+        throw new UserError(`the push of ${taggedReference} reported no digest`, { exitCode: ExitCode.pushFailed });
       return { digest: outcome.digest, credentials, progress };
     }
     if (options.signal?.aborted) throw new UserError('push interrupted', { exitCode: ExitCode.interrupted });
@@ -231,11 +280,14 @@ async function pushWithRetries(docker: Docker, taggedReference: string, options:
 
 function pushFailure(failure: Failure, registry: string, retries: number): UserError {
   if (failure.kind === 'engine') {
-    return new UserError(`lost the connection to the Docker engine during the push to ${registry} (${failure.message}); the engine stopped or restarted`, {
-      exitCode: ExitCode.dockerUnreachable,
-      hint: 'check that the engine runs (`docker info`) and look at its log, then push again',
-      details: { registry, reason: failure.message },
-    });
+    return new UserError(
+      `lost the connection to the Docker engine during the push to ${registry} (${failure.message}); the engine stopped or restarted`,
+      {
+        exitCode: ExitCode.dockerUnreachable,
+        hint: 'check that the engine runs (`docker info`) and look at its log, then push again',
+        details: { registry, reason: failure.message },
+      },
+    );
   }
   if (failure.kind === 'auth') {
     return new UserError(`the registry ${registry} refused the credentials: ${failure.message}`, {
@@ -247,12 +299,18 @@ function pushFailure(failure: Failure, registry: string, retries: number): UserE
   const after = retries > 0 ? ` after ${retries + 1} attempts` : '';
   return new UserError(`push to ${registry} failed${after}: ${failure.message}`, {
     exitCode: ExitCode.pushFailed,
-    hint: failure.kind === 'transient' ? 'the registry is unreachable or failing; check the network and try again' : undefined,
+    hint:
+      failure.kind === 'transient'
+        ? 'the registry is unreachable or failing; check the network and try again'
+        : undefined,
     details: { registry, reason: failure.message },
   });
 }
 
-const IMAGE_MANIFESTS = new Set(['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json']);
+const IMAGE_MANIFESTS = new Set([
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+]);
 
 interface DistributionInspect {
   Descriptor: { mediaType: string; digest: string; size: number };
@@ -260,27 +318,47 @@ interface DistributionInspect {
 }
 
 /** GET /distribution/{name}/json with the same credentials: Lambda wants one image manifest of its architecture. */
-async function verifyPushedManifest(docker: Docker, name: string, digest: string, architecture: Architecture, credentials: RegistryCredentials): Promise<string> {
+async function verifyPushedManifest(
+  docker: Docker,
+  name: string,
+  digest: string,
+  architecture: Architecture,
+  credentials: RegistryCredentials,
+): Promise<string> {
   let inspect: DistributionInspect;
   try {
     inspect = await new Promise<DistributionInspect>((resolve, reject) => {
       docker.modem.dial(
-        { path: `/distribution/${name}/json`, method: 'GET', authconfig: authconfigOf(credentials), statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' }, options: {} },
+        {
+          path: `/distribution/${name}/json`,
+          method: 'GET',
+          authconfig: authconfigOf(credentials),
+          statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' },
+          options: {},
+        },
         (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as DistributionInspect)),
       );
     });
   } catch (error) {
-    throw new UserError(`cannot read back the pushed manifest ${name}: ${maskSecret(engineMessage(error), credentials.password)}`, { exitCode: ExitCode.pushFailed });
+    throw new UserError(
+      `cannot read back the pushed manifest ${name}: ${maskSecret(engineMessage(error), credentials.password)}`,
+      { exitCode: ExitCode.pushFailed },
+    );
   }
   const { mediaType } = inspect.Descriptor;
   if (!IMAGE_MANIFESTS.has(mediaType)) {
-    throw new UserError(`the pushed image ${name} is a ${mediaType}, not a single-platform image manifest; Lambda rejects indexes`, {
-      exitCode: ExitCode.pushFailed,
-      hint: 'build for one platform only (no multi-platform builds, no provenance attestations)',
-    });
+    throw new UserError(
+      `the pushed image ${name} is a ${mediaType}, not a single-platform image manifest; Lambda rejects indexes`,
+      {
+        exitCode: ExitCode.pushFailed,
+        hint: 'build for one platform only (no multi-platform builds, no provenance attestations)',
+      },
+    );
   }
   if (inspect.Descriptor.digest !== digest) {
-    throw new UserError(`the registry holds ${inspect.Descriptor.digest} for ${name}, not the pushed ${digest}`, { exitCode: ExitCode.pushFailed });
+    throw new UserError(`the registry holds ${inspect.Descriptor.digest} for ${name}, not the pushed ${digest}`, {
+      exitCode: ExitCode.pushFailed,
+    });
   }
   const platforms = inspect.Platforms ?? [];
   const wanted = engineArchitecture(architecture);

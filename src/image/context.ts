@@ -39,7 +39,8 @@ export async function readDockerignore(directory: string): Promise<string[]> {
   return text.split(/\r?\n/);
 }
 
-const SECRET_NAME = /^(\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?|.*\.pem|.*\.key|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|\.npmrc|credentials)$/;
+const SECRET_NAME =
+  /^(\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?|.*\.pem|.*\.key|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|\.npmrc|credentials)$/;
 
 async function looksLikeSecret(path: string, name: string): Promise<boolean> {
   if (!SECRET_NAME.test(name) || name.endsWith('.pub')) return false;
@@ -114,7 +115,11 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
     const { pack } = await import('tar-stream');
     const stream = pack();
     addExtraFiles(stream, plan.extraFiles);
-    return { stream: stream as unknown as NodeJS.ReadableStream, entries: plan.extraFiles.map((f) => f.path).sort(), suspectedSecrets: [] };
+    return {
+      stream: stream as unknown as NodeJS.ReadableStream,
+      entries: plan.extraFiles.map((f) => f.path).sort(),
+      suspectedSecrets: [],
+    };
   }
   const directory = plan.directory;
   const { entries, suspectedSecrets } = await selectContextEntries(
@@ -131,9 +136,20 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
       return rel !== '' && !included.has(rel);
     },
     // The daemon gets files owned by root, as the docker CLI sends them.
-    map: (header) => ({ ...header, name: header.name === '.' ? prefix.slice(0, -1) || '.' : prefix + header.name, uid: 0, gid: 0, uname: '', gname: '' }),
+    map: (header) => ({
+      ...header,
+      name: header.name === '.' ? prefix.slice(0, -1) || '.' : prefix + header.name,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+    }),
     finalize: false,
     finish: (pack) => addExtraFiles(pack as unknown as Pack, plan.extraFiles),
   });
-  return { stream: stream as unknown as NodeJS.ReadableStream, entries: [...entries.map((e) => prefix + e), ...plan.extraFiles.map((f) => f.path)].sort(), suspectedSecrets };
+  return {
+    stream: stream as unknown as NodeJS.ReadableStream,
+    entries: [...entries.map((e) => prefix + e), ...plan.extraFiles.map((f) => f.path)].sort(),
+    suspectedSecrets,
+  };
 }

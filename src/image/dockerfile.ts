@@ -34,7 +34,8 @@ export function generateDockerfile(inputs: DockerfileInputs): string {
   lines.push(`ENTRYPOINT ${JSON.stringify(RUNTIME_ENTRYPOINT)}`);
   lines.push(`CMD ${JSON.stringify([inputs.handler])}`);
   const labels = Object.entries(inputs.labels ?? {});
-  if (labels.length > 0) lines.push(`LABEL ${labels.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
+  if (labels.length > 0)
+    lines.push(`LABEL ${labels.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
   // The runtime changes only with tslambda's version: its layer comes first so it stays cached.
   lines.push(`COPY ${RUNTIME_CONTEXT_DIR}/ ${RUNTIME_IMAGE_DIR}/`);
   if (inputs.lockfile) {

@@ -15,7 +15,9 @@ export const TASK_ROOT = '/var/task';
 export async function runtimeContextFiles(): Promise<ContextFile[]> {
   const names = (await readdir(RUNTIME_SOURCE_DIR, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
-    .map((entry) => `${entry.parentPath ?? entry.path}/${entry.name}`.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, ''))
+    .map((entry) =>
+      `${entry.parentPath ?? entry.path}/${entry.name}`.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, ''),
+    )
     .sort();
   return Promise.all(
     names.map(async (name) => ({

@@ -6,7 +6,13 @@ import { UserError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import { packageVersion } from '../core/version.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from '../bundle/bundle.js';
+import {
+  BUNDLE_CONTEXT_DIR,
+  bundleContextFiles,
+  bundleHandler,
+  isUnbundled,
+  type BundleResult,
+} from '../bundle/bundle.js';
 import { nodeMajorOfImage } from '../bundle/node-target.js';
 import { planBundle, type BundlePlan } from '../bundle/plan.js';
 import { typecheckProject } from '../bundle/typecheck.js';
@@ -37,12 +43,20 @@ export interface ImageSourceOptions {
   signal?: AbortSignal;
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'] as const;
 
 /** A TS/JS handler without a Dockerfile of the user's is bundled; anything else (a program too) builds as written. */
-export async function resolveImageSource(config: ResolvedConfig, out: Output, options: ImageSourceOptions = {}): Promise<ImageSource> {
+export async function resolveImageSource(
+  config: ResolvedConfig,
+  out: Output,
+  options: ImageSourceOptions = {},
+): Promise<ImageSource> {
   const labels = imageLabels(config);
   // A program in any language: nothing to bundle or type-check, its own Dockerfile (see program-dockerfile.ts).
   if (config.program) return folderSource(config, labels);
@@ -51,7 +65,8 @@ export async function resolveImageSource(config: ResolvedConfig, out: Output, op
     if (plan.announce) out.warn(`shipping the function unbundled: ${plan.reason}`);
     else out.debug(`not bundling: ${plan.reason}`);
   }
-  if (options.typecheck) await out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, options.signal));
+  if (options.typecheck)
+    await out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, options.signal));
   if (plan.bundle) {
     const bundled = await bundledSource(config, out, plan, labels);
     if (bundled) return bundled;
@@ -61,16 +76,30 @@ export async function resolveImageSource(config: ResolvedConfig, out: Output, op
 
 /** The folder as written: under the user's Dockerfile when there is one, else under a generated one. */
 async function folderSource(config: ResolvedConfig, labels: Record<string, string>): Promise<ImageSource> {
-  const userDockerfile = config.dockerfile ?? ((await exists(join(config.context, 'Dockerfile'))) ? join(config.context, 'Dockerfile') : undefined);
+  const userDockerfile =
+    config.dockerfile ??
+    ((await exists(join(config.context, 'Dockerfile'))) ? join(config.context, 'Dockerfile') : undefined);
   return userDockerfile ? userDockerfileSource(config, userDockerfile, labels) : generatedFolderSource(config, labels);
 }
 
 /** Bundles the handler; undefined when the bundle would change behaviour, so the folder ships as written. */
-async function bundledSource(config: ResolvedConfig, out: Output, plan: Extract<BundlePlan, { bundle: true }>, labels: Record<string, string>): Promise<ImageSource | undefined> {
+async function bundledSource(
+  config: ResolvedConfig,
+  out: Output,
+  plan: Extract<BundlePlan, { bundle: true }>,
+  labels: Record<string, string>,
+): Promise<ImageSource | undefined> {
   const nodeMajor = nodeMajorOfImage(config.baseImage);
   const entry = plan.entry.slice(config.context.length + 1);
   const bundle = await out.step(`Bundling ${entry} for node${nodeMajor}`, () =>
-    bundleHandler({ entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor, external: config.external, format: plan.format }),
+    bundleHandler({
+      entry: plan.entry,
+      root: config.context,
+      exportPath: plan.exportPath,
+      nodeMajor,
+      external: config.external,
+      format: plan.format,
+    }),
   );
   if (isUnbundled(bundle)) {
     // Exactness over size: the folder as written loads exactly as on Lambda.
@@ -78,7 +107,8 @@ async function bundledSource(config: ResolvedConfig, out: Output, plan: Extract<
     return undefined;
   }
   for (const warning of bundle.warnings) out.warn(warning);
-  if (bundle.externalPackages.length > 0) out.info(`  external packages: ${bundle.externalPackages.map((p) => p.name).join(', ')}`);
+  if (bundle.externalPackages.length > 0)
+    out.info(`  external packages: ${bundle.externalPackages.map((p) => p.name).join(', ')}`);
   const dockerfile = generateDockerfile({
     baseImage: config.baseImage,
     handler: bundle.handler,
@@ -91,7 +121,11 @@ async function bundledSource(config: ResolvedConfig, out: Output, plan: Extract<
     kind: 'generated-dockerfile',
     // No folder: the user's files reach the image only through the bundle.
     context: {
-      extraFiles: [...(await runtimeContextFiles()), ...(await bundleContextFiles(bundle)), { path: GENERATED_DOCKERFILE_PATH, content: dockerfile }],
+      extraFiles: [
+        ...(await runtimeContextFiles()),
+        ...(await bundleContextFiles(bundle)),
+        { path: GENERATED_DOCKERFILE_PATH, content: dockerfile },
+      ],
     },
     dockerfile: GENERATED_DOCKERFILE_PATH,
     describe: `generated, bundled ${entry} (FROM ${config.baseImage})`,
@@ -99,7 +133,11 @@ async function bundledSource(config: ResolvedConfig, out: Output, plan: Extract<
   };
 }
 
-async function userDockerfileSource(config: ResolvedConfig, userDockerfile: string, labels: Record<string, string>): Promise<ImageSource> {
+async function userDockerfileSource(
+  config: ResolvedConfig,
+  userDockerfile: string,
+  labels: Record<string, string>,
+): Promise<ImageSource> {
   const runtime = await runtimeContextFiles();
   const content = await readFile(userDockerfile).catch(() => {
     throw new UserError(`dockerfile not found: ${userDockerfile}`, {
@@ -109,7 +147,9 @@ async function userDockerfileSource(config: ResolvedConfig, userDockerfile: stri
   const inside = relative(config.context, userDockerfile);
   const isInsideContext = !inside.startsWith('..') && !inside.startsWith(sep) && inside !== '';
   // A Dockerfile outside the context travels in the tar under tslambda's folder, as the docker CLI does.
-  const extraFiles: ContextFile[] = isInsideContext ? runtime : [...runtime, { path: GENERATED_DOCKERFILE_PATH, content }];
+  const extraFiles: ContextFile[] = isInsideContext
+    ? runtime
+    : [...runtime, { path: GENERATED_DOCKERFILE_PATH, content }];
   const dockerfile = isInsideContext ? inside.split(sep).join('/') : GENERATED_DOCKERFILE_PATH;
   return {
     kind: 'user-dockerfile',
@@ -125,7 +165,9 @@ async function generatedFolderSource(config: ResolvedConfig, labels: Record<stri
   for (const name of LOCKFILES) if (!lockfile && (await exists(join(config.context, name)))) lockfile = name;
   const common = { baseImage: config.baseImage, appDir: GENERATED_APP_DIR, tslambdaVersion: packageVersion, labels };
   // A program in any language: no npm step, its own entrypoint (see program-dockerfile.ts).
-  const dockerfile = config.program ? generateProgramDockerfile({ ...common, program: config.program }) : generateDockerfile({ ...common, handler: config.handler, lockfile });
+  const dockerfile = config.program
+    ? generateProgramDockerfile({ ...common, program: config.program })
+    : generateDockerfile({ ...common, handler: config.handler, lockfile });
   return {
     kind: 'generated-dockerfile',
     context: {

@@ -19,13 +19,17 @@ export type Ask = (question: string) => Promise<string>;
 
 /** A function name Lambda accepts, made from a folder name: `My App!` → `My-App`. */
 export function functionNameFromDir(dir: string): string {
-  const name = basename(dir).replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  const name = basename(dir)
+    .replace(/[^a-zA-Z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
   return name || 'hello';
 }
 
 function check(key: 'functionName' | 'region', value: string, flag: string): string {
   const problem = fieldChecks[key]!(value, key)[0];
-  if (problem) throw new UserError(`--${flag} ${JSON.stringify(value)}: ${problem.message}`, { hint: `pass a valid --${flag}` });
+  if (problem)
+    throw new UserError(`--${flag} ${JSON.stringify(value)}: ${problem.message}`, { hint: `pass a valid --${flag}` });
   return value;
 }
 
@@ -50,16 +54,29 @@ export async function settleAnswers(options: {
   let architecture = flags.architecture;
   if (!architecture && ask) {
     const answer = (await ask('Architecture, x86_64 or arm64 (x86_64): ')).trim();
-    if (answer && answer !== 'x86_64' && answer !== 'arm64') throw new UserError(`architecture ${JSON.stringify(answer)} is not x86_64 or arm64`, { hint: 'run init again, or pass --architecture' });
+    if (answer && answer !== 'x86_64' && answer !== 'arm64')
+      throw new UserError(`architecture ${JSON.stringify(answer)} is not x86_64 or arm64`, {
+        hint: 'run init again, or pass --architecture',
+      });
     architecture = (answer || undefined) as Architecture | undefined;
   }
 
   const baseImage = flags.baseImage ?? DEFAULT_BASE_IMAGE;
-  return { functionName, region, architecture: architecture ?? 'x86_64', baseImage, nodeMajor: nodeMajorOfImage(baseImage), tslambdaVersion: options.tslambdaVersion };
+  return {
+    functionName,
+    region,
+    architecture: architecture ?? 'x86_64',
+    baseImage,
+    nodeMajor: nodeMajorOfImage(baseImage),
+    tslambdaVersion: options.tslambdaVersion,
+  };
 }
 
 /** Questions on stderr (stdout stays for results), answers from stdin; the caller closes it. */
-export function terminalAsk(stdin: NodeJS.ReadableStream, stderr: NodeJS.WritableStream): { ask: Ask; close: () => void } {
+export function terminalAsk(
+  stdin: NodeJS.ReadableStream,
+  stderr: NodeJS.WritableStream,
+): { ask: Ask; close: () => void } {
   const rl = createInterface({ input: stdin, output: stderr, terminal: true });
   return { ask: (question) => rl.question(question), close: () => rl.close() };
 }

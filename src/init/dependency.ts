@@ -11,5 +11,7 @@ export const runningPackageRoot = (): string => fileURLToPath(new URL('../../', 
  * so the project references that folder (`file:/abs/path`), which npm install links.
  */
 export function tslambdaDependency(version: string, packageRoot: string): string {
-  return packageRoot.split(/[\\/]/).includes('node_modules') ? `^${version}` : `file:${packageRoot.split(sep).join('/')}`;
+  return packageRoot.split(/[\\/]/).includes('node_modules')
+    ? `^${version}`
+    : `file:${packageRoot.split(sep).join('/')}`;
 }

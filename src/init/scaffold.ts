@@ -21,7 +21,11 @@ export interface ScaffoldResult {
   updatedPackageJson?: { scripts: string[]; devDependencies: string[] };
 }
 
-type PackageManifest = { scripts?: Record<string, string>; devDependencies?: Record<string, string>; [key: string]: unknown };
+type PackageManifest = {
+  scripts?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  [key: string]: unknown;
+};
 
 export function scaffoldFiles(answers: InitAnswers, withDockerfile: boolean): Array<{ path: string; content: string }> {
   const files = [
@@ -47,12 +51,18 @@ async function readIfExists(path: string): Promise<string | undefined> {
  * An existing package.json is kept and only gains what is missing: our scripts (a script of the same name
  * with another command is a conflict) and devDependencies (existing versions are left alone).
  */
-function mergePackageJson(existing: string, answers: InitAnswers, force: boolean): { content: string; conflicts: string[]; scripts: string[]; devDependencies: string[] } {
+function mergePackageJson(
+  existing: string,
+  answers: InitAnswers,
+  force: boolean,
+): { content: string; conflicts: string[]; scripts: string[]; devDependencies: string[] } {
   let manifest: PackageManifest;
   try {
     manifest = JSON.parse(existing) as PackageManifest;
   } catch (error) {
-    throw new UserError(`package.json is not valid JSON: ${(error as Error).message}`, { hint: 'fix package.json, then run init again' });
+    throw new UserError(`package.json is not valid JSON: ${(error as Error).message}`, {
+      hint: 'fix package.json, then run init again',
+    });
   }
   const scripts = { ...manifest.scripts };
   const devDependencies = { ...manifest.devDependencies };
@@ -61,12 +71,17 @@ function mergePackageJson(existing: string, answers: InitAnswers, force: boolean
   const addedDeps: string[] = [];
   for (const [name, command] of Object.entries(templates.scripts())) {
     if (scripts[name] === command) continue;
-    if (scripts[name] !== undefined && !force) conflicts.push(`package.json scripts.${name} (${JSON.stringify(scripts[name])})`);
+    if (scripts[name] !== undefined && !force)
+      conflicts.push(`package.json scripts.${name} (${JSON.stringify(scripts[name])})`);
     scripts[name] = command;
     addedScripts.push(name);
   }
   for (const [name, range] of Object.entries(templates.devDependencies(answers))) {
-    if (devDependencies[name] !== undefined || (manifest.dependencies as Record<string, string> | undefined)?.[name] !== undefined) continue;
+    if (
+      devDependencies[name] !== undefined ||
+      (manifest.dependencies as Record<string, string> | undefined)?.[name] !== undefined
+    )
+      continue;
     devDependencies[name] = range;
     addedDeps.push(name);
   }
@@ -78,7 +93,9 @@ function mergePackageJson(existing: string, answers: InitAnswers, force: boolean
 export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const { dir, answers, force } = options;
   const files = scaffoldFiles(answers, options.dockerfile);
-  const existing = await Promise.all(files.map(async (file) => ({ ...file, before: await readIfExists(join(dir, file.path)) })));
+  const existing = await Promise.all(
+    files.map(async (file) => ({ ...file, before: await readIfExists(join(dir, file.path)) })),
+  );
   const packagePath = join(dir, 'package.json');
   const packageBefore = await readIfExists(packagePath);
   const merged = packageBefore === undefined ? undefined : mergePackageJson(packageBefore, answers, force);
@@ -89,11 +106,14 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     ...(merged?.conflicts ?? []),
   ];
   if (conflicts.length > 0 && !force) {
-    throw new UserError(`init would overwrite ${conflicts.length === 1 ? 'a file' : `${conflicts.length} files`} in ${dir}: ${conflicts.join(', ')}`, {
-      exitCode: ExitCode.usage,
-      hint: 'run init in an empty folder, move those files away, or pass --force to overwrite them',
-      details: { conflicts },
-    });
+    throw new UserError(
+      `init would overwrite ${conflicts.length === 1 ? 'a file' : `${conflicts.length} files`} in ${dir}: ${conflicts.join(', ')}`,
+      {
+        exitCode: ExitCode.usage,
+        hint: 'run init in an empty folder, move those files away, or pass --force to overwrite them',
+        details: { conflicts },
+      },
+    );
   }
 
   const result: ScaffoldResult = { created: [], overwritten: [] };

@@ -68,7 +68,17 @@ export const tsconfig = () =>
   });
 
 export const dockerignore = () =>
-  ['# Kept out of the image build: dependencies are installed or bundled by the build itself.', 'node_modules', '.git', 'dist', 'coverage', '*.log', '.env', '.env.*', ''].join('\n');
+  [
+    '# Kept out of the image build: dependencies are installed or bundled by the build itself.',
+    'node_modules',
+    '.git',
+    'dist',
+    'coverage',
+    '*.log',
+    '.env',
+    '.env.*',
+    '',
+  ].join('\n');
 
 /** The scripts init adds to package.json. */
 export const scripts = (): Record<string, string> => ({

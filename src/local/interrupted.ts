@@ -3,5 +3,7 @@
 import { ExitCode, UserError } from '../core/errors.js';
 
 export function interrupted(): UserError {
-  return new UserError('interrupted; every container invoke-local started has been removed', { exitCode: ExitCode.interrupted });
+  return new UserError('interrupted; every container invoke-local started has been removed', {
+    exitCode: ExitCode.interrupted,
+  });
 }

@@ -9,8 +9,16 @@ export interface AwsTarget {
 }
 
 /** Clients for the configured target, reading AWS settings from the command's environment (never process.env). */
-export async function connectAws(config: ResolvedConfig, ctx: { env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<AwsTarget> {
-  const clients = createAwsClients({ env: ctx.env, region: config.region, profile: config.profile, signal: ctx.signal });
+export async function connectAws(
+  config: ResolvedConfig,
+  ctx: { env: NodeJS.ProcessEnv; signal: AbortSignal },
+): Promise<AwsTarget> {
+  const clients = createAwsClients({
+    env: ctx.env,
+    region: config.region,
+    profile: config.profile,
+    signal: ctx.signal,
+  });
   try {
     return { clients, region: await resolvedRegion(clients.ecr) };
   } catch (error) {

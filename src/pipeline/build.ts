@@ -22,11 +22,19 @@ export interface BuiltImage extends EngineImage {
 }
 
 /** Builds the function's image as `<repository>:<config.tag or latest>`. */
-export async function buildStep(ctx: PipelineContext, config: ResolvedConfig, options: BuildOptions): Promise<BuiltImage> {
+export async function buildStep(
+  ctx: PipelineContext,
+  config: ResolvedConfig,
+  options: BuildOptions,
+): Promise<BuiltImage> {
   const started = performance.now();
   const { out, signal } = ctx;
   const docker = await ctx.docker();
-  const source = await resolveImageSource(config, out, { typecheck: options.typecheck, bundle: options.bundle, signal });
+  const source = await resolveImageSource(config, out, {
+    typecheck: options.typecheck,
+    bundle: options.bundle,
+    signal,
+  });
   const context = await createBuildContext(source.context);
   if (context.suspectedSecrets.length > 0) {
     const shown = context.suspectedSecrets.slice(0, 5).join(', ');

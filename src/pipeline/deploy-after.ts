@@ -15,7 +15,10 @@ function deployedState(plan: DeployPlan, outcome: DeployOutcome): DeployedState 
     functionArn: outcome.fn.arn,
     before: outcome.status === 'updated' ? plan.existing : undefined,
     image: outcome.pushed.imageUri,
-    alias: alias && version && aliasName ? { name: aliasName, previousVersion: alias.previousVersion, version: version.version, created: alias.created } : undefined,
+    alias:
+      alias && version && aliasName
+        ? { name: aliasName, previousVersion: alias.previousVersion, version: version.version, created: alias.created }
+        : undefined,
     version: version?.version,
   };
 }
@@ -30,7 +33,9 @@ export const smokeStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   // Through the published version when there is one: that is what the alias serves.
   const qualifier = state.version;
   const failure = await out
-    .step(`Smoke test: invoking ${state.name} (${qualifier ? `version ${qualifier}` : '$LATEST'})`, () => smokeInvoke(lambda, state.name, qualifier, event, signal))
+    .step(`Smoke test: invoking ${state.name} (${qualifier ? `version ${qualifier}` : '$LATEST'})`, () =>
+      smokeInvoke(lambda, state.name, qualifier, event, signal),
+    )
     .catch((error: unknown) => {
       if (!signal.aborted) throw error;
       throw new UserError(`interrupted during the smoke test: ${state.name} runs the new code, which was not tried`, {
@@ -40,18 +45,41 @@ export const smokeStep: AfterUpdateStep = async (ctx, plan, outcome) => {
     });
   if (!failure) return;
   out.warn(`the smoke test failed: ${failure.errorType}: ${failure.errorMessage}`);
-  if (failure.logTail && !out.json) out.stderr.write(`${failure.logTail.trimEnd().split('\n').map((line) => `  | ${line}`).join('\n')}\n`);
+  if (failure.logTail && !out.json)
+    out.stderr.write(
+      `${failure.logTail
+        .trimEnd()
+        .split('\n')
+        .map((line) => `  | ${line}`)
+        .join('\n')}\n`,
+    );
   const wait = { waitTimeoutSeconds: plan.request.waitTimeoutSeconds, signal };
-  const restored = await out.step(`Rolling ${state.name} back`, (update) => undoDeploy(lambda, state, { ...wait, onStatus: update }));
-  throw new UserError(`the smoke test of ${state.name} failed (${failure.errorType}: ${failure.errorMessage}); rolled back: ${restored.length ? restored.join(', ') : 'nothing to restore (the function was created by this deploy)'}`, {
-    exitCode: ExitCode.smokeFailed,
-    hint: 'fix the error above (the log tail shows the request), then deploy again; `tslambda invoke-local --event <file>` reproduces it locally',
-    details: { function: state.name, errorType: failure.errorType, errorMessage: failure.errorMessage, logTail: failure.logTail, restored },
-  });
+  const restored = await out.step(`Rolling ${state.name} back`, (update) =>
+    undoDeploy(lambda, state, { ...wait, onStatus: update }),
+  );
+  throw new UserError(
+    `the smoke test of ${state.name} failed (${failure.errorType}: ${failure.errorMessage}); rolled back: ${restored.length ? restored.join(', ') : 'nothing to restore (the function was created by this deploy)'}`,
+    {
+      exitCode: ExitCode.smokeFailed,
+      hint: 'fix the error above (the log tail shows the request), then deploy again; `tslambda invoke-local --event <file>` reproduces it locally',
+      details: {
+        function: state.name,
+        errorType: failure.errorType,
+        errorMessage: failure.errorMessage,
+        logTail: failure.logTail,
+        restored,
+      },
+    },
+  );
 };
 
 /** Notes the replaced image and alias version in tags, after the smoke test passed (a failed one restored them). */
 export const recordStep: AfterUpdateStep = async (_ctx, plan, outcome) => {
   const state = deployedState(plan, outcome);
-  await recordReplaced(plan.target.clients.lambda, { before: plan.existing, changed: outcome.status !== 'up to date', functionArn: state.functionArn, alias: state.alias });
+  await recordReplaced(plan.target.clients.lambda, {
+    before: plan.existing,
+    changed: outcome.status !== 'up to date',
+    functionArn: state.functionArn,
+    alias: state.alias,
+  });
 };

@@ -1,6 +1,13 @@
 // Carries out a DeployPlan: repository, build, push, then the function's code, then the after-update steps
 // (publish a version, point the alias, the smoke test, the rollback record), each a function of its own so new steps join the list.
-import { createFunction, pointAlias, publishVersion, runsImage, updateFunctionImage, type FunctionView } from '../aws/lambda.js';
+import {
+  createFunction,
+  pointAlias,
+  publishVersion,
+  runsImage,
+  updateFunctionImage,
+  type FunctionView,
+} from '../aws/lambda.js';
 import { buildStep, type BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
@@ -27,7 +34,9 @@ const publishStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   const name = plan.config.functionName;
   // Guarded by the CodeSha256 the function reported for this image (emulators do not use the digest).
   const codeSha256 = outcome.fn.codeSha256 ?? outcome.pushed.digest.replace(/^sha256:/, '');
-  outcome.version = await ctx.out.step(`Publishing a version of ${name}`, () => publishVersion(lambda, name, codeSha256));
+  outcome.version = await ctx.out.step(`Publishing a version of ${name}`, () =>
+    publishVersion(lambda, name, codeSha256),
+  );
 };
 
 const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
@@ -35,13 +44,20 @@ const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   const version = outcome.version;
   if (!aliasName || !version) return;
   const name = plan.config.functionName;
-  outcome.alias = await ctx.out.step(`Pointing alias ${aliasName} at version ${version.version}`, () => pointAlias(plan.target.clients.lambda, name, aliasName, version.version));
+  outcome.alias = await ctx.out.step(`Pointing alias ${aliasName} at version ${version.version}`, () =>
+    pointAlias(plan.target.clients.lambda, name, aliasName, version.version),
+  );
 };
 
 /** In order: the smoke test runs against the published version and alias; the record follows a passed test. */
 export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, recordStep];
 
-export async function executeDeploy(ctx: PipelineContext, plan: DeployPlan, build: BuildOptions, afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS): Promise<DeployOutcome> {
+export async function executeDeploy(
+  ctx: PipelineContext,
+  plan: DeployPlan,
+  build: BuildOptions,
+  afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
+): Promise<DeployOutcome> {
   const { config, target, tag } = plan;
   const repository = await repositoryStep(ctx, config, target);
   const image = await buildStep(ctx, { ...config, tag }, build);
@@ -59,14 +75,26 @@ async function applyImage(ctx: PipelineContext, plan: DeployPlan, pushed: Pushed
   const name = config.functionName;
   const waitOptions = { waitTimeoutSeconds: request.waitTimeoutSeconds, signal: ctx.signal };
   if (!existing) {
-    const spec = { name, role: request.role!, imageUri: pushed.imageUri, architecture: config.architecture, memorySize: config.memorySize, timeout: config.timeout, environment: config.environment };
-    const fn = await ctx.out.step(`Creating function ${name}`, (update) => createFunction(lambda, spec, { ...waitOptions, onStatus: update }));
+    const spec = {
+      name,
+      role: request.role!,
+      imageUri: pushed.imageUri,
+      architecture: config.architecture,
+      memorySize: config.memorySize,
+      timeout: config.timeout,
+      environment: config.environment,
+    };
+    const fn = await ctx.out.step(`Creating function ${name}`, (update) =>
+      createFunction(lambda, spec, { ...waitOptions, onStatus: update }),
+    );
     return { status: 'created', fn, pushed };
   }
   if (runsImage(existing, pushed)) {
     ctx.out.info(`${name} is up to date: it already runs ${pushed.digest}`);
     return { status: 'up to date', fn: existing, pushed };
   }
-  const fn = await ctx.out.step(`Updating ${name} to ${pushed.digest.slice(0, 19)}`, (update) => updateFunctionImage(lambda, existing, pushed.imageUri, { ...waitOptions, onStatus: update }));
+  const fn = await ctx.out.step(`Updating ${name} to ${pushed.digest.slice(0, 19)}`, (update) =>
+    updateFunctionImage(lambda, existing, pushed.imageUri, { ...waitOptions, onStatus: update }),
+  );
   return { status: 'updated', fn, pushed };
 }

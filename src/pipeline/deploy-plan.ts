@@ -43,7 +43,11 @@ export interface DeployPlan {
 }
 
 /** Checks the function and the tag; throws, before anything is built, when the deploy cannot succeed. */
-export async function planDeploy(ctx: { out: Output; env: NodeJS.ProcessEnv; signal: AbortSignal }, config: ResolvedConfig, request: DeployRequest): Promise<DeployPlan> {
+export async function planDeploy(
+  ctx: { out: Output; env: NodeJS.ProcessEnv; signal: AbortSignal },
+  config: ResolvedConfig,
+  request: DeployRequest,
+): Promise<DeployPlan> {
   const target = await connectAws(config, ctx);
   const name = config.functionName;
   const [existing, { tag }] = await Promise.all([
@@ -52,10 +56,20 @@ export async function planDeploy(ctx: { out: Output; env: NodeJS.ProcessEnv; sig
   ]);
   if (existing) checkCompatible(existing, config);
   const publish = config.publish || config.alias !== undefined;
-  const plan: DeployPlan = { config, request, target, tag, existing, publish, actions: plannedActions(config, request, existing !== undefined, publish) };
+  const plan: DeployPlan = {
+    config,
+    request,
+    target,
+    tag,
+    existing,
+    publish,
+    actions: plannedActions(config, request, existing !== undefined, publish),
+  };
   if (request.dryRun) {
     const repository = await findRepository(target.clients.ecr, config.repository);
-    plan.repository = repository ? repository.uri : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`;
+    plan.repository = repository
+      ? repository.uri
+      : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`;
     plan.image = `${repository?.uri ?? config.repository}:${tag}`;
   } else if (!existing && !request.create && !request.pushAnyway) {
     const repository = await findRepository(target.clients.ecr, config.repository);
@@ -69,7 +83,11 @@ function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: 
   return [
     'build',
     'push',
-    exists ? 'update the function code unless it already runs the pushed digest' : request.create ? 'create the function' : 'stop: the function does not exist',
+    exists
+      ? 'update the function code unless it already runs the pushed digest'
+      : request.create
+        ? 'create the function'
+        : 'stop: the function does not exist',
     ...(publish ? ['publish a version'] : []),
     ...(config.alias ? [`point alias ${config.alias} at it`] : []),
     ...(request.smokeEvent !== undefined ? ['invoke it once with the smoke event; roll back if it fails'] : []),
@@ -87,11 +105,14 @@ function checkCompatible(fn: FunctionView, config: ResolvedConfig): void {
     });
   }
   if (fn.architecture !== config.architecture) {
-    throw new UserError(`function ${fn.name} runs on ${fn.architecture}, but the image is built for ${config.architecture}`, {
-      exitCode: ExitCode.functionIncompatible,
-      hint: `set "architecture": "${fn.architecture}" in the config (or pass --architecture ${fn.architecture})`,
-      details: { function: fn.name, functionArchitecture: fn.architecture, imageArchitecture: config.architecture },
-    });
+    throw new UserError(
+      `function ${fn.name} runs on ${fn.architecture}, but the image is built for ${config.architecture}`,
+      {
+        exitCode: ExitCode.functionIncompatible,
+        hint: `set "architecture": "${fn.architecture}" in the config (or pass --architecture ${fn.architecture})`,
+        details: { function: fn.name, functionArchitecture: fn.architecture, imageArchitecture: config.architecture },
+      },
+    );
   }
 }
 
@@ -115,9 +136,12 @@ export function createFunctionCommand(config: ResolvedConfig, region: string, im
 
 export function functionMissing(config: ResolvedConfig, region: string, imageUri: string, pushed: boolean): UserError {
   const command = createFunctionCommand(config, region, imageUri);
-  return new UserError(`function ${config.functionName} does not exist in ${region}; tslambda updates existing functions only${pushed ? ` (the image was pushed: ${imageUri})` : ''}`, {
-    exitCode: ExitCode.functionNotFound,
-    hint: `create it with\n  ${command}\nor run \`tslambda deploy --create --role <execution-role-arn>\``,
-    details: { function: config.functionName, region, imageUri, pushed, createCommand: command },
-  });
+  return new UserError(
+    `function ${config.functionName} does not exist in ${region}; tslambda updates existing functions only${pushed ? ` (the image was pushed: ${imageUri})` : ''}`,
+    {
+      exitCode: ExitCode.functionNotFound,
+      hint: `create it with\n  ${command}\nor run \`tslambda deploy --create --role <execution-role-arn>\``,
+      details: { function: config.functionName, region, imageUri, pushed, createCommand: command },
+    },
+  );
 }

@@ -9,7 +9,14 @@ import type { PipelineContext } from './context.js';
 export type { PushedImage } from '../docker/push.js';
 
 /** The password goes only into the engine request, never into a log. */
-export async function pushStep(ctx: PipelineContext, config: ResolvedConfig, target: AwsTarget, repository: Repository, image: BuiltImage, tag: string): Promise<PushedImage> {
+export async function pushStep(
+  ctx: PipelineContext,
+  config: ResolvedConfig,
+  target: AwsTarget,
+  repository: Repository,
+  image: BuiltImage,
+  tag: string,
+): Promise<PushedImage> {
   const docker = await ctx.docker();
   return ctx.out.step(`Pushing ${repository.uri}:${tag}`, (update) =>
     pushImage(docker, {

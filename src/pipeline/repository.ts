@@ -6,7 +6,11 @@ import type { PipelineContext } from './context.js';
 
 export type { Repository } from '../aws/ecr.js';
 
-export function repositoryStep(ctx: Pick<PipelineContext, 'out'>, config: ResolvedConfig, target: AwsTarget): Promise<Repository> {
+export function repositoryStep(
+  ctx: Pick<PipelineContext, 'out'>,
+  config: ResolvedConfig,
+  target: AwsTarget,
+): Promise<Repository> {
   return ctx.out.step(`Resolving ECR repository ${config.repository}`, async () => {
     const { repository, created } = await resolveRepository(target.clients.ecr, {
       name: config.repository,
@@ -14,7 +18,10 @@ export function repositoryStep(ctx: Pick<PipelineContext, 'out'>, config: Resolv
       imageTagMutability: config.imageTagMutability,
       region: target.region,
     });
-    if (created) ctx.out.info(`created ECR repository ${repository.uri} (scan on push, tags ${config.imageTagMutability.toLowerCase()})`);
+    if (created)
+      ctx.out.info(
+        `created ECR repository ${repository.uri} (scan on push, tags ${config.imageTagMutability.toLowerCase()})`,
+      );
     return repository;
   });
 }

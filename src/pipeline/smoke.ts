@@ -16,13 +16,19 @@ export async function readSmokeEvent(value: string, cwd: string): Promise<string
   if (!inline) {
     const path = resolve(cwd, value);
     text = await readFile(path, 'utf8').catch(() => {
-      throw new UserError(`--smoke ${value}: no such file, and not inline JSON`, { exitCode: ExitCode.usage, hint: `pass a JSON file or inline JSON, e.g. --smoke '{"ping":true}'` });
+      throw new UserError(`--smoke ${value}: no such file, and not inline JSON`, {
+        exitCode: ExitCode.usage,
+        hint: `pass a JSON file or inline JSON, e.g. --smoke '{"ping":true}'`,
+      });
     });
   }
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new UserError(`--smoke ${inline ? 'event' : value} is not valid JSON: ${(error as Error).message}`, { exitCode: ExitCode.usage, hint: 'Lambda events are JSON documents' });
+    throw new UserError(`--smoke ${inline ? 'event' : value} is not valid JSON: ${(error as Error).message}`, {
+      exitCode: ExitCode.usage,
+      hint: 'Lambda events are JSON documents',
+    });
   }
   return text;
 }
@@ -34,15 +40,26 @@ export interface SmokeFailure {
 }
 
 /** Invokes once; undefined when the function answered without an error. Permissions and throttling are AWS errors, not failures of the code. */
-export async function smokeInvoke(lambda: LambdaClient, name: string, qualifier: string | undefined, event: string, signal?: AbortSignal): Promise<SmokeFailure | undefined> {
+export async function smokeInvoke(
+  lambda: LambdaClient,
+  name: string,
+  qualifier: string | undefined,
+  event: string,
+  signal?: AbortSignal,
+): Promise<SmokeFailure | undefined> {
   try {
     const answer = await invokeWithTail(lambda, name, qualifier, event, signal);
     if (!answer.functionError) return undefined;
     const body = parseError(answer.payload);
-    return { errorType: body.errorType ?? answer.functionError, errorMessage: body.errorMessage ?? answer.payload, logTail: answer.logTail };
+    return {
+      errorType: body.errorType ?? answer.functionError,
+      errorMessage: body.errorMessage ?? answer.payload,
+      logTail: answer.logTail,
+    };
   } catch (error) {
     const code = awsErrorCode(error);
-    if (!code || /AccessDenied|Throttl|TooManyRequests|UnrecognizedClient|InvalidSignature|ExpiredToken/.test(code)) throw toAwsUserError(error, `Invoke ${name}`);
+    if (!code || /AccessDenied|Throttl|TooManyRequests|UnrecognizedClient|InvalidSignature|ExpiredToken/.test(code))
+      throw toAwsUserError(error, `Invoke ${name}`);
     // Lambda refused to run the code (ResourceNotReady, InvalidRuntime, image errors): the code did not work.
     return { errorType: code, errorMessage: (error as Error).message, logTail: '' };
   }
@@ -51,7 +68,10 @@ export async function smokeInvoke(lambda: LambdaClient, name: string, qualifier:
 function parseError(payload: string): { errorType?: string; errorMessage?: string } {
   try {
     const parsed = JSON.parse(payload) as { errorType?: unknown; errorMessage?: unknown };
-    return { errorType: typeof parsed.errorType === 'string' ? parsed.errorType : undefined, errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : undefined };
+    return {
+      errorType: typeof parsed.errorType === 'string' ? parsed.errorType : undefined,
+      errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : undefined,
+    };
   } catch {
     return {};
   }
@@ -71,10 +91,12 @@ export interface DeployedState {
 export function restoreCommands(state: DeployedState): string[] {
   const commands: string[] = [];
   const { alias } = state;
-  if (alias?.previousVersion && alias.previousVersion !== alias.version) commands.push(`tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`);
+  if (alias?.previousVersion && alias.previousVersion !== alias.version)
+    commands.push(`tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`);
   else if (alias?.created) commands.push(`aws lambda delete-alias --function-name ${state.name} --name ${alias.name}`);
   const previous = state.before && imageOf(state.before);
-  if (previous && previous !== state.image) commands.push(`tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`);
+  if (previous && previous !== state.image)
+    commands.push(`tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`);
   return commands;
 }
 
@@ -89,24 +111,63 @@ export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wai
   const restored: Restored = [];
   const { alias } = state;
   if (alias?.previousVersion && alias.previousVersion !== alias.version) {
-    const plan: RollbackPlan = { kind: 'alias', function: state.name, functionArn: state.functionArn, alias: alias.name, from: alias.version, to: alias.previousVersion, source: 'record' };
-    await step(() => executeRollback(lambda, plan, wait, false), state, `alias ${alias.name} still points at the failing version ${alias.version}`, `tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`);
+    const plan: RollbackPlan = {
+      kind: 'alias',
+      function: state.name,
+      functionArn: state.functionArn,
+      alias: alias.name,
+      from: alias.version,
+      to: alias.previousVersion,
+      source: 'record',
+    };
+    await step(
+      () => executeRollback(lambda, plan, wait, false),
+      state,
+      `alias ${alias.name} still points at the failing version ${alias.version}`,
+      `tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`,
+    );
     restored.push(`alias ${alias.name} → version ${alias.previousVersion}`);
   } else if (alias?.created) {
-    await step(() => awsCall(`DeleteAlias ${state.name}:${alias.name}`, () => lambda.send(new DeleteAliasCommand({ FunctionName: state.name, Name: alias.name }))), state, `alias ${alias.name} (created by this deploy) points at the failing version ${alias.version}`, `aws lambda delete-alias --function-name ${state.name} --name ${alias.name}`);
+    await step(
+      () =>
+        awsCall(`DeleteAlias ${state.name}:${alias.name}`, () =>
+          lambda.send(new DeleteAliasCommand({ FunctionName: state.name, Name: alias.name })),
+        ),
+      state,
+      `alias ${alias.name} (created by this deploy) points at the failing version ${alias.version}`,
+      `aws lambda delete-alias --function-name ${state.name} --name ${alias.name}`,
+    );
     restored.push(`alias ${alias.name} deleted (this deploy created it)`);
   }
   const previous = state.before && imageOf(state.before);
   if (state.before && previous && previous !== state.image) {
-    const plan: RollbackPlan = { kind: 'image', function: state.name, functionArn: state.functionArn, from: state.image, to: previous, source: 'record', view: { ...state.before, lastUpdateStatus: 'Successful' } };
+    const plan: RollbackPlan = {
+      kind: 'image',
+      function: state.name,
+      functionArn: state.functionArn,
+      from: state.image,
+      to: previous,
+      source: 'record',
+      view: { ...state.before, lastUpdateStatus: 'Successful' },
+    };
     const done = restored.length ? `${restored.join(', ')}; ` : '';
-    await step(() => executeRollback(lambda, plan, wait, false), state, `${done}$LATEST still runs the failing image ${state.image}`, `tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`);
+    await step(
+      () => executeRollback(lambda, plan, wait, false),
+      state,
+      `${done}$LATEST still runs the failing image ${state.image}`,
+      `tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`,
+    );
     restored.push(`$LATEST → ${previous}`);
   }
   return restored;
 }
 
-async function step(work: () => Promise<unknown>, state: DeployedState, stateLine: string, command: string): Promise<void> {
+async function step(
+  work: () => Promise<unknown>,
+  state: DeployedState,
+  stateLine: string,
+  command: string,
+): Promise<void> {
   try {
     await work();
   } catch (error) {

@@ -27,7 +27,11 @@ export function timestampTag(now: Date): string {
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
 }
 
-export async function resolveTag(options: { explicit?: string; cwd: string; now?: Date }): Promise<{ tag: string; source: TagSource }> {
+export async function resolveTag(options: {
+  explicit?: string;
+  cwd: string;
+  now?: Date;
+}): Promise<{ tag: string; source: TagSource }> {
   if (options.explicit !== undefined) {
     if (!VALID_TAG.test(options.explicit)) {
       throw new UserError(`invalid image tag: ${JSON.stringify(options.explicit)}`, {
@@ -46,9 +50,17 @@ export async function resolveTag(options: { explicit?: string; cwd: string; now?
 }
 
 /** The release's tag for this config, and (with --verbose) where it came from. */
-export async function chooseTag(config: Pick<ResolvedConfig, 'tag' | 'context'>, out: Pick<Output, 'debug'>): Promise<{ tag: string; source: TagSource }> {
+export async function chooseTag(
+  config: Pick<ResolvedConfig, 'tag' | 'context'>,
+  out: Pick<Output, 'debug'>,
+): Promise<{ tag: string; source: TagSource }> {
   const chosen = await resolveTag({ explicit: config.tag, cwd: config.context });
-  const from = chosen.source === 'explicit' ? '--tag / config "tag"' : chosen.source === 'git' ? 'the git commit' : 'the clock, UTC';
+  const from =
+    chosen.source === 'explicit'
+      ? '--tag / config "tag"'
+      : chosen.source === 'git'
+        ? 'the git commit'
+        : 'the clock, UTC';
   out.debug(`image tag ${chosen.tag} (from ${from})`);
   return chosen;
 }

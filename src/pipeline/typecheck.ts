@@ -3,6 +3,9 @@ import type { ResolvedConfig } from '../config/types.js';
 import { typecheckProject, type TypecheckResult } from '../bundle/typecheck.js';
 import type { PipelineContext } from './context.js';
 
-export function typecheckStep(ctx: Pick<PipelineContext, 'out' | 'signal'>, config: Pick<ResolvedConfig, 'configDir'>): Promise<TypecheckResult> {
+export function typecheckStep(
+  ctx: Pick<PipelineContext, 'out' | 'signal'>,
+  config: Pick<ResolvedConfig, 'configDir'>,
+): Promise<TypecheckResult> {
   return ctx.out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, ctx.signal));
 }

@@ -5,7 +5,13 @@ import { dirname, join, relative, sep } from 'node:path';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { readDockerignore, selectContextEntries } from '../image/context.js';
-import { BUNDLE_CONTEXT_DIR, bundleContextFiles, bundleHandler, isUnbundled, type BundleResult } from '../bundle/bundle.js';
+import {
+  BUNDLE_CONTEXT_DIR,
+  bundleContextFiles,
+  bundleHandler,
+  isUnbundled,
+  type BundleResult,
+} from '../bundle/bundle.js';
 import { nodeMajorOfImage } from '../bundle/node-target.js';
 import { planBundle } from '../bundle/plan.js';
 
@@ -21,7 +27,14 @@ export type Shipped = { kind: 'bundled'; result: BundleResult } | { kind: 'unbun
 export async function bundleForTaskRoot(config: Config, options: { bundle?: boolean } = {}): Promise<Shipped> {
   const plan = await planBundle(config, { ignoreDockerfile: true, bundle: options.bundle });
   if (!plan.bundle) return { kind: 'unbundled', reason: plan.reason };
-  const result = await bundleHandler({ entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor: nodeMajorOfImage(config.baseImage), external: config.external, format: plan.format });
+  const result = await bundleHandler({
+    entry: plan.entry,
+    root: config.context,
+    exportPath: plan.exportPath,
+    nodeMajor: nodeMajorOfImage(config.baseImage),
+    external: config.external,
+    format: plan.format,
+  });
   return isUnbundled(result) ? { kind: 'unbundled', reason: result.unbundled } : { kind: 'bundled', result };
 }
 
@@ -30,7 +43,11 @@ export async function bundleForTaskRoot(config: Config, options: { bundle?: bool
  * for `tslambda bundle` or a Dockerfile's build stage; a handler that cannot be bundled faithfully is
  * copied as it is (the context's files, minus .dockerignore's), and the reason is returned.
  */
-export async function bundleToDirectory(config: Config, outDir: string, options: { bundle?: boolean } = {}): Promise<Shipped> {
+export async function bundleToDirectory(
+  config: Config,
+  outDir: string,
+  options: { bundle?: boolean } = {},
+): Promise<Shipped> {
   const shipped = await bundleForTaskRoot(config, options);
   if (shipped.kind === 'unbundled') {
     await copyContext(config.context, outDir);
@@ -51,7 +68,11 @@ export async function writeBundle(result: BundleResult, outDir: string): Promise
 /** Copies what a build context would send, leaving out the output folder itself when it sits inside. */
 async function copyContext(context: string, outDir: string): Promise<void> {
   const inside = relative(context, outDir);
-  if (inside === '') throw new UserError('--out-dir is the context itself', { exitCode: ExitCode.usage, hint: 'pass another folder, e.g. --out-dir dist' });
+  if (inside === '')
+    throw new UserError('--out-dir is the context itself', {
+      exitCode: ExitCode.usage,
+      hint: 'pass another folder, e.g. --out-dir dist',
+    });
   const skip = inside.startsWith('..') ? undefined : inside.split(sep).join('/');
   const { entries } = await selectContextEntries(context, await readDockerignore(context));
   for (const entry of entries) {

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus, type Case } from './support/corpus.js';
 import { NODE_MAJORS, ricEntry, type NodeMajor } from './support/clients.js';
-import { acceptRefusal, asNoDockerReference, casesImage, MODES, modeRunsOn, observeMode, removeWork, type Mode } from './support/modes.js';
+import {
+  acceptRefusal,
+  asNoDockerReference,
+  casesImage,
+  MODES,
+  modeRunsOn,
+  observeMode,
+  removeWork,
+  type Mode,
+} from './support/modes.js';
 import { dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 import { observe, type Observation } from './support/observe.js';
@@ -40,7 +49,8 @@ describe('the conformance corpus', () => {
       expect(ids.has(testCase.id), testCase.id).toBe(false);
       ids.add(testCase.id);
       expect(testCase.origin.repository, testCase.id).toBeTruthy();
-      if (testCase.origin.repository !== 'tslambda') expect(testCase.origin.commit, testCase.id).toMatch(/^[0-9a-f]{40}$/);
+      if (testCase.origin.repository !== 'tslambda')
+        expect(testCase.origin.commit, testCase.id).toMatch(/^[0-9a-f]{40}$/);
     }
   });
 });
@@ -70,7 +80,13 @@ for (const major of majors) {
   });
 }
 
-function describeCase(testCase: Case, mode: Mode, major: NodeMajor, expected: Observation[], got: Observation[]): string {
+function describeCase(
+  testCase: Case,
+  mode: Mode,
+  major: NodeMajor,
+  expected: Observation[],
+  got: Observation[],
+): string {
   return [
     `case ${testCase.id} (${testCase.root}/${testCase.handler}), mode ${mode}, Node ${major}`,
     `  aws-lambda-ric: ${JSON.stringify(expected)}`,

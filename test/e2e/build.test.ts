@@ -29,7 +29,9 @@ async function packageRuntimeHashes(): Promise<string> {
   const lines = await Promise.all(
     files.map(async (e) => {
       const full = join(e.parentPath, e.name);
-      return `${full.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, '')} ${createHash('sha256').update(await readFile(full)).digest('hex')}`;
+      return `${full.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, '')} ${createHash('sha256')
+        .update(await readFile(full))
+        .digest('hex')}`;
     }),
   );
   return `${lines.sort().join('\n')}\n`;
@@ -38,7 +40,10 @@ async function packageRuntimeHashes(): Promise<string> {
 async function buildFixture(files: Record<string, string>, extraArgs: string[] = []) {
   const functionName = `e2e-build-${suffix}-${built.length}`;
   built.push(functionName);
-  const cwd = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName, baseImage: BASE_IMAGE }), ...files });
+  const cwd = await makeProject({
+    'lambda.config.json': JSON.stringify({ functionName, baseImage: BASE_IMAGE }),
+    ...files,
+  });
   const result = await runCli(['build', '--json', ...extraArgs], { cwd });
   return { functionName, cwd, result, image: `${functionName}:latest` };
 }
@@ -46,16 +51,23 @@ async function buildFixture(files: Record<string, string>, extraArgs: string[] =
 describe('tslambda build (real Docker engine)', runsWhen('e2e build', availability.reason), () => {
   beforeAll(() => expect(docker).toBeDefined());
   afterAll(async () => {
-    for (const name of built) await docker.getImage(`${name}:latest`).remove({ force: true }).catch(() => {});
+    for (const name of built)
+      await docker
+        .getImage(`${name}:latest`)
+        .remove({ force: true })
+        .catch(() => {});
   });
 
   it('builds with a generated Dockerfile: app in /var/task, runtime byte-identical at its fixed path, handler as CMD', async () => {
-    const { result, image } = await buildFixture({
-      'index.js': 'exports.handler = async () => "hi";',
-      'lib/util.js': 'module.exports = 1;',
-      'notes/secret.txt': 'do not ship',
-      '.dockerignore': 'notes\n',
-    }, ['--no-bundle']); // the folder as is: bundled handlers are tested in init-bundle.test.ts
+    const { result, image } = await buildFixture(
+      {
+        'index.js': 'exports.handler = async () => "hi";',
+        'lib/util.js': 'module.exports = 1;',
+        'notes/secret.txt': 'do not ship',
+        '.dockerignore': 'notes\n',
+      },
+      ['--no-bundle'],
+    ); // the folder as is: bundled handlers are tested in init-bundle.test.ts
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(ExitCode.ok);
     const json = JSON.parse(result.stdout);
@@ -66,18 +78,29 @@ describe('tslambda build (real Docker engine)', runsWhen('e2e build', availabili
     expect(runtime.stdout).toBe(await packageRuntimeHashes());
 
     const task = await runInImage(docker, image, ['-e', HASH_TREE, '/var/task'], ['node']);
-    expect(task.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean)).toEqual(['.dockerignore', 'index.js', 'lambda.config.json', 'lib/util.js']);
+    expect(
+      task.stdout
+        .split('\n')
+        .map((l) => l.split(' ')[0])
+        .filter(Boolean),
+    ).toEqual(['.dockerignore', 'index.js', 'lambda.config.json', 'lib/util.js']);
 
     const info = await docker.getImage(image).inspect();
     expect(info.Config.Entrypoint).toEqual(['node', '/opt/tslambda/runtime/bootstrap.cjs']);
     expect(info.Config.Cmd).toEqual(['index.handler']);
     expect(info.Config.Env).toContain('LAMBDA_TASK_ROOT=/var/task');
-    expect(info.Config.Labels).toMatchObject({ 'org.opencontainers.image.title': built[0], 'dev.tslambda.handler': 'index.handler' });
+    expect(info.Config.Labels).toMatchObject({
+      'org.opencontainers.image.title': built[0],
+      'dev.tslambda.handler': 'index.handler',
+    });
   });
 
   it('rebuilds an unchanged project to the same image ID (so an unchanged deploy can be skipped)', async () => {
     const files = { 'index.js': 'exports.handler = async () => 1;' };
-    const cwd = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: `e2e-build-${suffix}-same`, baseImage: BASE_IMAGE }), ...files });
+    const cwd = await makeProject({
+      'lambda.config.json': JSON.stringify({ functionName: `e2e-build-${suffix}-same`, baseImage: BASE_IMAGE }),
+      ...files,
+    });
     built.push(`e2e-build-${suffix}-same`);
     const first = JSON.parse((await runCli(['build', '--json'], { cwd })).stdout);
     const second = JSON.parse((await runCli(['build', '--json'], { cwd })).stdout);
@@ -85,35 +108,45 @@ describe('tslambda build (real Docker engine)', runsWhen('e2e build', availabili
   });
 
   it("builds with the user's Dockerfile, which finds the runtime under .tslambda/runtime/", async () => {
-    const { result, image } = await buildFixture({
-      'app.js': 'exports.main = async () => "custom";',
-      Dockerfile: [
-        `FROM ${BASE_IMAGE}`,
-        'ARG GREETING',
-        'ENV GREETING=$GREETING LAMBDA_TASK_ROOT=/var/task',
-        'COPY .tslambda/runtime/ /opt/tslambda/runtime/',
-        'COPY app.js /var/task/',
-        'ENTRYPOINT ["node", "/opt/tslambda/runtime/bootstrap.cjs"]',
-        'CMD ["app.main"]',
-      ].join('\n'),
-    }, ['--build-arg', 'GREETING=hello']);
+    const { result, image } = await buildFixture(
+      {
+        'app.js': 'exports.main = async () => "custom";',
+        Dockerfile: [
+          `FROM ${BASE_IMAGE}`,
+          'ARG GREETING',
+          'ENV GREETING=$GREETING LAMBDA_TASK_ROOT=/var/task',
+          'COPY .tslambda/runtime/ /opt/tslambda/runtime/',
+          'COPY app.js /var/task/',
+          'ENTRYPOINT ["node", "/opt/tslambda/runtime/bootstrap.cjs"]',
+          'CMD ["app.main"]',
+        ].join('\n'),
+      },
+      ['--build-arg', 'GREETING=hello'],
+    );
     expect(result.exitCode).toBe(ExitCode.ok);
     expect(JSON.parse(result.stdout).dockerfile).toBe('Dockerfile');
     const env = await runInImage(docker, image, ['-e', 'console.log(process.env.GREETING)'], ['node']);
     expect(env.stdout).toBe('hello\n');
     // A user's Dockerfile gets tslambda's labels through the build API.
-    expect((await docker.getImage(image).inspect()).Config.Labels).toMatchObject({ 'dev.tslambda.handler': 'index.handler' });
+    expect((await docker.getImage(image).inspect()).Config.Labels).toMatchObject({
+      'dev.tslambda.handler': 'index.handler',
+    });
     const runtime = await runInImage(docker, image, ['-e', HASH_TREE, '/opt/tslambda/runtime'], ['node']);
     expect(runtime.stdout).toBe(await packageRuntimeHashes());
   });
 
   it('fails with the build-failed code, the failing step and the daemon message when a RUN fails', async () => {
-    const { result } = await buildFixture({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "console.log('boom here'); process.exit(3)"]\n` });
+    const { result } = await buildFixture({
+      Dockerfile: `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "console.log('boom here'); process.exit(3)"]\n`,
+    });
     expect(result.exitCode).toBe(ExitCode.buildFailed);
-    expect(result.stderr).toContain("error: build failed at step 2/");
+    expect(result.stderr).toContain('error: build failed at step 2/');
     expect(result.stderr).toContain('returned a non-zero code: 3');
     expect(result.stderr).toContain('| boom here');
-    expect(JSON.parse(result.stdout).error).toMatchObject({ exitCode: ExitCode.buildFailed, daemonError: expect.stringContaining('non-zero code: 3') });
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      exitCode: ExitCode.buildFailed,
+      daemonError: expect.stringContaining('non-zero code: 3'),
+    });
   });
 
   it('fails clearly when the base image does not exist and cannot be pulled', async () => {

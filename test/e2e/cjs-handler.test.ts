@@ -16,7 +16,18 @@ import { runUnbundled } from '../integration/bundle-shapes/run.js';
 import { SHAPES } from '../integration/bundle-shapes/shapes.js';
 
 /** Shapes run in the bundled image too: one of each kind (the full set runs without Docker, in the integration suite). */
-const IN_IMAGE = ['cjs module.exports = { handler }', 'cjs .cjs under type module', 'esm default plus named exports', 'nested export index.nested.fn', 'context.done', 'top-level await', 'reads a file by __dirname', 'require in an .mjs', 'CommonJS package in node_modules', 'extensionless file comes first'];
+const IN_IMAGE = [
+  'cjs module.exports = { handler }',
+  'cjs .cjs under type module',
+  'esm default plus named exports',
+  'nested export index.nested.fn',
+  'context.done',
+  'top-level await',
+  'reads a file by __dirname',
+  'require in an .mjs',
+  'CommonJS package in node_modules',
+  'extensionless file comes first',
+];
 
 const { docker, reason } = await dockerForTests();
 const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -24,7 +35,16 @@ const REPOSITORY = `e2e-cjs-${suffix}`;
 const EXAMPLE = 'exports.handler = async (event) => ({ ok: true, got: event })\n';
 
 const project = (files: Record<string, string>, config: Record<string, unknown> = {}) =>
-  makeProject({ ...files, 'lambda.config.json': JSON.stringify({ functionName: 'x', handler: 'index.handler', repository: REPOSITORY, baseImage: BASE_IMAGE, ...config }) });
+  makeProject({
+    ...files,
+    'lambda.config.json': JSON.stringify({
+      functionName: 'x',
+      handler: 'index.handler',
+      repository: REPOSITORY,
+      baseImage: BASE_IMAGE,
+      ...config,
+    }),
+  });
 
 describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason})` : ''}`, () => {
   let registry: TestRegistry;
@@ -45,8 +65,14 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({ filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }) });
-    for (const image of images) await docker!.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    const images = await docker!.listImages({
+      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
+    });
+    for (const image of images)
+      await docker!
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('answers through invoke-local, bundled (CommonJS bundle) and with --no-bundle', { timeout: 120_000 }, async () => {
@@ -59,20 +85,33 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     expect(asWritten.stdout).toBe('{"ok":true,"got":{"a":1}}');
   });
 
-  it.each(SHAPES.filter((shape) => IN_IMAGE.includes(shape.name)).map((shape) => [shape.name, shape] as const))('%s: the image answers as the unbundled runtime loop', { timeout: 120_000 }, async (_name, shape) => {
-    const root = await makeProject({ ...shape.files, 'lambda.config.json': JSON.stringify({ functionName: 'shape', handler: shape.handler, repository: `${REPOSITORY}-shape`, baseImage: BASE_IMAGE }) });
-    const reference = await runUnbundled(root, shape.handler, shape.event);
-    const result = await runCli(['invoke-local', '--data', JSON.stringify(shape.event ?? {})], { cwd: root });
-    if (reference.errorType === undefined) {
-      expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
-      expect(result.stdout).toBe(reference.payload);
-    } else {
-      const error = JSON.parse(result.stdout) as { errorType: string; errorMessage: string };
-      expect(error.errorType).toBe(reference.errorType);
-      expect(error.errorMessage.split('/var/task').join('<root>')).toBe(reference.errorMessage);
-    }
-    if (shape.unbundled) expect(result.stderr).toMatch(new RegExp(`shipping the function unbundled: .*${shape.unbundled.source}`));
-  });
+  it.each(SHAPES.filter((shape) => IN_IMAGE.includes(shape.name)).map((shape) => [shape.name, shape] as const))(
+    '%s: the image answers as the unbundled runtime loop',
+    { timeout: 120_000 },
+    async (_name, shape) => {
+      const root = await makeProject({
+        ...shape.files,
+        'lambda.config.json': JSON.stringify({
+          functionName: 'shape',
+          handler: shape.handler,
+          repository: `${REPOSITORY}-shape`,
+          baseImage: BASE_IMAGE,
+        }),
+      });
+      const reference = await runUnbundled(root, shape.handler, shape.event);
+      const result = await runCli(['invoke-local', '--data', JSON.stringify(shape.event ?? {})], { cwd: root });
+      if (reference.errorType === undefined) {
+        expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+        expect(result.stdout).toBe(reference.payload);
+      } else {
+        const error = JSON.parse(result.stdout) as { errorType: string; errorMessage: string };
+        expect(error.errorType).toBe(reference.errorType);
+        expect(error.errorMessage.split('/var/task').join('<root>')).toBe(reference.errorMessage);
+      }
+      if (shape.unbundled)
+        expect(result.stderr).toMatch(new RegExp(`shipping the function unbundled: .*${shape.unbundled.source}`));
+    },
+  );
 
   it('exits 12 when the function fails to start, as the README says', { timeout: 120_000 }, async () => {
     const root = await project({ 'index.js': "throw new Error('boom at load');\n" });
@@ -81,16 +120,23 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     expect(result.stderr).toContain('error: the function failed to start with Error: boom at load');
   });
 
-  it('refuses a handler whose file is missing before building, with Lambda\'s error', async () => {
+  it("refuses a handler whose file is missing before building, with Lambda's error", async () => {
     aws.reset();
     aws.lambda.addFunction({ name: 'x', imageUri: `${registry.host}/${REPOSITORY}-refused@sha256:${'0'.repeat(64)}` });
-    const root = await project({ 'index.js': EXAMPLE }, { handler: 'missing.handler', repository: `${REPOSITORY}-refused` });
+    const root = await project(
+      { 'index.js': EXAMPLE },
+      { handler: 'missing.handler', repository: `${REPOSITORY}-refused` },
+    );
     for (const command of [['invoke-local', '--data', '{}'], ['build'], ['deploy']]) {
       const result = await runCli(command, { cwd: root, env });
       expect(result.exitCode, command.join(' ')).toBe(ExitCode.buildFailed);
       expect(result.stderr).toMatch(/^error: Runtime\.ImportModuleError: Error: Cannot find module 'missing'/m);
     }
-    expect(await docker!.listImages({ filters: JSON.stringify({ reference: [`${REPOSITORY}-refused:*`, `*/${REPOSITORY}-refused:*`] }) })).toEqual([]);
+    expect(
+      await docker!.listImages({
+        filters: JSON.stringify({ reference: [`${REPOSITORY}-refused:*`, `*/${REPOSITORY}-refused:*`] }),
+      }),
+    ).toEqual([]);
     // Looked at the function and the repository, then stopped: no push (no registry token), no update.
     expect(aws.operations()).toContain('GetFunction');
     expect(aws.operations()).not.toContain('GetAuthorizationToken');

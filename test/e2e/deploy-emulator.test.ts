@@ -26,7 +26,10 @@ const callsOf = (operation: string) => aws.calls.filter((c) => c.operation === o
 describe('deploy against an emulator that hashes the image URI', runsWhen('e2e deploy (emulator)', reason), () => {
   beforeAll(async () => {
     registry = await startRegistry();
-    aws = await startFakeAws({ registry: { host: registry.host, password: registry.password }, codeIdentity: 'emulator' });
+    aws = await startFakeAws({
+      registry: { host: registry.host, password: registry.password },
+      codeIdentity: 'emulator',
+    });
     home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
     // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
     env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
@@ -36,15 +39,28 @@ describe('deploy against an emulator that hashes the image URI', runsWhen('e2e d
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({ filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }) });
-    for (const image of images) await docker!.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    const images = await docker!.listImages({
+      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
+    });
+    for (const image of images)
+      await docker!
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('a second deploy of an unchanged project is up to date and makes no UpdateFunctionCode call', async () => {
     aws.ecr.addRepository(REPOSITORY);
-    aws.lambda.addFunction({ name: 'fn-emulated', imageUri: `${registry.host}/${REPOSITORY}@sha256:${'0'.repeat(64)}` });
+    aws.lambda.addFunction({
+      name: 'fn-emulated',
+      imageUri: `${registry.host}/${REPOSITORY}@sha256:${'0'.repeat(64)}`,
+    });
     const cwd = await makeProject({
-      'lambda.config.json': JSON.stringify({ functionName: 'fn-emulated', repository: REPOSITORY, baseImage: BASE_IMAGE }),
+      'lambda.config.json': JSON.stringify({
+        functionName: 'fn-emulated',
+        repository: REPOSITORY,
+        baseImage: BASE_IMAGE,
+      }),
       'index.ts': 'export const handler = async (event: unknown) => ({ echoed: event });\n',
     });
 

@@ -36,7 +36,8 @@ function startCli(args: string[]): RunningCli {
   const controller = new AbortController();
   const streams = { stdout: new PassThrough(), stderr: new PassThrough() };
   const text = { stdout: '', stderr: '' };
-  for (const name of ['stdout', 'stderr'] as const) streams[name].on('data', (chunk: Buffer) => (text[name] += chunk.toString()));
+  for (const name of ['stdout', 'stderr'] as const)
+    streams[name].on('data', (chunk: Buffer) => (text[name] += chunk.toString()));
   const exit = runCli(args, {
     ...streams,
     stdin: Readable.from([]),
@@ -87,7 +88,12 @@ const reports = (stderr: string) => stderr.split('\n').filter((line) => line.sta
 
 async function tsProject(functionName: string): Promise<string> {
   return makeProject({
-    'lambda.config.json': JSON.stringify({ functionName, handler: 'src/handler.handler', baseImage: BASE_IMAGE, timeout: 5 }),
+    'lambda.config.json': JSON.stringify({
+      functionName,
+      handler: 'src/handler.handler',
+      baseImage: BASE_IMAGE,
+      timeout: 5,
+    }),
     'package.json': JSON.stringify({ name: functionName, private: true, type: 'module' }),
     'src/handler.ts': [
       "import { word } from './word.js';",
@@ -111,7 +117,12 @@ describe('invoke-local --no-docker --watch', () => {
   it('invokes again with the same event after each save, from a new host process; a syntax error is one line and the fix recovers', async () => {
     const project = await tsProject(`watch-host-${process.pid}`);
     const cli = startCli(['invoke-local', '--cwd', project, '--no-docker', '--watch', '--data', '{"n":7}']);
-    const responses = () => cli.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { word: string; n: number; pid: number });
+    const responses = () =>
+      cli
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { word: string; n: number; pid: number });
 
     await cli.waitFor('stdout', (out) => out.includes('"word":"first"'), 'the first response');
     expect(responses()).toEqual([{ word: 'first', n: 7, pid: expect.any(Number) }]);
@@ -131,8 +142,15 @@ describe('invoke-local --no-docker --watch', () => {
 
     await writeFile(`${project}/src/word.ts`, 'export const word: string = ;\n');
     await cli.waitFor('stderr', (err) => err.includes('✖ Runtime.UserCodeSyntaxError: bundling'), 'the build failure');
-    const failure = cli.stderr().split('\n').filter((line) => line.startsWith('✖'));
-    expect(failure).toEqual([expect.stringMatching(/^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";" \(src\/word\.ts:1:\d+\); waiting for the next change$/)]);
+    const failure = cli
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('✖'));
+    expect(failure).toEqual([
+      expect.stringMatching(
+        /^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";" \(src\/word\.ts:1:\d+\); waiting for the next change$/,
+      ),
+    ]);
     expect(responses()).toHaveLength(2);
 
     await writeFile(`${project}/src/word.ts`, "export const word: string = 'third';\n");
@@ -186,10 +204,22 @@ describe('invoke-local --watch --serve in containers', runsWhen('e2e invoke-loca
       expect(containers).toHaveLength(1);
       expect(containers[0]).not.toBe(firstContainer);
       expect((await docker!.getImage(image).inspect()).Id).not.toBe(firstImage);
-      expect(await docker!.getImage(firstImage).inspect().then(() => 'present', () => 'removed')).toBe('removed');
+      expect(
+        await docker!
+          .getImage(firstImage)
+          .inspect()
+          .then(
+            () => 'present',
+            () => 'removed',
+          ),
+      ).toBe('removed');
 
       await writeFile(`${project}/src/word.ts`, 'export const word: string = ;\n');
-      await cli.waitFor('stderr', (err) => /^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";"/m.test(err), 'the build failure');
+      await cli.waitFor(
+        'stderr',
+        (err) => /^✖ Runtime\.UserCodeSyntaxError: bundling src\/handler\.ts failed: Unexpected ";"/m.test(err),
+        'the build failure',
+      );
       expect(await invokeWord(client, functionName)).toBe('second');
 
       await writeFile(`${project}/src/word.ts`, "export const word: string = 'third';\n");
@@ -199,7 +229,10 @@ describe('invoke-local --watch --serve in containers', runsWhen('e2e invoke-loca
       client.destroy();
       const exitCode = await cli.interrupt();
       const left = await functionContainers(docker!, functionName);
-      await docker!.getImage(image).remove({ force: true }).catch(() => undefined);
+      await docker!
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined);
       expect(exitCode).toBe(130);
       expect(left).toEqual([]);
     }
@@ -211,7 +244,13 @@ async function functionContainers(engine: Docker, functionName: string): Promise
   const containers = await engine.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } });
   const ours = await Promise.all(
     containers.map(async ({ Id }) => {
-      const env = await engine.getContainer(Id).inspect().then((info) => info.Config.Env, (): string[] => []);
+      const env = await engine
+        .getContainer(Id)
+        .inspect()
+        .then(
+          (info) => info.Config.Env,
+          (): string[] => [],
+        );
       return env.includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`) ? Id : undefined;
     }),
   );
@@ -219,7 +258,11 @@ async function functionContainers(engine: Docker, functionName: string): Promise
 }
 
 function sdkClient(port: number): LambdaClient {
-  return new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } });
+  return new LambdaClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+  });
 }
 
 async function invokeWord(client: LambdaClient, functionName: string): Promise<string> {
@@ -227,4 +270,3 @@ async function invokeWord(client: LambdaClient, functionName: string): Promise<s
   expect(result.FunctionError).toBeUndefined();
   return (JSON.parse(Buffer.from(result.Payload!).toString()) as { word: string }).word;
 }
-

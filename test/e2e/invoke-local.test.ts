@@ -17,9 +17,11 @@ const { docker, reason } = await dockerForTests();
 const functionName = `il-e2e-${process.pid}`;
 let project: string;
 
-const report = /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: (\d+) MB\t(Init Duration: [\d.]+ ms\t)?/m;
+const report =
+  /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: (\d+) MB\t(Init Duration: [\d.]+ ms\t)?/m;
 const reports = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('REPORT '));
-const invoke = (args: string[], options: Parameters<typeof runCli>[1] = {}) => runCli(['invoke-local', '--cwd', project, ...args], options);
+const invoke = (args: string[], options: Parameters<typeof runCli>[1] = {}) =>
+  runCli(['invoke-local', '--cwd', project, ...args], options);
 
 async function leftoverContainers(engine: Docker): Promise<number> {
   return (await engine.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } })).length;
@@ -27,7 +29,14 @@ async function leftoverContainers(engine: Docker): Promise<number> {
 
 beforeAll(async () => {
   project = await makeProject({
-    'lambda.config.json': JSON.stringify({ functionName, handler: 'index.handler', baseImage: BASE_IMAGE, timeout: 2, memorySize: 128, environment: { FROM_CONFIG: 'config' } }),
+    'lambda.config.json': JSON.stringify({
+      functionName,
+      handler: 'index.handler',
+      baseImage: BASE_IMAGE,
+      timeout: 2,
+      memorySize: 128,
+      environment: { FROM_CONFIG: 'config' },
+    }),
     'dev.env': '# for --env-file\nFROM_FILE="file value"\nFROM_CONFIG=overridden by the file\n',
   });
   await cp(fixture, project, { recursive: true });
@@ -38,7 +47,10 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
     expect(await leftoverContainers(docker!)).toBe(0);
   });
   afterAll(async () => {
-    await docker!.getImage(`${functionName}:latest`).remove({ force: true }).catch(() => undefined);
+    await docker!
+      .getImage(`${functionName}:latest`)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   it('builds, invokes, prints exactly the response on stdout and the framed logs on stderr', async () => {
@@ -47,7 +59,11 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
     expect(result.stdout).toBe('{"logged":2}');
     const requestId = /START RequestId: ([0-9a-f-]{36}) Version: \$LATEST\n/.exec(result.stderr)![1];
     const framed = result.stderr.slice(result.stderr.indexOf('START RequestId'));
-    expect(framed).toMatch(new RegExp(`^START RequestId: ${requestId} Version: \\$LATEST\\n.*\\tINFO\\tfirst line\\n.*\\tINFO\\tsecond line\\n.*\\tERROR\\tto stderr\\nEND RequestId: ${requestId}\\nREPORT RequestId: ${requestId}\\t`));
+    expect(framed).toMatch(
+      new RegExp(
+        `^START RequestId: ${requestId} Version: \\$LATEST\\n.*\\tINFO\\tfirst line\\n.*\\tINFO\\tsecond line\\n.*\\tERROR\\tto stderr\\nEND RequestId: ${requestId}\\nREPORT RequestId: ${requestId}\\t`,
+      ),
+    );
     const [, , maxMemory, init] = report.exec(result.stderr)!;
     expect(Number(maxMemory)).toBeGreaterThan(0);
     expect(init).toMatch(/^Init Duration/);
@@ -59,11 +75,28 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
     expect((await invoke(['--no-build'], { stdin: '{"from":"stdin"}' })).stdout).toBe('{"echo":{"from":"stdin"}}');
   });
 
-  it('gives the function the environment Lambda sets, the config\'s, --env-file\'s and --env\'s, and credentials only when asked', async () => {
-    const names = ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_REGION', 'TZ', 'FROM_CONFIG', 'FROM_FILE', 'FROM_FLAG', 'AWS_ACCESS_KEY_ID'];
+  it("gives the function the environment Lambda sets, the config's, --env-file's and --env's, and credentials only when asked", async () => {
+    const names = [
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'AWS_LAMBDA_FUNCTION_VERSION',
+      'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+      'AWS_LAMBDA_LOG_GROUP_NAME',
+      'AWS_REGION',
+      'TZ',
+      'FROM_CONFIG',
+      'FROM_FILE',
+      'FROM_FLAG',
+      'AWS_ACCESS_KEY_ID',
+    ];
     const data = JSON.stringify({ action: 'env', names });
-    const env = { AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_REGION: 'eu-central-1' };
-    const plain = await invoke(['--no-build', '--data', data, '--env-file', 'dev.env', '--env', 'FROM_FLAG=flag'], { env });
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'local-secret',
+      AWS_REGION: 'eu-central-1',
+    };
+    const plain = await invoke(['--no-build', '--data', data, '--env-file', 'dev.env', '--env', 'FROM_FLAG=flag'], {
+      env,
+    });
     expect(JSON.parse(plain.stdout)).toEqual({
       AWS_LAMBDA_FUNCTION_NAME: functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -91,7 +124,10 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
   it('stops the container at the timeout and exits 11 with Task timed out', async () => {
     const result = await invoke(['--no-build', '--data', '{"action":"sleep","ms":20000}']);
     expect(result.exitCode).toBe(11);
-    expect(JSON.parse(result.stdout)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/Task timed out after 2\.00 seconds$/) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/Task timed out after 2\.00 seconds$/),
+    });
     expect(result.stderr).toMatch(/Z [0-9a-f-]{36} Task timed out after 2\.00 seconds\nEND RequestId/);
     expect(reports(result.stderr)[0]).toContain('Status: timeout');
   });
@@ -99,14 +135,20 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
   it('exits 12 with Runtime.OutOfMemory when the function outgrows memorySize', async () => {
     const result = await invoke(['--no-build', '--data', '{"action":"memory"}']);
     expect(result.exitCode).toBe(12);
-    expect(JSON.parse(result.stdout)).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/signal: killed$/) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: expect.stringMatching(/signal: killed$/),
+    });
     expect(reports(result.stderr)[0]).toMatch(/Max Memory Used: 128 MB/);
   });
 
   it('exits 12 with Runtime.ExitError when the runtime exits mid-invocation', async () => {
     const result = await invoke(['--no-build', '--data', '{"action":"exit","code":4}']);
     expect(result.exitCode).toBe(12);
-    expect(JSON.parse(result.stdout)).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/Runtime exited with error: exit status 4$/) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/Runtime exited with error: exit status 4$/),
+    });
   });
 
   it('--repeat invokes in one warm container: Init Duration on the first report only', async () => {
@@ -122,7 +164,12 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
     const result = await invoke(['--no-build', '--data', '{"j":1}', '--json']);
     expect(result.exitCode).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(parsed).toMatchObject({ ok: true, outcome: 'success', response: { echo: { j: 1 } }, report: { memorySizeMb: 128 } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      outcome: 'success',
+      response: { echo: { j: 1 } },
+      report: { memorySizeMb: 128 },
+    });
     expect(parsed.report.initDurationMs).toBeGreaterThan(0);
   });
 
@@ -138,20 +185,34 @@ describe('invoke-local in a container', runsWhen('e2e invoke-local', reason), ()
   it('--serve answers the AWS SDK: RequestResponse, Tail, function errors, Event and DryRun', async () => {
     const port = await freePort();
     const controller = new AbortController();
-    const serving = invoke(['--no-build', '--serve', String(port), '--concurrency', '2'], { signal: controller.signal });
-    const client = new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } });
+    const serving = invoke(['--no-build', '--serve', String(port), '--concurrency', '2'], {
+      signal: controller.signal,
+    });
+    const client = new LambdaClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    });
     const send = (input: ConstructorParameters<typeof InvokeCommand>[0]) => client.send(new InvokeCommand(input));
     try {
       await waitForServer(() => send({ FunctionName: functionName, InvocationType: 'DryRun' }));
       expect(await leftoverContainers(docker!)).toBe(2);
-      const ok = await send({ FunctionName: functionName, LogType: 'Tail', Payload: Buffer.from('{"action":"log","lines":["served"]}') });
+      const ok = await send({
+        FunctionName: functionName,
+        LogType: 'Tail',
+        Payload: Buffer.from('{"action":"log","lines":["served"]}'),
+      });
       expect(ok.StatusCode).toBe(200);
       expect(JSON.parse(Buffer.from(ok.Payload!).toString())).toEqual({ logged: 1 });
-      expect(Buffer.from(ok.LogResult!, 'base64').toString()).toMatch(/INFO\tserved\n[\s\S]*END RequestId: .*\nREPORT RequestId: /);
+      expect(Buffer.from(ok.LogResult!, 'base64').toString()).toMatch(
+        /INFO\tserved\n[\s\S]*END RequestId: .*\nREPORT RequestId: /,
+      );
       const failed = await send({ FunctionName: 'function', Payload: Buffer.from('{"action":"throw"}') });
       expect(failed.FunctionError).toBe('Unhandled');
       expect(JSON.parse(Buffer.from(failed.Payload!).toString()).errorType).toBe('TypeError');
-      expect((await send({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from('{}') })).StatusCode).toBe(202);
+      expect(
+        (await send({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from('{}') })).StatusCode,
+      ).toBe(202);
       expect((await send({ FunctionName: functionName, InvocationType: 'DryRun' })).StatusCode).toBe(204);
     } finally {
       client.destroy();
@@ -181,7 +242,6 @@ describe('invoke-local --no-docker', () => {
     expect(JSON.parse(exited.stdout).errorMessage).toMatch(/exit status 5$/);
   });
 });
-
 
 async function waitForServer(attempt: () => Promise<unknown>): Promise<void> {
   for (let tries = 0; ; tries++) {

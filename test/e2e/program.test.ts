@@ -17,7 +17,8 @@ const BASE = 'tslambda-test-program-base:no-node';
 const NODE_SOURCE = 'tslambda-test-program-base:node';
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 const script = fileURLToPath(new URL('../../scripts/program-base-image.sh', import.meta.url));
-const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t/m;
+const REPORT =
+  /^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t/m;
 
 /** A copy of an example (or files) whose config builds on the local bases instead of images that cannot be pulled. */
 async function project(example: string | Record<string, string>, name: string): Promise<string> {
@@ -36,15 +37,29 @@ const invoke = (dir: string, args: string[]) => runCli(['invoke-local', '--cwd',
 
 describe('program handlers on the real engine', runsWhen('e2e program handlers', reason), () => {
   beforeAll(async () => {
-    const have = await Promise.all([BASE, NODE_SOURCE].map((tag) => docker!.getImage(tag).inspect().then(() => true, () => false)));
+    const have = await Promise.all(
+      [BASE, NODE_SOURCE].map((tag) =>
+        docker!
+          .getImage(tag)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
     if (have.includes(false)) await promisify(execFile)('bash', [script], { timeout: 600_000 });
   }, 660_000);
 
   it('a Python stdio worker: warm result with REPORT and Init Duration, a timeout, a crash', async () => {
     const dir = await project(
       {
-        'lambda.config.json': JSON.stringify({ timeout: 2, program: { command: ['python3', '/opt/tslambda/runtime/adapters/stdio.py', 'app.handler'] } }),
-        'app.py': 'import os, time\ndef handler(event, context):\n    print("working on", event)\n    if event.get("sleep"): time.sleep(event["sleep"])\n    if event.get("crash"): os._exit(9)\n    return {"hello": event.get("name"), "id": context.aws_request_id}\n',
+        'lambda.config.json': JSON.stringify({
+          timeout: 2,
+          program: { command: ['python3', '/opt/tslambda/runtime/adapters/stdio.py', 'app.handler'] },
+        }),
+        'app.py':
+          'import os, time\ndef handler(event, context):\n    print("working on", event)\n    if event.get("sleep"): time.sleep(event["sleep"])\n    if event.get("crash"): os._exit(9)\n    return {"hello": event.get("name"), "id": context.aws_request_id}\n',
       },
       'py-stdio',
     );
@@ -69,12 +84,20 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     const ok = await invoke(dir, ['--event', 'event.json']);
     expect(ok.exitCode, ok.stderr).toBe(0);
     const response = JSON.parse(ok.stdout);
-    expect(response).toMatchObject({ statusCode: 200, isBase64Encoded: false, headers: { 'content-type': 'application/json' } });
+    expect(response).toMatchObject({
+      statusCode: 200,
+      isBase64Encoded: false,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(JSON.parse(response.body)).toEqual({ hello: 'Ada', path: '/greet' });
     expect(ok.stderr).toContain('GET /greet?name=Ada');
     expect(ok.stderr).toMatch(REPORT);
     const event = JSON.parse(await readFile(`${dir}/event.json`, 'utf8'));
-    const slow = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/slow', rawQueryString: 'seconds=10' })]);
+    const slow = await invoke(dir, [
+      '--no-build',
+      '--data',
+      JSON.stringify({ ...event, rawPath: '/slow', rawQueryString: 'seconds=10' }),
+    ]);
     expect(slow.exitCode).toBe(11);
     expect(slow.stderr).toMatch(/Task timed out after 3\.00 seconds/);
     const crash = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/crash' })]);

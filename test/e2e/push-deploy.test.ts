@@ -57,8 +57,14 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({ filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }) });
-    for (const image of images) await docker!.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    const images = await docker!.listImages({
+      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
+    });
+    for (const image of images)
+      await docker!
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   beforeEach(() => {
@@ -72,7 +78,13 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     const out = json(result);
     const manifest = await registry.manifest(REPOSITORY, 'pushed');
     expect(manifest.status).toBe(200);
-    expect(out).toMatchObject({ digest: manifest.digest, imageUri: `${registry.host}/${REPOSITORY}@${manifest.digest}`, mediaType: manifest.mediaType, tag: 'pushed', region: 'us-east-1' });
+    expect(out).toMatchObject({
+      digest: manifest.digest,
+      imageUri: `${registry.host}/${REPOSITORY}@${manifest.digest}`,
+      mediaType: manifest.mediaType,
+      tag: 'pushed',
+      region: 'us-east-1',
+    });
     expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     expect(aws.operations()).toEqual(['DescribeRepositories', 'GetAuthorizationToken']);
     expect(aws.unexpected).toEqual([]);
@@ -110,13 +122,22 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
 
   it('deploy --dry-run: prints the plan and pushes or updates nothing', async () => {
     aws.lambda.addFunction({ name: 'fn-plan', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` });
-    const result = await tslambda(['deploy', '--dry-run', '--tag', 'planned', '--alias', 'live', '--json'], await functionProject('fn-plan'));
+    const result = await tslambda(
+      ['deploy', '--dry-run', '--tag', 'planned', '--alias', 'live', '--json'],
+      await functionProject('fn-plan'),
+    );
     expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
     expect(json(result)).toMatchObject({
       dryRun: true,
       image: `${registry.host}/${REPOSITORY}:planned`,
       function: { name: 'fn-plan', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` },
-      actions: ['build', 'push', 'update the function code unless it already runs the pushed digest', 'publish a version', 'point alias live at it'],
+      actions: [
+        'build',
+        'push',
+        'update the function code unless it already runs the pushed digest',
+        'publish a version',
+        'point alias live at it',
+      ],
     });
     expect(aws.operations()).toEqual(['GetFunction', 'DescribeRepositories']);
     expect((await registry.manifest(REPOSITORY, 'planned')).status).toBe(404);
@@ -125,7 +146,9 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
   it('deploy: a missing function stops before building with the create command and pushes nothing', async () => {
     const result = await tslambda(['deploy', '--tag', 'never-pushed'], await functionProject('fn-missing'));
     expect(result.exitCode).toBe(ExitCode.functionNotFound);
-    expect(result.stderr).toContain('error: function fn-missing does not exist in us-east-1; tslambda updates existing functions only');
+    expect(result.stderr).toContain(
+      'error: function fn-missing does not exist in us-east-1; tslambda updates existing functions only',
+    );
     expect(result.stderr).toContain(
       `aws lambda create-function --function-name fn-missing --package-type Image --code ImageUri=${registry.host}/${REPOSITORY}:never-pushed --role <execution-role-arn> --architectures x86_64 --memory-size 128 --timeout 3 --region us-east-1`,
     );
@@ -135,11 +158,24 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
 
   it('deploy --create --role: creates the image function and waits until it is Active', async () => {
     const role = 'arn:aws:iam::123456789012:role/fn-exec';
-    const result = await tslambda(['deploy', '--create', '--role', role, '--json'], await functionProject('fn-created', { memorySize: 256, environment: { STAGE: 'e2e' } }));
+    const result = await tslambda(
+      ['deploy', '--create', '--role', role, '--json'],
+      await functionProject('fn-created', { memorySize: 256, environment: { STAGE: 'e2e' } }),
+    );
     expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
-    expect(json(result)).toMatchObject({ status: 'created', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-created' });
+    expect(json(result)).toMatchObject({
+      status: 'created',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-created',
+    });
     const create = aws.calls.find((c) => c.operation === 'CreateFunction')!;
-    expect(create.input).toMatchObject({ Role: role, PackageType: 'Image', Architectures: ['x86_64'], MemorySize: 256, Environment: { Variables: { STAGE: 'e2e' } }, Code: { ImageUri: json(result).imageUri } });
+    expect(create.input).toMatchObject({
+      Role: role,
+      PackageType: 'Image',
+      Architectures: ['x86_64'],
+      MemorySize: 256,
+      Environment: { Variables: { STAGE: 'e2e' } },
+      Code: { ImageUri: json(result).imageUri },
+    });
     expect(aws.lambda.functions.get('fn-created')!.config.State).toBe('Active');
   });
 
@@ -147,7 +183,9 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     aws.lambda.addFunction({ name: 'fn-zip', packageType: 'Zip' });
     const zip = await tslambda(['deploy'], await functionProject('fn-zip'));
     expect(zip.exitCode).toBe(ExitCode.functionIncompatible);
-    expect(zip.stderr).toContain('error: function fn-zip is packaged as a Zip archive; tslambda deploys container images');
+    expect(zip.stderr).toContain(
+      'error: function fn-zip is packaged as a Zip archive; tslambda deploys container images',
+    );
 
     aws.lambda.addFunction({ name: 'fn-arm', architecture: 'arm64' });
     const arm = await tslambda(['deploy'], await functionProject('fn-arm'));
@@ -157,12 +195,18 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     expect(aws.operations()).toEqual(['GetFunction', 'GetFunction']);
   });
 
-  it('deploy: a Failed update shows Lambda\'s reason and code with its own exit code', async () => {
+  it("deploy: a Failed update shows Lambda's reason and code with its own exit code", async () => {
     aws.lambda.addFunction({ name: 'fn-fails', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` });
-    aws.lambda.behaviour.nextUpdateOutcomes.push({ status: 'Failed', reason: 'The image manifest or layer media type for the source image is not supported.', reasonCode: 'ImageNotSupported' });
+    aws.lambda.behaviour.nextUpdateOutcomes.push({
+      status: 'Failed',
+      reason: 'The image manifest or layer media type for the source image is not supported.',
+      reasonCode: 'ImageNotSupported',
+    });
     const result = await tslambda(['deploy'], await functionProject('fn-fails'));
     expect(result.exitCode).toBe(ExitCode.updateFailed);
-    expect(result.stderr).toContain('error: the update of fn-fails failed: The image manifest or layer media type for the source image is not supported. (ImageNotSupported)');
+    expect(result.stderr).toContain(
+      'error: the update of fn-fails failed: The image manifest or layer media type for the source image is not supported. (ImageNotSupported)',
+    );
   });
 
   it('deploy: retries a conflicting update, then publishes a version and points a new alias at it', async () => {
@@ -171,7 +215,11 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     const result = await tslambda(['deploy', '--alias', 'live', '--json'], await functionProject('fn-busy'));
     expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
     expect(updateCalls().map((c) => c.errorCode ?? 'ok')).toEqual(['ResourceConflictException', 'ok']);
-    expect(json(result)).toMatchObject({ version: '1', versionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-busy:1', aliasArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-busy:live' });
+    expect(json(result)).toMatchObject({
+      version: '1',
+      versionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-busy:1',
+      aliasArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-busy:live',
+    });
     expect(aws.lambda.functions.get('fn-busy')!.aliases.get('live')!.FunctionVersion).toBe('1');
   });
 
@@ -181,7 +229,11 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     try {
       const result = await tslambda(['deploy', '--tag', 'bad-pass'], await functionProject('fn-badpass'));
       expect(result.exitCode).toBe(ExitCode.pushFailed);
-      expect(result.stderr).toMatch(new RegExp(`error: the registry ${registry.host} refused the credentials: .*(unauthorized|authentication required)`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `error: the registry ${registry.host} refused the credentials: .*(unauthorized|authentication required)`,
+        ),
+      );
       expect(aws.operations().filter((op) => op === 'GetAuthorizationToken')).toHaveLength(2);
       expect(updateCalls()).toEqual([]);
     } finally {
@@ -200,7 +252,9 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     try {
       const result = await tslambda(['deploy', '--tag', 'down'], await functionProject('fn-down'));
       expect(result.exitCode).toBe(ExitCode.pushFailed);
-      expect(result.stderr).toMatch(new RegExp(`error: push to ${down.host} failed after 4 attempts: .*connection refused`));
+      expect(result.stderr).toMatch(
+        new RegExp(`error: push to ${down.host} failed after 4 attempts: .*connection refused`),
+      );
       expect(otherAws.operations()).not.toContain('UpdateFunctionCode');
     } finally {
       env = sharedEnv;

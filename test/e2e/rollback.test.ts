@@ -54,8 +54,14 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     await aws?.close();
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({ filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }) });
-    for (const image of images) await docker!.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    const images = await docker!.listImages({
+      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
+    });
+    for (const image of images)
+      await docker!
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   beforeEach(() => {
@@ -76,12 +82,23 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     aws.calls.length = 0;
     const plan = await runCli(['rollback', '--dry-run', '--json'], { cwd: dir });
     expect(plan.exitCode, plan.stderr).toBe(ExitCode.ok);
-    expect(json(plan)).toMatchObject({ dryRun: true, target: '$LATEST', from: second.imageUri, to: first.imageUri, source: 'record' });
+    expect(json(plan)).toMatchObject({
+      dryRun: true,
+      target: '$LATEST',
+      from: second.imageUri,
+      to: first.imageUri,
+      source: 'record',
+    });
     expect(updateCalls()).toEqual([]);
 
     const back = await runCli(['rollback', '--json'], { cwd: dir });
     expect(back.exitCode, back.stderr).toBe(ExitCode.ok);
-    expect(json(back)).toMatchObject({ changed: true, from: second.imageUri, to: first.imageUri, undo: `aws lambda update-function-code --function-name fn-roll --image-uri ${String(second.imageUri)}` });
+    expect(json(back)).toMatchObject({
+      changed: true,
+      from: second.imageUri,
+      to: first.imageUri,
+      undo: `aws lambda update-function-code --function-name fn-roll --image-uri ${String(second.imageUri)}`,
+    });
     expect(fn.code.ResolvedImageUri).toBe(first.imageUri);
     expect(fn.config.CodeSha256).toBe(String(first.digest).replace('sha256:', ''));
     expect(fn.config.LastUpdateStatus).toBe('Successful');

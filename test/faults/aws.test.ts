@@ -39,24 +39,48 @@ async function getFunctionThrough(fault: Fault): Promise<{ error?: UserError; ms
 
 describe('AWS behind a faulty network', () => {
   const cases: Array<[string, Fault, RegExp, number]> = [
-    ['answers 500 from the 1st request on', { kind: 'status', status: 500, from: 1 }, /^GetFunction faults-fn failed: \w+: /, 3],
+    [
+      'answers 500 from the 1st request on',
+      { kind: 'status', status: 500, from: 1 },
+      /^GetFunction faults-fn failed: \w+: /,
+      3,
+    ],
     ['answers 503 once, then recovers', { kind: 'status', status: 503, from: 1, once: true }, /^$/, 2],
-    ['resets every connection', { kind: 'reset', from: 1 }, /^cannot reach AWS for GetFunction faults-fn: ECONNRESET$/, 3],
-    ['refuses connections', { kind: 'refuse', from: 1 }, /^cannot reach AWS for GetFunction faults-fn: ECONNREFUSED$/, 1],
-    ['accepts and never answers', { kind: 'stall', from: 1 }, /^cannot reach AWS for GetFunction faults-fn: timed out \(no answer within 2 s\)$/, 2],
+    [
+      'resets every connection',
+      { kind: 'reset', from: 1 },
+      /^cannot reach AWS for GetFunction faults-fn: ECONNRESET$/,
+      3,
+    ],
+    [
+      'refuses connections',
+      { kind: 'refuse', from: 1 },
+      /^cannot reach AWS for GetFunction faults-fn: ECONNREFUSED$/,
+      1,
+    ],
+    [
+      'accepts and never answers',
+      { kind: 'stall', from: 1 },
+      /^cannot reach AWS for GetFunction faults-fn: timed out \(no answer within 2 s\)$/,
+      2,
+    ],
   ];
 
-  it.each(cases)('an endpoint that %s: bounded, then one line and exit 6', async (_name, fault, firstLine, minimumRequests) => {
-    aws.reset();
-    aws.lambda.addFunction?.({ FunctionName: 'faults-fn' } as never);
-    const { error, ms } = await getFunctionThrough(fault);
-    expect(proxy!.requests).toBeGreaterThanOrEqual(minimumRequests);
-    expect(proxy!.requests).toBeLessThanOrEqual(timeouts.maxAttempts);
-    // Bounded by the deadline (plus the time to report).
-    expect(ms).toBeLessThan(timeouts.deadlineMs + 1_500);
-    if (firstLine.source === '^$') return expect(error).toBeUndefined();
-    expect(error).toBeInstanceOf(UserError);
-    expect(error!.exitCode).toBe(ExitCode.awsError);
-    expect(error!.message.split('\n')[0], error!.message).toMatch(firstLine);
-  }, 20_000);
+  it.each(cases)(
+    'an endpoint that %s: bounded, then one line and exit 6',
+    async (_name, fault, firstLine, minimumRequests) => {
+      aws.reset();
+      aws.lambda.addFunction?.({ FunctionName: 'faults-fn' } as never);
+      const { error, ms } = await getFunctionThrough(fault);
+      expect(proxy!.requests).toBeGreaterThanOrEqual(minimumRequests);
+      expect(proxy!.requests).toBeLessThanOrEqual(timeouts.maxAttempts);
+      // Bounded by the deadline (plus the time to report).
+      expect(ms).toBeLessThan(timeouts.deadlineMs + 1_500);
+      if (firstLine.source === '^$') return expect(error).toBeUndefined();
+      expect(error).toBeInstanceOf(UserError);
+      expect(error!.exitCode).toBe(ExitCode.awsError);
+      expect(error!.message.split('\n')[0], error!.message).toMatch(firstLine);
+    },
+    20_000,
+  );
 });

@@ -9,7 +9,12 @@ const { docker, reason } = await dockerForTests();
 const functionName = `faults-logs-${process.pid}`;
 const LINES = 8 * 1024;
 const project = await makeProject({
-  'lambda.config.json': JSON.stringify({ functionName, handler: 'index.handler', baseImage: BASE_IMAGE, memorySize: 256 }),
+  'lambda.config.json': JSON.stringify({
+    functionName,
+    handler: 'index.handler',
+    baseImage: BASE_IMAGE,
+    memorySize: 256,
+  }),
   'index.mjs': `export const handler = async () => {
     for (let i = 0; i < ${LINES}; i++) process.stdout.write(String(i).padStart(8, '0') + 'x'.repeat(1015) + '\\n');
     console.error('last line');
@@ -18,7 +23,10 @@ const project = await makeProject({
 });
 
 afterAll(async () => {
-  await docker?.getImage(`${functionName}:latest`).remove({ force: true }).catch(() => undefined);
+  await docker
+    ?.getImage(`${functionName}:latest`)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 async function expectEveryLine(args: string[]): Promise<void> {
@@ -36,5 +44,9 @@ async function expectEveryLine(args: string[]): Promise<void> {
 
 describe('a function that writes 8 MB of logs', () => {
   it('--no-docker: every line arrives, in order, before END', () => expectEveryLine(['--no-docker']), 120_000);
-  it.skipIf(!docker)(`in a container: every line arrives, in order, before END ${reason ?? ''}`, () => expectEveryLine([]), 180_000);
+  it.skipIf(!docker)(
+    `in a container: every line arrives, in order, before END ${reason ?? ''}`,
+    () => expectEveryLine([]),
+    180_000,
+  );
 });

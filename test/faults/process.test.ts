@@ -54,45 +54,86 @@ describe('an engine that accepts and never answers', () => {
 
   it('build: one line naming the engine, exit 3, and the process ends (it used to stay alive)', async () => {
     server.on('connection', (socket) => setTimeout(() => socket.destroy(), 60_000).unref());
-    const project = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: 'faults-stalled', handler: 'index.handler', baseImage: BASE_IMAGE }), 'index.js': 'exports.handler = async () => 1;' });
-    const run = await runProcess(['build', '--cwd', project], { env: { ...isolated(), DOCKER_HOST: `tcp://127.0.0.1:${port}` }, boundMs: 20_000 });
+    const project = await makeProject({
+      'lambda.config.json': JSON.stringify({
+        functionName: 'faults-stalled',
+        handler: 'index.handler',
+        baseImage: BASE_IMAGE,
+      }),
+      'index.js': 'exports.handler = async () => 1;',
+    });
+    const run = await runProcess(['build', '--cwd', project], {
+      env: { ...isolated(), DOCKER_HOST: `tcp://127.0.0.1:${port}` },
+      boundMs: 20_000,
+    });
     expect(run.hung).toBe(false);
     expect(run.exitCode).toBe(3);
-    expect(firstErrorLine(run.stderr)).toBe(`cannot reach the Docker engine at tcp://127.0.0.1:${port}: timed out (no answer to a ping within 5 s)`);
+    expect(firstErrorLine(run.stderr)).toBe(
+      `cannot reach the Docker engine at tcp://127.0.0.1:${port}: timed out (no answer to a ping within 5 s)`,
+    );
   });
 });
 
 describe('invoke-local --env-file on every supported Node', () => {
-  it.each(NODE_BINS)('node %s: a missing file is tslambda\'s usage error, not Node\'s', async (_major, node) => {
-    const project = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: 'faults-envfile', handler: 'index.handler', baseImage: BASE_IMAGE }), 'index.js': 'exports.handler = async () => process.env.FROM_FILE ?? "unset";' });
-    const run = await runProcess(['invoke-local', '--no-docker', '--cwd', project, '--env-file', '/missing.env', '--data', '{}'], { env: { ...isolated(), PATH: `${join(node, '..')}:${process.env.PATH}` }, boundMs: 20_000 });
+  it.each(NODE_BINS)("node %s: a missing file is tslambda's usage error, not Node's", async (_major, node) => {
+    const project = await makeProject({
+      'lambda.config.json': JSON.stringify({
+        functionName: 'faults-envfile',
+        handler: 'index.handler',
+        baseImage: BASE_IMAGE,
+      }),
+      'index.js': 'exports.handler = async () => process.env.FROM_FILE ?? "unset";',
+    });
+    const run = await runProcess(
+      ['invoke-local', '--no-docker', '--cwd', project, '--env-file', '/missing.env', '--data', '{}'],
+      { env: { ...isolated(), PATH: `${join(node, '..')}:${process.env.PATH}` }, boundMs: 20_000 },
+    );
     expect(run.exitCode).toBe(2);
     expect(firstErrorLine(run.stderr)).toMatch(/^cannot read --env-file \/missing\.env: /);
   });
 
-  it.each(NODE_BINS)('node %s: an existing file reaches the function, not tslambda\'s own environment', async (_major, node) => {
-    const project = await makeProject({
-      'lambda.config.json': JSON.stringify({ functionName: 'faults-envfile', handler: 'index.handler', baseImage: BASE_IMAGE }),
-      'index.mjs': 'export const handler = async () => process.env.FROM_FILE ?? "unset";',
-      'dev.env': 'FROM_FILE=from the file\n',
-    });
-    const run = await runProcess(['invoke-local', '--no-docker', '--cwd', project, '--env-file', 'dev.env', '--data', '{}'], { env: { ...isolated(), PATH: `${join(node, '..')}:${process.env.PATH}` }, boundMs: 20_000 });
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout).toBe('"from the file"');
-  });
+  it.each(NODE_BINS)(
+    "node %s: an existing file reaches the function, not tslambda's own environment",
+    async (_major, node) => {
+      const project = await makeProject({
+        'lambda.config.json': JSON.stringify({
+          functionName: 'faults-envfile',
+          handler: 'index.handler',
+          baseImage: BASE_IMAGE,
+        }),
+        'index.mjs': 'export const handler = async () => process.env.FROM_FILE ?? "unset";',
+        'dev.env': 'FROM_FILE=from the file\n',
+      });
+      const run = await runProcess(
+        ['invoke-local', '--no-docker', '--cwd', project, '--env-file', 'dev.env', '--data', '{}'],
+        { env: { ...isolated(), PATH: `${join(node, '..')}:${process.env.PATH}` }, boundMs: 20_000 },
+      );
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toBe('"from the file"');
+    },
+  );
 });
 
 describe('a runtime that exits before asking for work', () => {
   it('fails the invocation with Runtime.ExitError and exit 12, instead of restarting it forever', async () => {
     const project = await makeProject({
-      'lambda.config.json': JSON.stringify({ functionName: 'faults-noinit', handler: 'index.handler', baseImage: BASE_IMAGE }),
+      'lambda.config.json': JSON.stringify({
+        functionName: 'faults-noinit',
+        handler: 'index.handler',
+        baseImage: BASE_IMAGE,
+      }),
       'index.js': 'exports.handler = async () => 1;',
       'bad.env': 'NODE_OPTIONS=--not-a-node-option\n',
     });
-    const run = await runProcess(['invoke-local', '--no-docker', '--cwd', project, '--env-file', 'bad.env', '--data', '{}'], { env: isolated(), boundMs: 20_000 });
+    const run = await runProcess(
+      ['invoke-local', '--no-docker', '--cwd', project, '--env-file', 'bad.env', '--data', '{}'],
+      { env: isolated(), boundMs: 20_000 },
+    );
     expect(run.hung).toBe(false);
     expect(run.exitCode).toBe(12);
-    expect(firstErrorLine(run.stderr)).toMatch(/^the runtime exited during the invocation \(Runtime\.ExitError\): RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 9$/);
+    expect(firstErrorLine(run.stderr)).toMatch(
+      /^the runtime exited during the invocation \(Runtime\.ExitError\): RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 9$/,
+    );
   });
 });
 
@@ -104,11 +145,14 @@ describe.skipIf(!docker)(`Ctrl-C and SIGTERM at each stage ${reason ?? ''}`, () 
       'lambda.config.json': JSON.stringify({ functionName, handler: 'index.handler', baseImage: BASE_IMAGE }),
       'index.js': 'exports.handler = async () => "ok";',
       // A build step that takes its time, so that the signal lands in the middle of it.
-      'Dockerfile': `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "setTimeout(() => {}, 20000)"]\nCOPY index.js /var/task/\n`,
+      Dockerfile: `FROM ${BASE_IMAGE}\nRUN ["node", "-e", "setTimeout(() => {}, 20000)"]\nCOPY index.js /var/task/\n`,
     });
   });
   afterAll(async () => {
-    await docker!.getImage(`${functionName}:latest`).remove({ force: true }).catch(() => undefined);
+    await docker!
+      .getImage(`${functionName}:latest`)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   async function buildContainers(): Promise<number> {
@@ -117,27 +161,45 @@ describe.skipIf(!docker)(`Ctrl-C and SIGTERM at each stage ${reason ?? ''}`, () 
     return all.filter((c) => c.Command.includes('setTimeout(() => {}, 20000)')).length;
   }
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s during a build step: 130, "interrupted", and the step container is removed', async (signal) => {
-    const run = await runProcess(['build', '--no-cache', '--cwd', project], { env: isolated(), boundMs: 30_000, interrupt: { when: /Building .*…/, signal, afterMs: 4000 } });
-    expect(run.signalledAt).toBeDefined();
-    expect(run.hung).toBe(false);
-    expect(run.exitCode).toBe(130);
-    expect(firstErrorLine(run.stderr)).toBe('interrupted');
-    // The engine removes the step container after the client hung up (forcerm); give it a moment.
-    for (let i = 0; i < 50 && (await buildContainers()) > 0; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await buildContainers()).toBe(0);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during a build step: 130, "interrupted", and the step container is removed',
+    async (signal) => {
+      const run = await runProcess(['build', '--no-cache', '--cwd', project], {
+        env: isolated(),
+        boundMs: 30_000,
+        interrupt: { when: /Building .*…/, signal, afterMs: 4000 },
+      });
+      expect(run.signalledAt).toBeDefined();
+      expect(run.hung).toBe(false);
+      expect(run.exitCode).toBe(130);
+      expect(firstErrorLine(run.stderr)).toBe('interrupted');
+      // The engine removes the step container after the client hung up (forcerm); give it a moment.
+      for (let i = 0; i < 50 && (await buildContainers()) > 0; i++) await new Promise((r) => setTimeout(r, 200));
+      expect(await buildContainers()).toBe(0);
+    },
+  );
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s while invoke-local --serve is serving: 130 and every container removed', async (signal) => {
-    const port = await freePort();
-    const serving = await makeProject({
-      'lambda.config.json': JSON.stringify({ functionName: `${functionName}-serve`, handler: 'index.handler', baseImage: BASE_IMAGE }),
-      'index.js': 'exports.handler = async () => "ok";',
-    });
-    const run = await runProcess(['invoke-local', '--no-docker', '--cwd', serving, '--serve', String(port)], { env: isolated(), boundMs: 30_000, interrupt: { when: /Serving .* on http/, signal } });
-    expect(run.signalledAt).toBeDefined();
-    expect(run.hung).toBe(false);
-    expect(run.exitCode).toBe(130);
-    expect(firstErrorLine(run.stderr)).toBe('interrupted');
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while invoke-local --serve is serving: 130 and every container removed',
+    async (signal) => {
+      const port = await freePort();
+      const serving = await makeProject({
+        'lambda.config.json': JSON.stringify({
+          functionName: `${functionName}-serve`,
+          handler: 'index.handler',
+          baseImage: BASE_IMAGE,
+        }),
+        'index.js': 'exports.handler = async () => "ok";',
+      });
+      const run = await runProcess(['invoke-local', '--no-docker', '--cwd', serving, '--serve', String(port)], {
+        env: isolated(),
+        boundMs: 30_000,
+        interrupt: { when: /Serving .* on http/, signal },
+      });
+      expect(run.signalledAt).toBeDefined();
+      expect(run.hung).toBe(false);
+      expect(run.exitCode).toBe(130);
+      expect(firstErrorLine(run.stderr)).toBe('interrupted');
+    },
+  );
 });

@@ -19,10 +19,18 @@ async function buildTinyImage(engine: Docker, name: string): Promise<void> {
   context.entry({ name: 'hello.txt' }, `faults ${Date.now()}\n`);
   context.finalize();
   const stream = await engine.buildImage(context as never, { t: name, platform: 'linux/amd64' });
-  await new Promise((resolve, reject) => engine.modem.followProgress(stream, (error, events) => (error || events.some((e) => e.error) ? reject(error ?? new Error(JSON.stringify(events))) : resolve(events))));
+  await new Promise((resolve, reject) =>
+    engine.modem.followProgress(stream, (error, events) =>
+      error || events.some((e) => e.error) ? reject(error ?? new Error(JSON.stringify(events))) : resolve(events),
+    ),
+  );
 }
 
-async function pushThrough(fault: Fault, repository: string, signal?: AbortSignal): Promise<{ error?: UserError; ms: number; proxy: FaultProxy }> {
+async function pushThrough(
+  fault: Fault,
+  repository: string,
+  signal?: AbortSignal,
+): Promise<{ error?: UserError; ms: number; proxy: FaultProxy }> {
   const [host, port] = registry.host.split(':');
   const proxy = await startFaultProxy({ host: host!, port: Number(port) }, fault);
   const started = performance.now();
@@ -52,7 +60,10 @@ describe.skipIf(!docker)(`push through a faulty registry ${reason ?? ''}`, () =>
   });
   afterAll(async () => {
     await registry?.stop();
-    await docker!.getImage(LOCAL).remove({ force: true }).catch(() => undefined);
+    await docker!
+      .getImage(LOCAL)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   async function leftovers(proxy: FaultProxy): Promise<string[]> {
@@ -62,23 +73,47 @@ describe.skipIf(!docker)(`push through a faulty registry ${reason ?? ''}`, () =>
 
   // Each case: the fault, the first line of the error, how many attempts the policy allows.
   const cases: Array<[string, Fault, RegExp]> = [
-    ['answers 500 from the 3rd request on', { kind: 'status', status: 500, from: 3 }, /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: the registry failed the upload of layer \w+ \(the engine began retrying\)$/],
-    ['answers 503 to every request', { kind: 'status', status: 503, from: 1 }, /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: the registry failed the upload of layer \w+ \(the engine began retrying\)$/],
-    ['resets every connection', { kind: 'reset', from: 1 }, /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: .*connection reset by peer$/],
-    ['refuses connections', { kind: 'refuse', from: 1 }, /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: .*connection refused$/],
-    ['accepts and never answers', { kind: 'stall', from: 1 }, /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: no progress from the engine for 2 s$/],
+    [
+      'answers 500 from the 3rd request on',
+      { kind: 'status', status: 500, from: 3 },
+      /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: the registry failed the upload of layer \w+ \(the engine began retrying\)$/,
+    ],
+    [
+      'answers 503 to every request',
+      { kind: 'status', status: 503, from: 1 },
+      /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: the registry failed the upload of layer \w+ \(the engine began retrying\)$/,
+    ],
+    [
+      'resets every connection',
+      { kind: 'reset', from: 1 },
+      /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: .*connection reset by peer$/,
+    ],
+    [
+      'refuses connections',
+      { kind: 'refuse', from: 1 },
+      /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: .*connection refused$/,
+    ],
+    [
+      'accepts and never answers',
+      { kind: 'stall', from: 1 },
+      /^push to 127\.0\.0\.1:\d+ failed after 4 attempts: no progress from the engine for 2 s$/,
+    ],
   ];
 
-  it.each(cases)('a registry that %s: bounded retries, then exit 5 and one line naming the registry', async (_name, fault, firstLine) => {
-    const { error, ms, proxy } = await pushThrough(fault, `faults-${fault.kind}-${fault.from}`);
-    expect(error).toBeInstanceOf(UserError);
-    expect(error!.exitCode).toBe(ExitCode.pushFailed);
-    expect(error!.message.split('\n')[0]).toMatch(firstLine);
-    expect(error!.message).toContain(proxy.host);
-    // Bounded: 4 attempts and 0.7 s of pauses, each attempt at most the 2 s stall bound (the engine's own retries would take minutes).
-    expect(ms).toBeLessThan(20_000);
-    expect(await leftovers(proxy)).toEqual([]);
-  }, 60_000);
+  it.each(cases)(
+    'a registry that %s: bounded retries, then exit 5 and one line naming the registry',
+    async (_name, fault, firstLine) => {
+      const { error, ms, proxy } = await pushThrough(fault, `faults-${fault.kind}-${fault.from}`);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error!.exitCode).toBe(ExitCode.pushFailed);
+      expect(error!.message.split('\n')[0]).toMatch(firstLine);
+      expect(error!.message).toContain(proxy.host);
+      // Bounded: 4 attempts and 0.7 s of pauses, each attempt at most the 2 s stall bound (the engine's own retries would take minutes).
+      expect(ms).toBeLessThan(20_000);
+      expect(await leftovers(proxy)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('Ctrl-C while the registry stalls: interrupted (130) at once, and the tag it added is removed', async () => {
     const controller = new AbortController();

@@ -10,7 +10,8 @@ const BOOTSTRAP = fileURLToPath(new URL('../../runtime/bootstrap.cjs', import.me
 const ID = '8f4c6f3e-1b9a-4c55-9a61-2f1e0c7b5d10';
 const headers = (extra = '') =>
   `Lambda-Runtime-Aws-Request-Id: ${ID}\r\nLambda-Runtime-Deadline-Ms: ${Date.now() + 60_000}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:000000000000:function:f\r\n${extra}`;
-const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\n${headers(extra)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const ok = (body: string, extra = '') =>
+  `HTTP/1.1 200 OK\r\n${headers(extra)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 interface Served {
   exitCode: number | null;
@@ -26,7 +27,10 @@ afterEach(() => {
 });
 
 /** Serves /next with `answerNext` (the first time only) and `answerPost` for posts; ends the runtime after `boundMs`. */
-async function serve(answerNext: (socket: Socket) => void, answerPost: (socket: Socket) => void = (s) => s.write('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}')): Promise<Served> {
+async function serve(
+  answerNext: (socket: Socket) => void,
+  answerPost: (socket: Socket) => void = (s) => s.write('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}'),
+): Promise<Served> {
   const task = await makeProject({ 'index.js': 'exports.handler = async (event) => ({ got: event });' });
   const requests: string[] = [];
   const bodies: string[] = [];
@@ -56,7 +60,12 @@ async function serve(answerNext: (socket: Socket) => void, answerPost: (socket: 
   const port = (server.address() as { port: number }).port;
   const child = spawn(process.execPath, [BOOTSTRAP, 'index.handler'], {
     cwd: task,
-    env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: task, _HANDLER: 'index.handler', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+    env: {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: task,
+      _HANDLER: 'index.handler',
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -102,7 +111,9 @@ describe('the runtime loop against a misbehaving Runtime API', () => {
       }, 5);
     });
     expect(run.requests).toContain(responsePath);
-    expect(JSON.parse(run.bodies[run.requests.indexOf(responsePath)]!)).toEqual({ got: { slow: 'body, byte by byte' } });
+    expect(JSON.parse(run.bodies[run.requests.indexOf(responsePath)]!)).toEqual({
+      got: { slow: 'body, byte by byte' },
+    });
   });
 
   it('/next with 60 KB of headers: the invocation is served', async () => {
@@ -113,7 +124,9 @@ describe('the runtime loop against a misbehaving Runtime API', () => {
   it('/next without a request id: exits 1 naming the header', async () => {
     const run = await serve((s) => s.end(ok('{}').replace(/Lambda-Runtime-Aws-Request-Id: [^\r]+\r\n/, '')));
     expect(run.exitCode).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe('tslambda runtime: the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
+    expect(run.stderr.split('\n')[0]).toBe(
+      'tslambda runtime: the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header',
+    );
   });
 
   // Issue 10 item 10: a 413 to a small pipelined /response used to be logged without the invocation being failed.
@@ -121,7 +134,12 @@ describe('the runtime loop against a misbehaving Runtime API', () => {
     let posts = 0;
     const run = await serve(
       (s) => s.write(ok('{"small":true}')),
-      (s) => s.write(posts++ === 0 ? 'HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large' : 'HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}'),
+      (s) =>
+        s.write(
+          posts++ === 0
+            ? 'HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large'
+            : 'HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}',
+        ),
     );
     expect(run.requests[1]).toBe(responsePath);
     expect(run.requests).toContain(errorPath);

@@ -12,7 +12,9 @@ afterAll(async () => {
 
 it('answers 401 without credentials and 200 with the htpasswd user', async () => {
   expect((await fetch(`${registry.url}/v2/`)).status).toBe(401);
-  const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`${REGISTRY_USER}:${password}`).toString('base64')}` });
+  const basic = (password: string) => ({
+    authorization: `Basic ${Buffer.from(`${REGISTRY_USER}:${password}`).toString('base64')}`,
+  });
   expect((await fetch(`${registry.url}/v2/`, { headers: basic('wrong') })).status).toBe(401);
   expect((await fetch(`${registry.url}/v2/`, { headers: basic('the-password') })).status).toBe(200);
   expect((await registry.manifest('nothing-here', 'latest')).status).toBe(404);

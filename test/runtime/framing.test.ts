@@ -9,7 +9,14 @@ import { removeTaskRoot, startRuntime, writeTaskRoot, type Exit } from './suppor
 
 const require = createRequire(import.meta.url);
 const { ResponseParser } = require('../../runtime/response-parser.cjs') as {
-  ResponseParser: new () => { feed(b: Buffer): number; end(): boolean; status: number; body: Buffer; keepAlive: boolean; headers: Record<string, string> };
+  ResponseParser: new () => {
+    feed(b: Buffer): number;
+    end(): boolean;
+    status: number;
+    body: Buffer;
+    keepAlive: boolean;
+    headers: Record<string, string>;
+  };
 };
 
 const EVENT = JSON.stringify({ greeting: 'grüß dich 🌍', list: [1, 2, 3] });
@@ -28,7 +35,11 @@ function chunked(body: Buffer, sizes: number[], trailer = ''): Buffer {
 }
 
 /** Feeds `bytes` split at one position and returns what the parser made of it (or the error). */
-function parseSplit(bytes: Buffer, at: number, closeAfter = false): { status: number; body: string; used: number } | Error {
+function parseSplit(
+  bytes: Buffer,
+  at: number,
+  closeAfter = false,
+): { status: number; body: string; used: number } | Error {
   const parser = new ResponseParser();
   try {
     let used = parser.feed(Buffer.from(bytes.subarray(0, at)));
@@ -51,16 +62,49 @@ function parseSplit(bytes: Buffer, at: number, closeAfter = false): { status: nu
 
 describe('response parser', () => {
   const cases: Array<[string, Buffer, boolean]> = [
-    ['Content-Length', Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), false],
-    ['chunked with extensions and trailers', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), chunked(EVENT_BYTES, [1, 7, 20, EVENT_BYTES.length - 28], 'X-Trailer: yes\r\n')]), false],
-    ['chunked without trailers', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'), chunked(EVENT_BYTES, [EVENT_BYTES.length])]), false],
-    ['an interim 100 Continue first', Buffer.concat([Buffer.from(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), false],
-    ['a close-delimited body', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), EVENT_BYTES]), true],
+    [
+      'Content-Length',
+      Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]),
+      false,
+    ],
+    [
+      'chunked with extensions and trailers',
+      Buffer.concat([
+        Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'),
+        chunked(EVENT_BYTES, [1, 7, 20, EVENT_BYTES.length - 28], 'X-Trailer: yes\r\n'),
+      ]),
+      false,
+    ],
+    [
+      'chunked without trailers',
+      Buffer.concat([
+        Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'),
+        chunked(EVENT_BYTES, [EVENT_BYTES.length]),
+      ]),
+      false,
+    ],
+    [
+      'an interim 100 Continue first',
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n`),
+        EVENT_BYTES,
+      ]),
+      false,
+    ],
+    [
+      'a close-delimited body',
+      Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), EVENT_BYTES]),
+      true,
+    ],
   ];
   for (const [name, bytes, closeDelimited] of cases) {
     it(`frames ${name} identically at every split point`, () => {
       for (let at = 0; at <= bytes.length; at++) {
-        expect(parseSplit(bytes, at, closeDelimited), `split at ${at}`).toEqual({ status: 200, body: EVENT, used: bytes.length });
+        expect(parseSplit(bytes, at, closeDelimited), `split at ${at}`).toEqual({
+          status: 200,
+          body: EVENT,
+          used: bytes.length,
+        });
       }
     });
   }
@@ -97,7 +141,12 @@ describe('response parser', () => {
   });
 
   it('treats a connection closed mid-body, mid-chunk or before any byte as an error', () => {
-    for (const text of ['', 'HTTP/1.1 200 OK\r\nContent-Le', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab']) {
+    for (const text of [
+      '',
+      'HTTP/1.1 200 OK\r\nContent-Le',
+      'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab',
+    ]) {
       const parser = new ResponseParser();
       parser.feed(Buffer.from(text));
       expect(() => parser.end(), text).toThrow(/connection closed/);
@@ -107,7 +156,11 @@ describe('response parser', () => {
 
 const echo = `exports.handler = async (event) => event;`;
 
-async function run(node: NodeBinary, script: Script, untilRequests: number): Promise<{ api: RawRuntimeApi; exit: Exit }> {
+async function run(
+  node: NodeBinary,
+  script: Script,
+  untilRequests: number,
+): Promise<{ api: RawRuntimeApi; exit: Exit }> {
   const api = await RawRuntimeApi.start(script);
   const root = writeTaskRoot({ 'index.js': echo });
   const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
@@ -133,14 +186,35 @@ function scripted(invocation: (socket: import('node:net').Socket, n: number) => 
 forEachNode(describe, describe.skip, it, (node) => {
   describe('transport framing', () => {
     it('reads a Content-Length body delivered a few bytes at a time', async () => {
-      const { api } = await run(node, scripted((socket) => void writeInPieces(socket, Buffer.concat([Buffer.from(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`), EVENT_BYTES]), 7)), 3);
+      const { api } = await run(
+        node,
+        scripted(
+          (socket) =>
+            void writeInPieces(
+              socket,
+              Buffer.concat([
+                Buffer.from(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`),
+                EVENT_BYTES,
+              ]),
+              7,
+            ),
+        ),
+        3,
+      );
       expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
       expect(api.connections).toBe(1);
     });
 
     it('reads a chunked body with trailers, split across reads, and keeps the connection', async () => {
-      const bytes = Buffer.concat([Buffer.from(`${invocationHead('r1')}Transfer-Encoding: chunked\r\n\r\n`), chunked(EVENT_BYTES, [3, 10, EVENT_BYTES.length - 13], 'X-Checksum: abc\r\n')]);
-      const { api } = await run(node, scripted((socket) => void writeInPieces(socket, bytes, 5)), 3);
+      const bytes = Buffer.concat([
+        Buffer.from(`${invocationHead('r1')}Transfer-Encoding: chunked\r\n\r\n`),
+        chunked(EVENT_BYTES, [3, 10, EVENT_BYTES.length - 13], 'X-Checksum: abc\r\n'),
+      ]);
+      const { api } = await run(
+        node,
+        scripted((socket) => void writeInPieces(socket, bytes, 5)),
+        3,
+      );
       expect(api.requests[1].path).toBe('/2018-06-01/runtime/invocation/r1/response');
       expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
       expect(api.connections).toBe(1);
@@ -159,7 +233,9 @@ forEachNode(describe, describe.skip, it, (node) => {
     it('closes after an HTTP/1.0 answer and after Connection: close, and reconnects', async () => {
       const script: Script = (request, socket, index) => {
         if (request.path.endsWith('/next') && index === 0) {
-          socket.write(`${invocationHead('r1').replace('HTTP/1.1', 'HTTP/1.0')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`);
+          socket.write(
+            `${invocationHead('r1').replace('HTTP/1.1', 'HTTP/1.0')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n`,
+          );
           socket.write(EVENT_BYTES);
         } else if (request.path.endsWith('/response')) {
           socket.write(ACCEPTED.replace('Content-Type', 'Connection: close\r\nContent-Type'));
@@ -175,7 +251,11 @@ forEachNode(describe, describe.skip, it, (node) => {
     it('skips an interim 100 Continue response', async () => {
       const { api } = await run(
         node,
-        scripted((socket) => socket.write(`HTTP/1.1 100 Continue\r\n\r\n${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`)),
+        scripted((socket) =>
+          socket.write(
+            `HTTP/1.1 100 Continue\r\n\r\n${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`,
+          ),
+        ),
         3,
       );
       expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
@@ -216,8 +296,16 @@ forEachNode(describe, describe.skip, it, (node) => {
         if (!head.path.endsWith('/response')) return false;
         // Refuse on the head alone, as a server enforcing a limit may, and hang up without reading the body.
         const body = '{"errorMessage":"Exceeded maximum allowed payload size","errorType":"RequestEntityTooLarge"}';
-        socket.end(`HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-        api.requests.push({ method: head.method, path: head.path, headers: head.headers, body: Buffer.alloc(0), connection: 0 });
+        socket.end(
+          `HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        api.requests.push({
+          method: head.method,
+          path: head.path,
+          headers: head.headers,
+          body: Buffer.alloc(0),
+          connection: 0,
+        });
         return true;
       });
       const root = writeTaskRoot({ 'index.js': big });
@@ -239,7 +327,8 @@ forEachNode(describe, describe.skip, it, (node) => {
       const script: Script = (request, socket, index) => {
         if (index === 0) socket.write(`${invocationHead('r1')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
         // The answer to the /response and the pipelined /next go out together, so the runtime reads them at once.
-        if (request.path.endsWith('/r1/response')) socket.write(`${ACCEPTED}${invocationHead('r2')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
+        if (request.path.endsWith('/r1/response'))
+          socket.write(`${ACCEPTED}${invocationHead('r2')}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
         if (request.path.endsWith('/r2/response')) socket.write(ACCEPTED);
       };
       const { api, exit } = await run(node, script, 5);
@@ -258,7 +347,9 @@ forEachNode(describe, describe.skip, it, (node) => {
           `Content-Type: application/json\r\nContent-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}` +
           `GET /2018-06-01/runtime/invocation/next ${nextHead(post).slice(nextHead(post).indexOf('HTTP/1.1'))}`,
       );
-      expect(nextHead(post)).toMatch(/^GET \/2018-06-01\/runtime\/invocation\/next HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nUser-Agent: tslambda-runtime\/1 node\/v[\d.]+\r\n\r\n$/);
+      expect(nextHead(post)).toMatch(
+        /^GET \/2018-06-01\/runtime\/invocation\/next HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nUser-Agent: tslambda-runtime\/1 node\/v[\d.]+\r\n\r\n$/,
+      );
       expect(api.connections).toBe(1);
       expect(exit.stderr).toBe('');
     });
@@ -271,7 +362,9 @@ forEachNode(describe, describe.skip, it, (node) => {
             const id = index === 0 ? 'r1' : 'r2';
             socket.write(`${invocationHead(id)}Content-Length: ${EVENT_BYTES.length}\r\n\r\n${EVENT}`);
           } else if (request.path.endsWith('/r1/response')) {
-            socket.write(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${refusal.length}\r\n\r\n${refusal}`);
+            socket.write(
+              `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${refusal.length}\r\n\r\n${refusal}`,
+            );
           } else if (request.path.endsWith('/response')) {
             socket.write(ACCEPTED);
           }
@@ -294,7 +387,8 @@ forEachNode(describe, describe.skip, it, (node) => {
       const big = `exports.handler = async () => 'é'.repeat(40 * 1024);`;
       const script: Script = (request, socket, index) => {
         if (index === 0) socket.write(`${invocationHead('r1')}Content-Length: 2\r\n\r\n{}`);
-        else if (request.path.endsWith('/response')) socket.write(`HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n`);
+        else if (request.path.endsWith('/response'))
+          socket.write(`HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n`);
         else if (request.path.endsWith('/error')) socket.write(ACCEPTED);
       };
       const api = await RawRuntimeApi.start(script);
@@ -304,7 +398,12 @@ forEachNode(describe, describe.skip, it, (node) => {
       await runtime.stop();
       await api.close();
       removeTaskRoot(root);
-      expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')} ${r.connection}`)).toEqual(['GET invocation/next 1', 'POST r1/response 1', 'GET invocation/next 1', 'POST r1/error 2']);
+      expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')} ${r.connection}`)).toEqual([
+        'GET invocation/next 1',
+        'POST r1/response 1',
+        'GET invocation/next 1',
+        'POST r1/error 2',
+      ]);
       expect(api.requests[1].body.equals(Buffer.from(JSON.stringify('é'.repeat(40 * 1024))))).toBe(true);
     });
 
@@ -315,12 +414,16 @@ forEachNode(describe, describe.skip, it, (node) => {
       });
       const { api, exit } = await run(node, script, 99);
       expect(exit.code).toBe(1);
-      expect(exit.stderr).toMatch(/lost the Runtime API connection while waiting for the next invocation: connection closed in the middle of a response/);
+      expect(exit.stderr).toMatch(
+        /lost the Runtime API connection while waiting for the next invocation: connection closed in the middle of a response/,
+      );
       expect(api.requests).toHaveLength(1);
     });
 
     it('exits non-zero, posting nothing, on a response whose length cannot be known', async () => {
-      const script = scripted((socket) => socket.write(`${invocationHead('r1')}Content-Length: 5\r\nContent-Length: 50\r\n\r\n${EVENT}`));
+      const script = scripted((socket) =>
+        socket.write(`${invocationHead('r1')}Content-Length: 5\r\nContent-Length: 50\r\n\r\n${EVENT}`),
+      );
       const { api, exit } = await run(node, script, 99);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toMatch(/conflicting Content-Length/);

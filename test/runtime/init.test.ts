@@ -15,7 +15,12 @@ interface Started {
   stop: () => Promise<Exit>;
 }
 
-async function start(node: NodeBinary, files: Record<string, string>, handler: string, env: Record<string, string> = {}): Promise<Started> {
+async function start(
+  node: NodeBinary,
+  files: Record<string, string>,
+  handler: string,
+  env: Record<string, string> = {},
+): Promise<Started> {
   const api = await RuntimeApiServer.start();
   const root = writeTaskRoot(files);
   const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler, env });
@@ -32,7 +37,11 @@ async function start(node: NodeBinary, files: Record<string, string>, handler: s
   };
 }
 
-async function initFailure(node: NodeBinary, files: Record<string, string>, handler: string): Promise<{ received: Received; body: Record<string, unknown>; exit: Exit; nexts: number }> {
+async function initFailure(
+  node: NodeBinary,
+  files: Record<string, string>,
+  handler: string,
+): Promise<{ received: Received; body: Record<string, unknown>; exit: Exit; nexts: number }> {
   const api = await RuntimeApiServer.start();
   const root = writeTaskRoot(files);
   const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler });
@@ -47,14 +56,44 @@ async function initFailure(node: NodeBinary, files: Record<string, string>, hand
 forEachNode(describe, describe.skip, it, (node) => {
   describe('module resolution', () => {
     const cases: Array<[string, Record<string, string>, string, { format: string; file: string }]> = [
-      ['.js as CommonJS without "type"', { 'index.js': reportFormat }, 'index.handler', { format: 'cjs', file: 'index.js' }],
-      ['.js as ESM under "type": "module"', { 'index.js': esmReportFormat, 'package.json': '{"type":"module"}' }, 'index.handler', { format: 'esm', file: 'index.js' }],
+      [
+        '.js as CommonJS without "type"',
+        { 'index.js': reportFormat },
+        'index.handler',
+        { format: 'cjs', file: 'index.js' },
+      ],
+      [
+        '.js as ESM under "type": "module"',
+        { 'index.js': esmReportFormat, 'package.json': '{"type":"module"}' },
+        'index.handler',
+        { format: 'esm', file: 'index.js' },
+      ],
       ['.mjs', { 'app.mjs': esmReportFormat }, 'app.handler', { format: 'esm', file: 'app.mjs' }],
-      ['.cjs under "type": "module"', { 'app.cjs': reportFormat, 'package.json': '{"type":"module"}' }, 'app.handler', { format: 'cjs', file: 'app.cjs' }],
+      [
+        '.cjs under "type": "module"',
+        { 'app.cjs': reportFormat, 'package.json': '{"type":"module"}' },
+        'app.handler',
+        { format: 'cjs', file: 'app.cjs' },
+      ],
       ['an extensionless file', { app: reportFormat }, 'app.handler', { format: 'cjs', file: 'app' }],
-      ['.js before .mjs', { 'app.js': reportFormat, 'app.mjs': esmReportFormat }, 'app.handler', { format: 'cjs', file: 'app.js' }],
-      ['a nested path and a nested export', { 'src/api/routes.js': `exports.users = { get: async () => ({ format: 'cjs', file: 'routes.js' }) };` }, 'src/api/routes.users.get', { format: 'cjs', file: 'routes.js' }],
-      ['the nearest package.json', { 'package.json': '{"type":"module"}', 'lib/package.json': '{}', 'lib/h.js': reportFormat }, 'lib/h.handler', { format: 'cjs', file: 'h.js' }],
+      [
+        '.js before .mjs',
+        { 'app.js': reportFormat, 'app.mjs': esmReportFormat },
+        'app.handler',
+        { format: 'cjs', file: 'app.js' },
+      ],
+      [
+        'a nested path and a nested export',
+        { 'src/api/routes.js': `exports.users = { get: async () => ({ format: 'cjs', file: 'routes.js' }) };` },
+        'src/api/routes.users.get',
+        { format: 'cjs', file: 'routes.js' },
+      ],
+      [
+        'the nearest package.json',
+        { 'package.json': '{"type":"module"}', 'lib/package.json': '{}', 'lib/h.js': reportFormat },
+        'lib/h.handler',
+        { format: 'cjs', file: 'h.js' },
+      ],
     ];
     for (const [name, files, handler, expected] of cases) {
       it(`loads ${name}`, async () => {
@@ -67,7 +106,9 @@ forEachNode(describe, describe.skip, it, (node) => {
     it('finishes top-level await before asking for the first invocation', async () => {
       const run = await start(
         node,
-        { 'index.mjs': `globalThis.order = ['load']; await new Promise((r) => setTimeout(r, 50)); globalThis.order.push('ready'); export const handler = async () => globalThis.order;` },
+        {
+          'index.mjs': `globalThis.order = ['load']; await new Promise((r) => setTimeout(r, 50)); globalThis.order.push('ready'); export const handler = async () => globalThis.order;`,
+        },
         'index.handler',
       );
       expect(await run.invoke()).toEqual(['load', 'ready']);
@@ -77,7 +118,13 @@ forEachNode(describe, describe.skip, it, (node) => {
     it('takes the handler from the first argument when _HANDLER is not set', async () => {
       const api = await RuntimeApiServer.start();
       const root = writeTaskRoot({ 'main.js': `exports.run = async () => 'from argv';` });
-      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'main.run', handlerAsArgument: true });
+      const runtime = startRuntime({
+        node: node.path,
+        api: api.address,
+        taskRoot: root,
+        handler: 'main.run',
+        handlerAsArgument: true,
+      });
       expect((await api.invoke({})).body.toString()).toBe('"from argv"');
       await runtime.stop();
       await api.close();
@@ -98,14 +145,21 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
 
     // The official client wraps only require()'s MODULE_NOT_FOUND; import()'s ERR_MODULE_NOT_FOUND keeps its type.
-    it('reports a missing import inside an ES module with Node\'s own error, as the official client does', async () => {
-      const { body } = await initFailure(node, { 'index.mjs': `import './nope.mjs'; export const handler = () => 1;` }, 'index.handler');
+    it("reports a missing import inside an ES module with Node's own error, as the official client does", async () => {
+      const { body } = await initFailure(
+        node,
+        { 'index.mjs': `import './nope.mjs'; export const handler = () => 1;` },
+        'index.handler',
+      );
       expect(body.errorType).toBe('Error');
       expect(body.errorMessage).toMatch(/Cannot find module/);
     });
 
     it('reports a syntax error as Runtime.UserCodeSyntaxError', async () => {
-      const broken: Array<Record<string, string>> = [{ 'index.js': 'exports.handler = async () => {' }, { 'index.mjs': 'export const handler = ;' }];
+      const broken: Array<Record<string, string>> = [
+        { 'index.js': 'exports.handler = async () => {' },
+        { 'index.mjs': 'export const handler = ;' },
+      ];
       for (const files of broken) {
         const { received, body, exit } = await initFailure(node, files, 'index.handler');
         expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.UserCodeSyntaxError');
@@ -119,7 +173,10 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(missing.received.headers['lambda-runtime-function-error-type']).toBe('Runtime.HandlerNotFound');
       expect(missing.body.errorMessage).toBe('index.handler is undefined or not exported');
       const notFunction = await initFailure(node, { 'index.js': 'exports.handler = 42;' }, 'index.handler');
-      expect(notFunction.body).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is not a function' });
+      expect(notFunction.body).toMatchObject({
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: 'index.handler is not a function',
+      });
     });
 
     it('reports malformed handler names, including ".." escapes, as Runtime.MalformedHandlerName', async () => {
@@ -131,7 +188,11 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
 
     it('reports an error thrown while the module loads with its own type', async () => {
-      const { received, body } = await initFailure(node, { 'index.js': `throw new RangeError('config missing');` }, 'index.handler');
+      const { received, body } = await initFailure(
+        node,
+        { 'index.js': `throw new RangeError('config missing');` },
+        'index.handler',
+      );
       expect(received.headers['lambda-runtime-function-error-type']).toBe('Function.RangeError');
       expect(body).toMatchObject({ errorType: 'RangeError', errorMessage: 'config missing' });
       expect((body.trace as string[])[0]).toBe('RangeError: config missing');
@@ -139,14 +200,20 @@ forEachNode(describe, describe.skip, it, (node) => {
     });
 
     it('reports a rejected top-level await and an unhandled rejection during init', async () => {
-      const tla = await initFailure(node, { 'index.mjs': `await Promise.reject(new TypeError('no db')); export const handler = () => 1;` }, 'index.handler');
+      const tla = await initFailure(
+        node,
+        { 'index.mjs': `await Promise.reject(new TypeError('no db')); export const handler = () => 1;` },
+        'index.handler',
+      );
       expect(tla.body).toMatchObject({ errorType: 'TypeError', errorMessage: 'no db' });
       const unhandled = await initFailure(
         node,
         { 'index.js': `Promise.reject(new Error('stray')); exports.handler = () => 1; setTimeout(() => {}, 1000);` },
         'index.handler',
       );
-      expect(unhandled.received.headers['lambda-runtime-function-error-type']).toBe('Runtime.UnhandledPromiseRejection');
+      expect(unhandled.received.headers['lambda-runtime-function-error-type']).toBe(
+        'Runtime.UnhandledPromiseRejection',
+      );
     });
   });
 });

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachNode } from './support/node-binaries.js';
 import { RuntimeApiServer, SIX_MB, type Outcome } from './support/runtime-api-server.js';
 import { dirname } from 'node:path';
-import { BOOTSTRAP, removeTaskRoot, startRuntime, writeTaskRoot, type RuntimeProcess } from './support/runtime-process.js';
+import {
+  BOOTSTRAP,
+  removeTaskRoot,
+  startRuntime,
+  writeTaskRoot,
+  type RuntimeProcess,
+} from './support/runtime-process.js';
 
 /** The major version of a runtime binary, which decides the handler contract it follows. */
 function nodeMajor(node: { label: string }): number {
@@ -132,7 +138,10 @@ forEachNode(describe, describe.skip, it, (node) => {
         'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:eu-west-1:111122223333:function:fn:prod',
         'Lambda-Runtime-Trace-Id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1',
         'Lambda-Runtime-Client-Context': JSON.stringify({ client: { app_title: 'app' }, custom: { k: 'v' }, env: {} }),
-        'Lambda-Runtime-Cognito-Identity': JSON.stringify({ cognitoIdentityId: 'id-1', cognitoIdentityPoolId: 'pool-1' }),
+        'Lambda-Runtime-Cognito-Identity': JSON.stringify({
+          cognitoIdentityId: 'id-1',
+          cognitoIdentityPoolId: 'pool-1',
+        }),
         'Lambda-Runtime-Aws-Tenant-Id': 'tenant-42',
       };
       const before = Date.now();
@@ -200,7 +209,10 @@ forEachNode(describe, describe.skip, it, (node) => {
         const outcome = await api.invoke({ op });
         expect(outcome.kind).toBe('error');
         // As the official client: a plain Error up to Node 22 (3.x), Runtime.JSONStringifyError from Node 24 (4.x).
-        expect(json(outcome)).toMatchObject({ errorType: nodeMajor(node) >= 24 ? 'Runtime.JSONStringifyError' : 'Error', errorMessage: 'Unable to stringify response body' });
+        expect(json(outcome)).toMatchObject({
+          errorType: nodeMajor(node) >= 24 ? 'Runtime.JSONStringifyError' : 'Error',
+          errorMessage: 'Unable to stringify response body',
+        });
       }
       expect((await api.invoke({ op: 'echo' })).kind).toBe('response');
     });
@@ -251,97 +263,114 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(error.kind).toBe('error');
       expect(error.headers['lambda-runtime-function-error-type']).toBe('Function.ResponseSizeTooLarge');
       expect(json(error)).toMatchObject({ errorType: 'Function.ResponseSizeTooLarge' });
-      expect((json(error) as { errorMessage: string }).errorMessage).toMatch(new RegExp(`^response payload of ${SIX_MB + 1} bytes is larger`));
+      expect((json(error) as { errorMessage: string }).errorMessage).toMatch(
+        new RegExp(`^response payload of ${SIX_MB + 1} bytes is larger`),
+      );
       expect((await api.invoke({ op: 'echo', after: 413 })).body.toString()).toBe('{"op":"echo","after":413}');
     });
 
     it('writes nothing to stdout or stderr for successful invocations', () => {
-      const out = runtime.stdout().split('\n').filter((l) => l !== '' && !l.includes('Invoke Error'));
+      const out = runtime
+        .stdout()
+        .split('\n')
+        .filter((l) => l !== '' && !l.includes('Invoke Error'));
       expect(out).toEqual([]);
       expect(runtime.stderr()).toBe('');
     });
   });
 
   // Node 24 follows nodejs24.x (aws-lambda-ric 4.x): a handler taking a callback is refused at init.
-  if (nodeMajor(node) >= 24) describe('callback handler on Node 24+', () => {
-    it('is refused at init with Runtime.CallbackHandlerDeprecated', async () => {
-      const api = await RuntimeApiServer.start();
-      const root = writeTaskRoot({ 'index.js': callbackHandler });
-      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
-      try {
-        const received = await api.whenInitError();
-        expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.CallbackHandlerDeprecated');
-        expect(JSON.parse(received.body.toString()).errorMessage).toMatch(/removed support for callback-based function handlers starting with Node.js 24/);
-      } finally {
+  if (nodeMajor(node) >= 24)
+    describe('callback handler on Node 24+', () => {
+      it('is refused at init with Runtime.CallbackHandlerDeprecated', async () => {
+        const api = await RuntimeApiServer.start();
+        const root = writeTaskRoot({ 'index.js': callbackHandler });
+        const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+        try {
+          const received = await api.whenInitError();
+          expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.CallbackHandlerDeprecated');
+          expect(JSON.parse(received.body.toString()).errorMessage).toMatch(
+            /removed support for callback-based function handlers starting with Node.js 24/,
+          );
+        } finally {
+          await runtime.stop();
+          await api.close();
+          removeTaskRoot(root);
+        }
+      });
+
+      it('posts a synchronous return value as the result and gives the context no succeed/fail/done', async () => {
+        const api = await RuntimeApiServer.start();
+        const root = writeTaskRoot({
+          'index.js': 'exports.handler = (event, context) => ({ sync: event.n, succeed: typeof context.succeed });',
+        });
+        const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
+        try {
+          expect(json(await api.invoke({ n: 7 }))).toEqual({ sync: 7, succeed: 'undefined' });
+        } finally {
+          await runtime.stop();
+          await api.close();
+          removeTaskRoot(root);
+        }
+      });
+    });
+
+  if (nodeMajor(node) < 24)
+    describe('callback handler', () => {
+      let api: RuntimeApiServer;
+      let runtime: RuntimeProcess;
+      let root: string;
+
+      beforeAll(async () => {
+        api = await RuntimeApiServer.start();
+        root = writeTaskRoot({ 'index.js': callbackHandler });
+        runtime = startRuntime({
+          node: node.path,
+          api: api.address,
+          taskRoot: root,
+          handler: 'index.handler',
+          handlerAsArgument: true,
+        });
+      });
+
+      afterAll(async () => {
         await runtime.stop();
         await api.close();
         removeTaskRoot(root);
-      }
-    });
+      });
 
-    it('posts a synchronous return value as the result and gives the context no succeed/fail/done', async () => {
-      const api = await RuntimeApiServer.start();
-      const root = writeTaskRoot({ 'index.js': 'exports.handler = (event, context) => ({ sync: event.n, succeed: typeof context.succeed });' });
-      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
-      try {
-        expect(json(await api.invoke({ n: 7 }))).toEqual({ sync: 7, succeed: 'undefined' });
-      } finally {
-        await runtime.stop();
-        await api.close();
-        removeTaskRoot(root);
-      }
-    });
-  });
+      it('waits for the event loop to empty before posting (callbackWaitsForEmptyEventLoop = true)', async () => {
+        expect(json(await api.invoke({ op: 'waits' }))).toEqual({ timerRan: true });
+      });
 
-  if (nodeMajor(node) < 24) describe('callback handler', () => {
-    let api: RuntimeApiServer;
-    let runtime: RuntimeProcess;
-    let root: string;
+      it('posts at once when callbackWaitsForEmptyEventLoop = false', async () => {
+        expect(json(await api.invoke({ op: 'no-wait' }))).toEqual({ timerRan: false });
+      });
 
-    beforeAll(async () => {
-      api = await RuntimeApiServer.start();
-      root = writeTaskRoot({ 'index.js': callbackHandler });
-      runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', handlerAsArgument: true });
-    });
+      it('counts only the first completion', async () => {
+        expect(json(await api.invoke({ op: 'twice' }))).toBe('first');
+        expect(json(await api.invoke({ op: 'callback-and-promise' }))).toBe('from callback');
+        await api.whenWaitingForNext();
+        const posts = api.received.filter((r) => r.method === 'POST');
+        expect(posts.length).toBe(api.received.filter((r) => r.path.endsWith('/next')).length - 1);
+      });
 
-    afterAll(async () => {
-      await runtime.stop();
-      await api.close();
-      removeTaskRoot(root);
-    });
+      it('reports callback(error) on /error', async () => {
+        const outcome = await api.invoke({ op: 'error' });
+        expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Function.RangeError');
+        expect(json(outcome)).toMatchObject({ errorType: 'RangeError', errorMessage: 'out of range' });
+      });
 
-    it('waits for the event loop to empty before posting (callbackWaitsForEmptyEventLoop = true)', async () => {
-      expect(json(await api.invoke({ op: 'waits' }))).toEqual({ timerRan: true });
-    });
+      it('answers null, once the event loop is empty, for a handler that returns a non-promise and never calls back', async () => {
+        const outcome = await api.invoke({ op: 'never' });
+        expect(outcome.kind).toBe('response');
+        expect(outcome.body.toString()).toBe('null');
+      });
 
-    it('posts at once when callbackWaitsForEmptyEventLoop = false', async () => {
-      expect(json(await api.invoke({ op: 'no-wait' }))).toEqual({ timerRan: false });
+      it('supports context.succeed', async () => {
+        expect(json(await api.invoke({ op: 'legacy-succeed' }))).toEqual({ legacy: true });
+      });
     });
-
-    it('counts only the first completion', async () => {
-      expect(json(await api.invoke({ op: 'twice' }))).toBe('first');
-      expect(json(await api.invoke({ op: 'callback-and-promise' }))).toBe('from callback');
-      await api.whenWaitingForNext();
-      const posts = api.received.filter((r) => r.method === 'POST');
-      expect(posts.length).toBe(api.received.filter((r) => r.path.endsWith('/next')).length - 1);
-    });
-
-    it('reports callback(error) on /error', async () => {
-      const outcome = await api.invoke({ op: 'error' });
-      expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Function.RangeError');
-      expect(json(outcome)).toMatchObject({ errorType: 'RangeError', errorMessage: 'out of range' });
-    });
-
-    it('answers null, once the event loop is empty, for a handler that returns a non-promise and never calls back', async () => {
-      const outcome = await api.invoke({ op: 'never' });
-      expect(outcome.kind).toBe('response');
-      expect(outcome.body.toString()).toBe('null');
-    });
-
-    it('supports context.succeed', async () => {
-      expect(json(await api.invoke({ op: 'legacy-succeed' }))).toEqual({ legacy: true });
-    });
-  });
 
   describe('failures that end the process', () => {
     it('reports an uncaught exception as the failure of the invocation, then exits non-zero', async () => {
@@ -370,7 +399,10 @@ forEachNode(describe, describe.skip, it, (node) => {
       const outcome = await api.invoke({});
       expect(outcome.kind).toBe('error');
       expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Runtime.UnhandledPromiseRejection');
-      expect(json(outcome)).toMatchObject({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'Error: nobody listens' });
+      expect(json(outcome)).toMatchObject({
+        errorType: 'Runtime.UnhandledPromiseRejection',
+        errorMessage: 'Error: nobody listens',
+      });
       expect((await runtime.exited).code).not.toBe(0);
       expect(api.received.filter((r) => r.method === 'POST')).toHaveLength(1);
       await api.close();
@@ -397,7 +429,8 @@ forEachNode(describe, describe.skip, it, (node) => {
       const address = api.address;
       await api.close();
       const root = writeTaskRoot({ 'index.js': `exports.handler = async () => 'ok';` });
-      const exit = await startRuntime({ node: node.path, api: address, taskRoot: root, handler: 'index.handler' }).exited;
+      const exit = await startRuntime({ node: node.path, api: address, taskRoot: root, handler: 'index.handler' })
+        .exited;
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('ECONNREFUSED');
       removeTaskRoot(root);

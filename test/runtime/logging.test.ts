@@ -54,7 +54,7 @@ forEachNode(describe, describe.skip, it, (node) => {
     ]);
     expect(records[0][3]).toBe('loading');
     expect(records[3][3]).toBe('i 1');
-    expect(records[4][3]).toBe("hello wörld { a: 1 }");
+    expect(records[4][3]).toBe('hello wörld { a: 1 }');
     // A multi-line message stays one record: newlines become carriage returns.
     expect(records[5][3]).toBe('line one\rline two');
     expect(records[6][3]).toMatch(/^TypeError: bad\r {4}at /);
@@ -81,7 +81,13 @@ forEachNode(describe, describe.skip, it, (node) => {
     for (const format of ['TEXT', 'JSON']) {
       const api = await RuntimeApiServer.start();
       const root = writeTaskRoot({ 'index.js': `exports.handler = async () => { throw new TypeError('nope'); };` });
-      const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: { AWS_LAMBDA_LOG_FORMAT: format } });
+      const runtime = startRuntime({
+        node: node.path,
+        api: api.address,
+        taskRoot: root,
+        handler: 'index.handler',
+        env: { AWS_LAMBDA_LOG_FORMAT: format },
+      });
       const { requestId } = await api.invoke({});
       const exit = await runtime.stop();
       await api.close();
@@ -93,7 +99,13 @@ forEachNode(describe, describe.skip, it, (node) => {
         expect([id, level, message]).toEqual([requestId, 'ERROR', 'Invoke Error ']);
         expect(JSON.parse(lines[0].split('\t')[4])).toMatchObject({ errorType: 'TypeError', errorMessage: 'nope' });
       } else {
-        expect(JSON.parse(lines[0])).toMatchObject({ level: 'ERROR', requestId, message: 'Invoke Error', errorType: 'TypeError', errorMessage: 'nope' });
+        expect(JSON.parse(lines[0])).toMatchObject({
+          level: 'ERROR',
+          requestId,
+          message: 'Invoke Error',
+          errorType: 'TypeError',
+          errorMessage: 'nope',
+        });
       }
     }
   });
@@ -114,7 +126,13 @@ forEachNode(describe, describe.skip, it, (node) => {
   it('fences its logs for invoke-local, before the response and before an error', async () => {
     const api = await RuntimeApiServer.start();
     const root = writeTaskRoot({ 'index.js': fenced });
-    const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: { _TSLAMBDA_LOG_FENCE: '1' } });
+    const runtime = startRuntime({
+      node: node.path,
+      api: api.address,
+      taskRoot: root,
+      handler: 'index.handler',
+      env: { _TSLAMBDA_LOG_FENCE: '1' },
+    });
     const ok = await api.invoke({});
     const failed = await api.invoke({ fail: true });
     const exit = await runtime.stop();
@@ -128,7 +146,13 @@ forEachNode(describe, describe.skip, it, (node) => {
     // and stands alone on stderr.
     const out = exit.stdout.split('\n').filter((l) => l !== '');
     expect(out.map((l) => (l.startsWith('\u001e') ? l : l.split('\t')[3]))).toEqual([
-      'out line', 'err line', fence(ok.requestId), 'out line', 'err line', expect.stringMatching(/^Invoke Error /), fence(failed.requestId),
+      'out line',
+      'err line',
+      fence(ok.requestId),
+      'out line',
+      'err line',
+      expect.stringMatching(/^Invoke Error /),
+      fence(failed.requestId),
     ]);
     expect(exit.stderr).toBe(`${fence(ok.requestId)}\n${fence(failed.requestId)}\n`);
   });
@@ -136,7 +160,13 @@ forEachNode(describe, describe.skip, it, (node) => {
   it('writes no fence and sends no fence header without the variable', async () => {
     const api = await RuntimeApiServer.start();
     const root = writeTaskRoot({ 'index.js': fenced });
-    const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler', env: {} });
+    const runtime = startRuntime({
+      node: node.path,
+      api: api.address,
+      taskRoot: root,
+      handler: 'index.handler',
+      env: {},
+    });
     const ok = await api.invoke({});
     const exit = await runtime.stop();
     await api.close();

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ADAPTERS, eventually, startProgram, type ProgramRuntime } from './support/program-runtime.js';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/programs/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/programs/${name}`, import.meta.url)), 'utf8');
 
 const PYTHON_APP = `
 import sys
@@ -37,9 +38,24 @@ interface Adapter {
 }
 
 const adapters: Adapter[] = [
-  { name: 'python', command: ['python3', `${ADAPTERS}stdio.py`, 'app.handler'], files: { 'app.py': PYTHON_APP }, errorType: 'ValueError' },
-  { name: 'bash', command: ['bash', `${ADAPTERS}stdio.sh`, 'handler.sh'], files: { 'handler.sh': BASH_HANDLER }, errorType: 'HandlerError' },
-  { name: 'julia (stand-in)', command: ['python3', 'standin.py'], files: { 'standin.py': fixture('julia-standin.py') }, errorType: 'ValueError' },
+  {
+    name: 'python',
+    command: ['python3', `${ADAPTERS}stdio.py`, 'app.handler'],
+    files: { 'app.py': PYTHON_APP },
+    errorType: 'ValueError',
+  },
+  {
+    name: 'bash',
+    command: ['bash', `${ADAPTERS}stdio.sh`, 'handler.sh'],
+    files: { 'handler.sh': BASH_HANDLER },
+    errorType: 'HandlerError',
+  },
+  {
+    name: 'julia (stand-in)',
+    command: ['python3', 'standin.py'],
+    files: { 'standin.py': fixture('julia-standin.py') },
+    errorType: 'ValueError',
+  },
 ];
 
 for (const adapter of adapters) {

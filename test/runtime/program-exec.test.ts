@@ -41,7 +41,11 @@ describe('exec program', () => {
   it('gives the context in the environment', async () => {
     const outcome = await p.api.invoke({ op: 'context' }, { 'Lambda-Runtime-Trace-Id': 'Root=1-xyz' });
     const seen = JSON.parse(outcome.body.toString());
-    expect(seen).toMatchObject({ id: outcome.requestId, arn: 'arn:aws:lambda:us-east-1:123456789012:function:test', trace: 'Root=1-xyz' });
+    expect(seen).toMatchObject({
+      id: outcome.requestId,
+      arn: 'arn:aws:lambda:us-east-1:123456789012:function:test',
+      trace: 'Root=1-xyz',
+    });
     expect(seen.context).toMatchObject({ requestId: outcome.requestId, functionName: 'fn' });
   });
 
@@ -49,7 +53,9 @@ describe('exec program', () => {
     const outcome = await p.api.invoke({ op: 'fail' });
     expect(outcome.kind).toBe('error');
     expect(outcome.headers['lambda-runtime-function-error-type']).toBe('Runtime.ExitError');
-    expect(JSON.parse(outcome.body.toString()).errorMessage).toMatch(/"bash handler.sh" exited with code 4; its last output:\n[\s\S]*cannot do that/);
+    expect(JSON.parse(outcome.body.toString()).errorMessage).toMatch(
+      /"bash handler.sh" exited with code 4; its last output:\n[\s\S]*cannot do that/,
+    );
   });
 
   it('kills a process still running at the deadline and goes on', async () => {

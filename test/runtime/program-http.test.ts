@@ -17,7 +17,11 @@ function v2(method: string, rawPath: string, extra: Record<string, unknown> = {}
     rawPath,
     rawQueryString: '',
     headers: { host: 'abc.lambda-url.us-east-1.on.aws', 'x-custom': 'yes' },
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '1.2.3.4', userAgent: 't' }, requestId: 'r1', stage: '$default' },
+    requestContext: {
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '1.2.3.4', userAgent: 't' },
+      requestId: 'r1',
+      stage: '$default',
+    },
     isBase64Encoded: false,
     ...extra,
   };
@@ -43,13 +47,28 @@ describe('http program', () => {
 
   it('turns an HTTP API v2 event into its request: method, path, query, headers, cookies, binary body', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
-    const event = v2('PUT', '/items/7', { rawQueryString: 'a=1&b=%20x', cookies: ['s=1', 't=2'], body: bytes.toString('base64'), isBase64Encoded: true });
+    const event = v2('PUT', '/items/7', {
+      rawQueryString: 'a=1&b=%20x',
+      cookies: ['s=1', 't=2'],
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
     const res = result(await p.api.invoke(event, { 'Lambda-Runtime-Trace-Id': 'Root=1-abc' }));
-    expect(res).toMatchObject({ statusCode: 200, isBase64Encoded: false, headers: { 'content-type': 'application/json' }, cookies: [] });
+    expect(res).toMatchObject({
+      statusCode: 200,
+      isBase64Encoded: false,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+    });
     const seen = JSON.parse(res.body);
     expect(seen).toMatchObject({ method: 'PUT', path: '/items/7?a=1&b=%20x' });
     expect(Buffer.from(seen.body, 'base64').equals(bytes)).toBe(true);
-    expect(seen.headers).toMatchObject({ 'x-custom': 'yes', cookie: 's=1; t=2', 'x-amzn-trace-id': 'Root=1-abc', 'content-length': '7' });
+    expect(seen.headers).toMatchObject({
+      'x-custom': 'yes',
+      cookie: 's=1; t=2',
+      'x-amzn-trace-id': 'Root=1-abc',
+      'content-length': '7',
+    });
     expect(JSON.parse(seen.headers['x-amzn-request-context'])).toMatchObject({ requestId: 'r1' });
     expect(JSON.parse(seen.headers['x-amzn-lambda-context'])).toMatchObject({ functionName: 'fn' });
   });
@@ -91,7 +110,11 @@ describe('http program', () => {
   it('carries a 4 MB binary body both ways (a 5.6 MB event and result)', async () => {
     const bytes = Buffer.alloc(4 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 255;
-    const event = v2('POST', '/mirror', { headers: { 'content-type': 'application/octet-stream' }, body: bytes.toString('base64'), isBase64Encoded: true });
+    const event = v2('POST', '/mirror', {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
     const res = result(await p.api.invoke(event));
     expect(res.isBase64Encoded).toBe(true);
     expect(Buffer.from(res.body, 'base64').equals(bytes)).toBe(true);
@@ -103,7 +126,10 @@ describe('http program', () => {
     expect(result(await p.api.invoke('just text'))).toMatchObject({ got: 'just text' });
     const failed = await p.api.invoke({ op: 'fail' });
     expect(failed.kind).toBe('error');
-    expect(JSON.parse(failed.body.toString())).toMatchObject({ errorType: 'HttpError', errorMessage: 'the program answered 500 to POST /events: event refused' });
+    expect(JSON.parse(failed.body.toString())).toMatchObject({
+      errorType: 'HttpError',
+      errorMessage: 'the program answered 500 to POST /events: event refused',
+    });
   });
 
   it('reports a server that dies during a request as Runtime.ExitError with its last output, then starts it again', async () => {
@@ -132,7 +158,9 @@ describe('http program init and streaming', () => {
       const received = await p.api.whenInitError();
       const body = JSON.parse(received.body.toString());
       expect(body.errorType).toBe('Runtime.ProgramNotReady');
-      expect(body.errorMessage).toMatch(/was not ready within 600 ms \(no answer from GET http:\/\/127\.0\.0\.1:\d+\/missing-but-slow\); its last output:\n\(no output\)/);
+      expect(body.errorMessage).toMatch(
+        /was not ready within 600 ms \(no answer from GET http:\/\/127\.0\.0\.1:\d+\/missing-but-slow\); its last output:\n\(no output\)/,
+      );
     } finally {
       await p.stop();
     }
@@ -157,7 +185,11 @@ describe('http program init and streaming', () => {
       expect(outcome.headers['content-type']).toBe('application/vnd.awslambda.http-integration-response');
       const split = outcome.body.indexOf(Buffer.alloc(8));
       const prelude = JSON.parse(outcome.body.subarray(0, split).toString());
-      expect(prelude).toMatchObject({ statusCode: 201, cookies: ['a=1', 'b=2'], headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      expect(prelude).toMatchObject({
+        statusCode: 201,
+        cookies: ['a=1', 'b=2'],
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
       expect(outcome.body.subarray(split + 8).toString()).toBe('héllo');
     } finally {
       await p.stop();

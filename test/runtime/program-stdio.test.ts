@@ -66,7 +66,9 @@ describe('stdio program', () => {
     const before = (await p.api.invoke({ op: 'pid' })).body.toString();
     const error = errorOf(await p.api.invoke({ op: 'exit' }));
     expect(error).toMatchObject({ header: 'Runtime.ExitError', errorType: 'Runtime.ExitError' });
-    expect(error.errorMessage).toMatch(/"python3 protocol.py" exited with code 3 before answering; its last output:\n[\s\S]*dying now/);
+    expect(error.errorMessage).toMatch(
+      /"python3 protocol.py" exited with code 3 before answering; its last output:\n[\s\S]*dying now/,
+    );
     const after = await p.api.invoke({ op: 'pid' });
     expect(after.kind).toBe('response');
     expect(after.body.toString()).not.toBe(before);
@@ -92,7 +94,8 @@ describe('stdio program', () => {
 });
 
 describe('stdio program init', () => {
-  const SLOW_START = 'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint("loaded", file=sys.stderr, flush=True)\ntime.sleep(0.2)\nprint(\'@tslambda {"ready": true}\', flush=True)\nfor line in sys.stdin: print(\'@tslambda {"result": 1}\', flush=True)\n';
+  const SLOW_START =
+    'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint("loaded", file=sys.stderr, flush=True)\ntime.sleep(0.2)\nprint(\'@tslambda {"ready": true}\', flush=True)\nfor line in sys.stdin: print(\'@tslambda {"result": 1}\', flush=True)\n';
 
   it('with awaitReady, asks for the first event only once the program wrote its ready line', async () => {
     const p = await startProgram({ command: ['python3', 'slow.py'], awaitReady: true }, { 'slow.py': SLOW_START });
@@ -119,11 +122,16 @@ describe('stdio program init', () => {
 
   it('with awaitReady, reports a program that is never ready as Runtime.ProgramNotReady with its last output', async () => {
     const stuck = 'import sys, time\nprint("loading", file=sys.stderr, flush=True)\ntime.sleep(60)\n';
-    const p = await startProgram({ command: ['python3', 'stuck.py'], awaitReady: true, initTimeoutMs: 4000 }, { 'stuck.py': stuck });
+    const p = await startProgram(
+      { command: ['python3', 'stuck.py'], awaitReady: true, initTimeoutMs: 4000 },
+      { 'stuck.py': stuck },
+    );
     try {
       const body = JSON.parse((await p.api.whenInitError()).body.toString());
       expect(body.errorType).toBe('Runtime.ProgramNotReady');
-      expect(body.errorMessage).toMatch(/did not write @tslambda \{"ready": true\} within 4000 ms; its last output:\nloading$/);
+      expect(body.errorMessage).toMatch(
+        /did not write @tslambda \{"ready": true\} within 4000 ms; its last output:\nloading$/,
+      );
     } finally {
       await p.stop();
     }
@@ -134,7 +142,9 @@ describe('stdio program init', () => {
     try {
       const received = await p.api.whenInitError();
       expect(received.headers['lambda-runtime-function-error-type']).toBe('Runtime.InvalidEntrypoint');
-      expect(JSON.parse(received.body.toString()).errorMessage).toMatch(/cannot start the program "no-such-program-xyz": spawn no-such-program-xyz ENOENT/);
+      expect(JSON.parse(received.body.toString()).errorMessage).toMatch(
+        /cannot start the program "no-such-program-xyz": spawn no-such-program-xyz ENOENT/,
+      );
       expect((await p.runtime.exited).code).toBe(1);
     } finally {
       await p.stop();

@@ -85,7 +85,9 @@ forEachNode(describe, describe.skip, it, (node) => {
     const outcome = await api.invoke({ op: 'http' });
     expect(outcome.headers['content-type']).toBe('application/vnd.awslambda.http-integration-response');
     const prelude = JSON.stringify({ statusCode: 201, headers: { 'x-kind': 'test' }, cookies: ['a=1'] });
-    expect(outcome.body.equals(Buffer.concat([Buffer.from(prelude), Buffer.alloc(8), Buffer.from('created')]))).toBe(true);
+    expect(outcome.body.equals(Buffer.concat([Buffer.from(prelude), Buffer.alloc(8), Buffer.from('created')]))).toBe(
+      true,
+    );
   });
 
   it('honours backpressure and delivers a large stream byte for byte', async () => {

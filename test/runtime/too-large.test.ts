@@ -8,7 +8,8 @@ import { ACCEPTED, RawRuntimeApi, invocationHead, type Script } from './support/
 import { removeTaskRoot, startRuntime, writeTaskRoot, type Exit } from './support/runtime-process.js';
 
 const EVENT = '{"small":true}';
-const TOO_LARGE = '{"errorMessage":"Exceeded maximum allowed payload size (6291456 bytes).","errorType":"RequestEntityTooLarge"}';
+const TOO_LARGE =
+  '{"errorMessage":"Exceeded maximum allowed payload size (6291456 bytes).","errorType":"RequestEntityTooLarge"}';
 const REFUSED = `HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: ${TOO_LARGE.length}\r\n\r\n${TOO_LARGE}`;
 const STATE = '{"errorMessage":"invocation r1 has ended","errorType":"InvalidStateTransition"}';
 const FORBIDDEN = `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${STATE.length}\r\n\r\n${STATE}`;
@@ -16,7 +17,12 @@ const FORBIDDEN = `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nC
 const invocation = (id: string) => `${invocationHead(id)}Content-Length: ${EVENT.length}\r\n\r\n${EVENT}`;
 const summary = (api: RawRuntimeApi) => api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`);
 
-async function run(node: NodeBinary, handler: string, script: Script, untilRequests: number): Promise<{ api: RawRuntimeApi; exit: Exit }> {
+async function run(
+  node: NodeBinary,
+  handler: string,
+  script: Script,
+  untilRequests: number,
+): Promise<{ api: RawRuntimeApi; exit: Exit }> {
   const api = await RawRuntimeApi.start(script);
   const root = writeTaskRoot({ 'index.js': handler });
   const runtime = startRuntime({ node: node.path, api: api.address, taskRoot: root, handler: 'index.handler' });
@@ -45,7 +51,14 @@ forEachNode(describe, describe.skip, it, (node) => {
         } else socket.write(ACCEPTED);
       };
       const { api, exit } = await run(node, `exports.handler = async (event) => event;`, script, 6);
-      expect(summary(api)).toEqual(['GET invocation/next', 'POST r1/response', 'GET invocation/next', 'POST r1/error', 'POST r2/response', 'GET invocation/next']);
+      expect(summary(api)).toEqual([
+        'GET invocation/next',
+        'POST r1/response',
+        'GET invocation/next',
+        'POST r1/error',
+        'POST r2/response',
+        'GET invocation/next',
+      ]);
       const error = api.requests[3];
       expect(error.headers['lambda-runtime-function-error-type']).toBe('Function.ResponseSizeTooLarge');
       expect(JSON.parse(error.body.toString())).toMatchObject({ errorType: 'Function.ResponseSizeTooLarge' });

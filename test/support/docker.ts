@@ -18,7 +18,9 @@ export async function dockerForTests(): Promise<DockerAvailability> {
   try {
     await docker.ping();
   } catch (error) {
-    return fail(`no Docker engine answers on /var/run/docker.sock (${(error as Error).message}); run scripts/docker-up.sh`);
+    return fail(
+      `no Docker engine answers on /var/run/docker.sock (${(error as Error).message}); run scripts/docker-up.sh`,
+    );
   }
   try {
     await docker.getImage(BASE_IMAGE).inspect();
@@ -29,14 +31,25 @@ export async function dockerForTests(): Promise<DockerAvailability> {
 }
 
 function fail(reason: string): DockerAvailability {
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`e2e prerequisites missing in CI: ${reason}`);
+  if (process.env.CI === 'true' || process.env.CI === '1')
+    throw new Error(`e2e prerequisites missing in CI: ${reason}`);
   // The run's last line (test/support/skip-summary.ts) names the skipped groups with this reason.
   return { reason };
 }
 
 /** Runs a command in a container of `image` and returns its stdout (demultiplexed) and exit code. */
-export async function runInImage(docker: Docker, image: string, cmd: string[], entrypoint: string[] = []): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const container = await docker.createContainer({ Image: image, Entrypoint: entrypoint, Cmd: cmd, HostConfig: { NetworkMode: 'host' } });
+export async function runInImage(
+  docker: Docker,
+  image: string,
+  cmd: string[],
+  entrypoint: string[] = [],
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: entrypoint,
+    Cmd: cmd,
+    HostConfig: { NetworkMode: 'host' },
+  });
   try {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const out: Buffer[] = [];

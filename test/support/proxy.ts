@@ -35,7 +35,10 @@ const REQUEST_LINE = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01
  * Connection faults count connections (what a client sees when a registry or load balancer fails); 'status'
  * counts HTTP requests, reading each request head on the client side of every connection.
  */
-export async function startFaultProxy(target: { host: string; port: number } | { path: string }, fault: Fault): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: { host: string; port: number } | { path: string },
+  fault: Fault,
+): Promise<FaultProxy> {
   let requests = 0;
   let faulted = 0;
   const sockets = new Set<Socket>();
@@ -102,7 +105,9 @@ export async function startFaultProxy(target: { host: string; port: number } | {
           socket.destroy();
           const status = fault.status ?? 500;
           const body = `{"errors":[{"code":"UNKNOWN","message":"injected fault ${status}"}]}`;
-          client.end(`HTTP/1.1 ${status} Injected\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+          client.end(
+            `HTTP/1.1 ${status} Injected\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          );
           return;
         }
       }

@@ -22,7 +22,10 @@ export interface ReadinessStep {
 
 async function engine(): Promise<Docker | undefined> {
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-  return docker.ping().then(() => docker, () => undefined);
+  return docker.ping().then(
+    () => docker,
+    () => undefined,
+  );
 }
 
 /** The readiness steps, in order. Add a step here to make `npm test` prepare one more thing. */
@@ -33,12 +36,22 @@ export const steps: ReadinessStep[] = [
     skip: async () => {
       const docker = await engine();
       if (!docker) return 'no Docker engine answers on /var/run/docker.sock';
-      return docker.getImage(BASE_IMAGE).inspect().then(() => 'already there', () => undefined);
+      return docker
+        .getImage(BASE_IMAGE)
+        .inspect()
+        .then(
+          () => 'already there',
+          () => undefined,
+        );
     },
   },
   { name: 'Node 18, 22 and 24 binaries', script: ['scripts/fetch-nodes.sh'] },
   // After the Node binaries: each reference client is built by the Node that runs it.
-  { name: 'aws-lambda-ric 3.x and 4.x (conformance references)', script: ['scripts/fetch-ric.sh'], timeoutMs: 45 * 60_000 },
+  {
+    name: 'aws-lambda-ric 3.x and 4.x (conformance references)',
+    script: ['scripts/fetch-ric.sh'],
+    timeoutMs: 45 * 60_000,
+  },
 ];
 
 function lastLine(text: string): string {
@@ -54,7 +67,11 @@ export async function runSteps(list: ReadinessStep[], log: (line: string) => voi
       continue;
     }
     const run = spawnSync('bash', step.script, { cwd: root, encoding: 'utf8', timeout: step.timeoutMs ?? 600_000 });
-    log(run.status === 0 ? `readiness: ${step.name}: ready` : `readiness: ${step.name}: not ready (${lastLine(run.stderr || run.stdout) || `exit ${run.status}`}); its tests will be skipped`);
+    log(
+      run.status === 0
+        ? `readiness: ${step.name}: ready`
+        : `readiness: ${step.name}: not ready (${lastLine(run.stderr || run.stdout) || `exit ${run.status}`}); its tests will be skipped`,
+    );
   }
 }
 

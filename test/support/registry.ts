@@ -15,7 +15,10 @@ export interface TestRegistry {
   url: string;
   password: string;
   /** Reads a manifest as the registry stores it (OCI and Docker v2 accepted). */
-  manifest(repository: string, reference: string): Promise<{ status: number; mediaType?: string; digest?: string; body: string }>;
+  manifest(
+    repository: string,
+    reference: string,
+  ): Promise<{ status: number; mediaType?: string; digest?: string; body: string }>;
   /** Log lines the registry printed, for diagnosing a failed test. */
   log(): string;
   stop(): Promise<void>;
@@ -27,7 +30,6 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ];
-
 
 async function waitUntilServing(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -89,7 +91,9 @@ export async function startRegistry(options: { password?: string } = {}): Promis
     url,
     password,
     async manifest(repository, reference) {
-      const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_TYPES.join(', '), authorization } });
+      const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
+        headers: { accept: MANIFEST_TYPES.join(', '), authorization },
+      });
       const body = await response.text();
       return {
         status: response.status,

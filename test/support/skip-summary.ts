@@ -6,7 +6,10 @@ import type { SkipNote } from './skips.js';
 /** Where a skipped test without a recorded reason belongs: its file and outer describe. */
 function unexplained(test: TestCase, root: string): SkipNote {
   const suite = test.parent.type === 'suite' ? ` > ${test.parent.name}` : '';
-  return { group: `${relative(root, test.module.moduleId)}${suite}`, reason: 'skipped without a recorded reason (use runsWhen from test/support/skips.ts)' };
+  return {
+    group: `${relative(root, test.module.moduleId)}${suite}`,
+    reason: 'skipped without a recorded reason (use runsWhen from test/support/skips.ts)',
+  };
 }
 
 export function summarizeSkips(notes: SkipNote[]): string {

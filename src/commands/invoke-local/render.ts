@@ -60,12 +60,17 @@ export function renderRun(out: Output, results: EnvironmentResult[]): void {
     if (out.json) out.result('', { ok: true, ...describeResult(last), ...summary });
     return;
   }
-  throw new UserError(failureMessage(failed), { exitCode: resultExitCode(failed), hint: failureHint(failed), details: { ...describeResult(failed), ...summary } });
+  throw new UserError(failureMessage(failed), {
+    exitCode: resultExitCode(failed),
+    hint: failureHint(failed),
+    details: { ...describeResult(failed), ...summary },
+  });
 }
 
 /** One invocation of --watch: one response (or JSON document) per line; a failure is one line and the watch goes on. */
 export function renderWatchResult(out: Output, result: EnvironmentResult): void {
-  if (out.json) out.stdout.write(`${JSON.stringify({ ok: result.outcome === 'success', ...describeResult(result) })}\n`);
+  if (out.json)
+    out.stdout.write(`${JSON.stringify({ ok: result.outcome === 'success', ...describeResult(result) })}\n`);
   else {
     // The function's bytes, then a newline that separates them from the next run's.
     printResponse(out, result);
@@ -91,14 +96,17 @@ export function failureMessage(result: EnvironmentResult): string {
     case 'exited':
       return `the runtime exited during the invocation (${result.errorType}): ${error.errorMessage ?? ''}`.trim();
     default:
-      if (result.initFailed) return `the function failed to start with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
+      if (result.initFailed)
+        return `the function failed to start with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
       return `the function failed with ${error.errorType ?? result.errorType}: ${error.errorMessage ?? ''}`.trim();
   }
 }
 
 function failureHint(result: EnvironmentResult): string | undefined {
-  if (result.outcome === 'timeout') return 'raise "timeout" in lambda.config.json (seconds), or make the handler finish sooner';
+  if (result.outcome === 'timeout')
+    return 'raise "timeout" in lambda.config.json (seconds), or make the handler finish sooner';
   if (result.errorType === 'Runtime.OutOfMemory') return 'raise "memorySize" in lambda.config.json (MB)';
-  if (result.errorType === 'Function.ResponseSizeTooLarge') return 'Lambda responses are limited to 6 MB; return less, or stream the response';
+  if (result.errorType === 'Function.ResponseSizeTooLarge')
+    return 'Lambda responses are limited to 6 MB; return less, or stream the response';
   return undefined;
 }

@@ -8,8 +8,22 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCAL_REGION } from '../execution/lambda-env.js';
 import type { RuntimeExit } from '../execution/launcher.js';
 import { answerClientErrors, closeServer, drain, headerValue, listen, readBody, sendJson } from './http.js';
-import { handoverHeaders, replyAccepted, replyInvalidRequestId, replyMethodNotAllowed, replyNotFound, replyOutOfTurn, replyTooLarge } from './runtime-replies.js';
-import { errorBody, errorDocument, type InvocationOutcome, type InvokeOptions, type InvokeResult } from './invocation.js';
+import {
+  handoverHeaders,
+  replyAccepted,
+  replyInvalidRequestId,
+  replyMethodNotAllowed,
+  replyNotFound,
+  replyOutOfTurn,
+  replyTooLarge,
+} from './runtime-replies.js';
+import {
+  errorBody,
+  errorDocument,
+  type InvocationOutcome,
+  type InvokeOptions,
+  type InvokeResult,
+} from './invocation.js';
 import {
   LOG_FENCE_HEADER,
   LambdaErrorType,
@@ -94,7 +108,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** `host:port` for AWS_LAMBDA_RUNTIME_API when the runtime shares the host's network. */
   get address(): string {
     const { address, port } = this.server.address() as AddressInfo;
-    const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+    const host =
+      address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
     return `${host}:${port}`;
   }
 
@@ -138,11 +153,20 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       // Exited before asking for work (e.g. Node refused its NODE_OPTIONS): the waiting invocation fails with
       // it, as on Lambda, instead of starting the same failing runtime again and again.
       const requestId = this.queue[0]!.requestId;
-      this.initError = { errorType, payload: errorDocument(errorType, `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`), outcome: 'exited' };
+      this.initError = {
+        errorType,
+        payload: errorDocument(errorType, `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`),
+        outcome: 'exited',
+      };
       return this.dispatch();
     }
     if (!active || active.settled) return;
-    this.settle(active, 'exited', errorDocument(errorType, `RequestId: ${active.requestId} Error: Runtime exited with error: ${reason}`), errorType);
+    this.settle(
+      active,
+      'exited',
+      errorDocument(errorType, `RequestId: ${active.requestId} Error: Runtime exited with error: ${reason}`),
+      errorType,
+    );
   }
 
   async close(): Promise<void> {
@@ -174,7 +198,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (match) {
       if (req.method !== 'POST') return replyMethodNotAllowed(req, res);
       const requestId = decodeURIComponent(match[1]);
-      return void (match[2] === 'response' ? this.postResponse(requestId, req, res) : this.postError(requestId, req, res));
+      return void (match[2] === 'response'
+        ? this.postResponse(requestId, req, res)
+        : this.postError(requestId, req, res));
     }
     replyNotFound(req, res, path);
   }
@@ -198,7 +224,15 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
         const { errorType, payload, outcome = 'error' } = this.initError;
         this.initError = undefined;
         const queued = this.queue.shift()!;
-        const result: InvokeResult = { requestId: queued.requestId, outcome, payload, errorType, streamed: false, durationMs: 0, initFailed: true };
+        const result: InvokeResult = {
+          requestId: queued.requestId,
+          outcome,
+          payload,
+          errorType,
+          streamed: false,
+          durationMs: 0,
+          initFailed: true,
+        };
         this.remember(queued.requestId);
         this.emit('end', result);
         queued.resolve(result);
@@ -220,7 +254,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   private deliver(queued: Queued, res: ServerResponse): void {
-    const headers = handoverHeaders({ requestId: queued.requestId, deadlineMs: Date.now() + this.timeoutMs, functionArn: this.functionArn, options: queued.options });
+    const headers = handoverHeaders({
+      requestId: queued.requestId,
+      deadlineMs: Date.now() + this.timeoutMs,
+      functionArn: this.functionArn,
+      options: queued.options,
+    });
     const initDurationMs = this.initDurationMs;
     this.initDurationMs = undefined;
     const active: Active = {
@@ -241,10 +280,24 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (active.settled) return;
     this.accepting = false; // the runtime is frozen until the environment is replaced
     const seconds = (this.timeoutMs / 1000).toFixed(2);
-    this.settle(active, 'timeout', errorDocument(LambdaErrorType.timeout, `RequestId: ${active.requestId} Error: Task timed out after ${seconds} seconds`), LambdaErrorType.timeout);
+    this.settle(
+      active,
+      'timeout',
+      errorDocument(
+        LambdaErrorType.timeout,
+        `RequestId: ${active.requestId} Error: Task timed out after ${seconds} seconds`,
+      ),
+      LambdaErrorType.timeout,
+    );
   }
 
-  private settle(active: Active, outcome: InvocationOutcome, payload: Buffer, errorType: string | undefined, streamed = false): void {
+  private settle(
+    active: Active,
+    outcome: InvocationOutcome,
+    payload: Buffer,
+    errorType: string | undefined,
+    streamed = false,
+  ): void {
     if (active.settled) return;
     active.settled = true;
     clearTimeout(active.timer);
@@ -290,7 +343,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   private async postResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const active = this.claim(requestId, req, res);
     if (!active) return;
-    if (req.headers[RuntimeHeader.responseMode] === STREAMING_RESPONSE_MODE) return this.receiveStream(active, req, res);
+    if (req.headers[RuntimeHeader.responseMode] === STREAMING_RESPONSE_MODE)
+      return this.receiveStream(active, req, res);
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
     if (active.settled) return replyOutOfTurn(res, `invocation ${requestId} has ended`);
     if (body === 'aborted') {
@@ -300,7 +354,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (body === 'tooLarge') {
       replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
       const message = `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`;
-      return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, message), LambdaErrorType.responseTooLarge);
+      return this.settle(
+        active,
+        'error',
+        errorDocument(LambdaErrorType.responseTooLarge, message),
+        LambdaErrorType.responseTooLarge,
+      );
     }
     replyAccepted(res);
     this.settle(active, 'success', body, undefined);
@@ -316,7 +375,13 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (active.settled) return replyOutOfTurn(res, `invocation ${active.requestId} has ended`);
     if (answer.kind === 'tooLarge') {
       replyTooLarge(res, `Exceeded maximum allowed streamed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
-      return this.settle(active, 'error', errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'), LambdaErrorType.responseTooLarge, true);
+      return this.settle(
+        active,
+        'error',
+        errorDocument(LambdaErrorType.responseTooLarge, 'Response payload size exceeded maximum allowed payload size.'),
+        LambdaErrorType.responseTooLarge,
+        true,
+      );
     }
     replyAccepted(res);
     if (answer.kind === 'error') return this.settle(active, 'error', answer.payload, answer.errorType, true);
@@ -335,7 +400,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const errorType = validErrorType(headerValue(req, RuntimeHeader.errorType));
     if (body === 'tooLarge') {
       replyTooLarge(res, `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
-      return this.settle(active, 'error', errorDocument(errorType, 'the error document exceeded the payload limit'), errorType);
+      return this.settle(
+        active,
+        'error',
+        errorDocument(errorType, 'the error document exceeded the payload limit'),
+        errorType,
+      );
     }
     replyAccepted(res);
     this.settle(active, 'error', errorBody(body, errorType), errorType);

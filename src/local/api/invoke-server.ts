@@ -59,31 +59,56 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
   const requested = decodeURIComponent(match[1]);
   if (!namesFunction(requested, options.functionName)) {
     drain(req);
-    return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${requested} (this endpoint serves ${options.functionName})`);
+    return sendError(
+      res,
+      404,
+      'ResourceNotFoundException',
+      `Function not found: ${requested} (this endpoint serves ${options.functionName})`,
+    );
   }
   const body = await readBody(req, MAX_PAYLOAD_BYTES);
-  if (body === 'tooLarge') return sendError(res, 413, 'RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+  if (body === 'tooLarge')
+    return sendError(
+      res,
+      413,
+      'RequestTooLargeException',
+      `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+    );
   if (body === 'aborted') return;
 
   const invocationType = header(req, InvokeHeader.invocationType) ?? InvocationType.requestResponse;
   if (!INVOCATION_TYPES.has(invocationType)) {
-    return sendError(res, 400, 'InvalidParameterValueException', `invalid X-Amz-Invocation-Type: ${invocationType} (expected RequestResponse, Event or DryRun)`);
+    return sendError(
+      res,
+      400,
+      'InvalidParameterValueException',
+      `invalid X-Amz-Invocation-Type: ${invocationType} (expected RequestResponse, Event or DryRun)`,
+    );
   }
   const payload = body.length === 0 ? Buffer.from('{}') : body;
   try {
     JSON.parse(payload.toString('utf8'));
   } catch (error) {
-    return sendError(res, 400, 'InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`);
+    return sendError(
+      res,
+      400,
+      'InvalidRequestContentException',
+      `Could not parse request body into json: ${(error as Error).message}`,
+    );
   }
   const clientContext = decodeClientContext(header(req, InvokeHeader.clientContext));
-  if (clientContext instanceof Error) return sendError(res, 400, 'InvalidRequestContentException', clientContext.message);
+  if (clientContext instanceof Error)
+    return sendError(res, 400, 'InvalidRequestContentException', clientContext.message);
 
   if (invocationType === InvocationType.dryRun) {
     res.writeHead(204, { [InvokeHeader.executedVersion]: LATEST_VERSION });
     return void res.end();
   }
   const tail = header(req, InvokeHeader.logType) === 'Tail';
-  const invokeOptions: EnvironmentInvokeOptions = { ...(clientContext === undefined ? {} : { clientContext }), ...(tail ? { completeLogs: true } : {}) };
+  const invokeOptions: EnvironmentInvokeOptions = {
+    ...(clientContext === undefined ? {} : { clientContext }),
+    ...(tail ? { completeLogs: true } : {}),
+  };
   if (invocationType === InvocationType.event) {
     options.invoke(payload, invokeOptions).catch((error: unknown) => options.onBackgroundError?.(error));
     res.writeHead(202, { 'content-length': 0 });

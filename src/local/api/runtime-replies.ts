@@ -23,8 +23,10 @@ export function handoverHeaders(handover: Handover): Record<string, string> {
     [RuntimeHeader.functionArn]: handover.functionArn,
     [RuntimeHeader.traceId]: traceId(),
   };
-  if (handover.options.clientContext !== undefined) headers[RuntimeHeader.clientContext] = handover.options.clientContext;
-  if (handover.options.cognitoIdentity !== undefined) headers[RuntimeHeader.cognitoIdentity] = handover.options.cognitoIdentity;
+  if (handover.options.clientContext !== undefined)
+    headers[RuntimeHeader.clientContext] = handover.options.clientContext;
+  if (handover.options.cognitoIdentity !== undefined)
+    headers[RuntimeHeader.cognitoIdentity] = handover.options.cognitoIdentity;
   return headers;
 }
 
@@ -52,10 +54,16 @@ export function replyInvalidRequestId(res: ServerResponse, requestId: string): v
 
 export function replyNotFound(req: IncomingMessage, res: ServerResponse, path: string): void {
   drain(req);
-  sendJson(res, 404, { errorType: RuntimeApiError.notFound, errorMessage: `no such Runtime API resource: ${req.method} ${path}` });
+  sendJson(res, 404, {
+    errorType: RuntimeApiError.notFound,
+    errorMessage: `no such Runtime API resource: ${req.method} ${path}`,
+  });
 }
 
 export function replyMethodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
   drain(req);
-  sendJson(res, 405, { errorType: RuntimeApiError.methodNotAllowed, errorMessage: `${req.method} is not allowed on ${req.url}` });
+  sendJson(res, 405, {
+    errorType: RuntimeApiError.methodNotAllowed,
+    errorMessage: `${req.method} is not allowed on ${req.url}`,
+  });
 }

@@ -17,7 +17,11 @@ export type StreamedAnswer =
  * Reads a streamed response into `sink` (or collects it when there is none). `settled` says when the
  * invocation has already ended (a timeout): bytes after that are dropped.
  */
-export function receiveStream(req: IncomingMessage, sink: Writable | undefined, settled: () => boolean): Promise<StreamedAnswer> {
+export function receiveStream(
+  req: IncomingMessage,
+  sink: Writable | undefined,
+  settled: () => boolean,
+): Promise<StreamedAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,5 +52,9 @@ function streamEnd(req: IncomingMessage, payload: Buffer): StreamedAnswer {
   if (trailerType === undefined) return { kind: 'success', payload };
   const errorType = validErrorType(trailerType);
   const encoded = req.trailers[RuntimeHeader.errorBody];
-  return { kind: 'error', errorType, payload: encoded ? errorBody(Buffer.from(encoded, 'base64'), errorType) : errorDocument(errorType, '') };
+  return {
+    kind: 'error',
+    errorType,
+    payload: encoded ? errorBody(Buffer.from(encoded, 'base64'), errorType) : errorDocument(errorType, ''),
+  };
 }

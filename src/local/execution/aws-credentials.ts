@@ -2,7 +2,11 @@
 import { ExitCode, UserError } from '../../core/errors.js';
 
 /** The command's environment first, else the SDK's default chain (--profile, SSO, …); never printed. */
-export async function awsCredentials(region: string, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+export async function awsCredentials(
+  region: string,
+  profile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
   // The SDK is loaded only when credentials are asked for: it costs start-up time every other run would pay.
   const { readAwsEnvironment, resolveCredentials } = await import('../../aws/environment.js');
   try {

@@ -38,10 +38,13 @@ export async function chooseNetwork(docker: Docker): Promise<ContainerNetwork> {
 
 /** Whether the local engine holds the image (invoke-local runs what is there, it never pulls). */
 export function imageExists(docker: Docker, image: string): Promise<boolean> {
-  return docker.getImage(image).inspect().then(
-    () => true,
-    () => false,
-  );
+  return docker
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 export function containerLauncher(docker: Docker, options: FunctionContainerOptions): RuntimeLauncher {
@@ -50,7 +53,11 @@ export function containerLauncher(docker: Docker, options: FunctionContainerOpti
   };
 }
 
-async function startFunctionContainer(docker: Docker, options: FunctionContainerOptions, request: LaunchRequest): Promise<RuntimeProcess> {
+async function startFunctionContainer(
+  docker: Docker,
+  options: FunctionContainerOptions,
+  request: LaunchRequest,
+): Promise<RuntimeProcess> {
   const runtimeHost = options.network === 'host' ? '127.0.0.1' : 'host.docker.internal';
   const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, ...request.env };
   const memory = options.memorySizeMb * 1024 * 1024;
@@ -98,7 +105,10 @@ async function startFunctionContainer(docker: Docker, options: FunctionContainer
 
     const exited: Promise<RuntimeExit> = waited.then(
       async ({ StatusCode }) => {
-        const state = await container.inspect().then((info) => info.State, () => undefined);
+        const state = await container.inspect().then(
+          (info) => info.State,
+          () => undefined,
+        );
         await Promise.race([outputEnded, new Promise((resolve) => setTimeout(resolve, 200))]);
         return {
           exitCode: StatusCode,
@@ -132,7 +142,10 @@ async function startFunctionContainer(docker: Docker, options: FunctionContainer
  * costs nothing): cgroup v1 memory.max_usage_in_bytes, cgroup v2 memory.peak. Elsewhere, the stats API.
  */
 async function memoryPeakFile(container: Docker.Container): Promise<string | undefined> {
-  const pid = await container.inspect().then((info) => info.State.Pid, () => 0);
+  const pid = await container.inspect().then(
+    (info) => info.State.Pid,
+    () => 0,
+  );
   if (!pid) return undefined;
   const cgroups = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
   if (!cgroups) return undefined;
@@ -164,15 +177,21 @@ async function readNumber(file: string): Promise<number | undefined> {
 
 /** The engine's stats: max_usage on cgroup v1, current usage (the best it offers) on v2. */
 async function statsPeak(container: Docker.Container): Promise<number | undefined> {
-  const stats = (await container.stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined)) as
-    | { memory_stats?: { max_usage?: number; usage?: number } }
-    | undefined;
+  const stats = (await container
+    .stats({ stream: false, 'one-shot': true } as { stream: false })
+    .catch(() => undefined)) as { memory_stats?: { max_usage?: number; usage?: number } } | undefined;
   return stats?.memory_stats?.max_usage || stats?.memory_stats?.usage || undefined;
 }
 
 /** Go's wording, which Lambda's messages use ("signal: killed"). */
 function signalName(signal: number): string {
-  const names: Record<number, string> = { 9: 'killed', 15: 'terminated', 11: 'segmentation fault', 6: 'aborted', 2: 'interrupt' };
+  const names: Record<number, string> = {
+    9: 'killed',
+    15: 'terminated',
+    11: 'segmentation fault',
+    6: 'aborted',
+    2: 'interrupt',
+  };
   return names[signal] ?? `signal ${signal}`;
 }
 

@@ -33,7 +33,12 @@ export async function startEnvironmentSet(options: EnvironmentSetOptions): Promi
   try {
     const environments: Environment[] = [];
     for (let index = 0; index < options.count; index++) {
-      const emulator = await startEmulator({ host: options.host, functionName: options.functionName, region: options.region, timeoutMs: options.timeout * 1000 });
+      const emulator = await startEmulator({
+        host: options.host,
+        functionName: options.functionName,
+        region: options.region,
+        timeoutMs: options.timeout * 1000,
+      });
       stops.push(() => emulator.close());
       const environment = new Environment({ emulator, launcher: options.launcher, memorySizeMb: options.memorySizeMb });
       if (!options.out.quiet) environment.on('log', (chunk) => options.out.stderr.write(chunk));

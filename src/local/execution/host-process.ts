@@ -17,7 +17,12 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
   return {
     async start(request: LaunchRequest): Promise<RuntimeProcess> {
       const [file, ...args] = options.command;
-      const env = { ...options.env, LAMBDA_TASK_ROOT: options.cwd, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`, ...request.env };
+      const env = {
+        ...options.env,
+        LAMBDA_TASK_ROOT: options.cwd,
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${request.port}`,
+        ...request.env,
+      };
       request.onStarting();
       // Its own process group, stopped whole: a program handler's processes go with the loop, as in a container.
       const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -28,7 +33,9 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
           request.onOutput(Buffer.from(`could not start ${file}: ${error.message}\n`));
           resolve({ exitCode: 127 });
         });
-        child.once('exit', (code, signal) => resolve({ exitCode: code, ...(signal ? { signal: signalName(signal) } : {}) }));
+        child.once('exit', (code, signal) =>
+          resolve({ exitCode: code, ...(signal ? { signal: signalName(signal) } : {}) }),
+        );
       });
       let peak: number | undefined;
       return {
@@ -59,6 +66,12 @@ function killGroup(child: ChildProcess): void {
 
 /** Go's wording, which Lambda's messages use: "signal: killed". */
 function signalName(signal: NodeJS.Signals): string {
-  const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: 'killed', SIGTERM: 'terminated', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGINT: 'interrupt' };
+  const names: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: 'killed',
+    SIGTERM: 'terminated',
+    SIGSEGV: 'segmentation fault',
+    SIGABRT: 'aborted',
+    SIGINT: 'interrupt',
+  };
   return names[signal] ?? signal;
 }

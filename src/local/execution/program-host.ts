@@ -7,6 +7,8 @@ import { RUNTIME_IMAGE_DIR, RUNTIME_SOURCE_DIR } from '../../image/runtime-asset
 /** The environment that makes the host runtime loop run the program (adapter paths mapped to this package). */
 export function programHostEnv(program: ProgramConfig): Record<string, string> {
   const inImage = `${RUNTIME_IMAGE_DIR}/`;
-  const command = program.command.map((part) => (part.startsWith(inImage) ? `${RUNTIME_SOURCE_DIR}${part.slice(inImage.length)}` : part));
+  const command = program.command.map((part) =>
+    part.startsWith(inImage) ? `${RUNTIME_SOURCE_DIR}${part.slice(inImage.length)}` : part,
+  );
   return { TSLAMBDA_PROGRAM: programEnvValue({ ...program, command }) };
 }

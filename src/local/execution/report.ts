@@ -16,10 +16,15 @@ export interface ReportFigures {
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-export const startLine = (requestId: string, version = LATEST_VERSION) => `START RequestId: ${requestId} Version: ${version}\n`;
+export const startLine = (requestId: string, version = LATEST_VERSION) =>
+  `START RequestId: ${requestId} Version: ${version}\n`;
 export const endLine = (requestId: string) => `END RequestId: ${requestId}\n`;
 
-export function reportFigures(result: InvokeResult, memorySizeMb: number, peakMemoryBytes: number | undefined): ReportFigures {
+export function reportFigures(
+  result: InvokeResult,
+  memorySizeMb: number,
+  peakMemoryBytes: number | undefined,
+): ReportFigures {
   return {
     durationMs: result.durationMs,
     ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),

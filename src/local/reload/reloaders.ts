@@ -35,7 +35,11 @@ export interface Reloader {
 }
 
 /** Docker runs: the build step makes an image; the replaced one is discarded once its containers are gone. */
-export function imageReloader(docker: Docker, build: () => Promise<BuiltImage>, launcherFor: (image: string) => RuntimeLauncher): Reloader {
+export function imageReloader(
+  docker: Docker,
+  build: () => Promise<BuiltImage>,
+  launcherFor: (image: string) => RuntimeLauncher,
+): Reloader {
   let image: BuiltImage | undefined;
   return {
     async next() {
@@ -58,8 +62,10 @@ export function taskRootReloader(config: ResolvedConfig, taskRoot: string, launc
   return {
     async next(pending, first) {
       // Only a bundle alone can be compared: changed manifests or externals always reload.
-      const fingerprint = pending.files.size === 0 && pending.bundle ? bundleFingerprint(pending.bundle.result) : undefined;
-      if (!first && fingerprint !== undefined && fingerprint === bundleSeen) return { unchanged: 'same bundle as before: nothing to reload' };
+      const fingerprint =
+        pending.files.size === 0 && pending.bundle ? bundleFingerprint(pending.bundle.result) : undefined;
+      if (!first && fingerprint !== undefined && fingerprint === bundleSeen)
+        return { unchanged: 'same bundle as before: nothing to reload' };
       let written: BundleResult | undefined;
       return {
         launcher,
@@ -79,12 +85,21 @@ function bundleFingerprint(result: BundleResult): string {
 }
 
 /** Brings the host task root up to the newest code: the bundle alone when only sources changed, else all of it. */
-async function refreshTaskRoot(taskRoot: string, config: ResolvedConfig, pending: Pending, first: boolean): Promise<BundleResult> {
+async function refreshTaskRoot(
+  taskRoot: string,
+  config: ResolvedConfig,
+  pending: Pending,
+  first: boolean,
+): Promise<BundleResult> {
   if (pending.files.size > 0 || !pending.bundle) {
     // Manifests, lockfiles or external packages changed: bundle afresh, which copies the externals again.
     await emptyFolder(taskRoot);
     const shipped = await bundleToDirectory(config, taskRoot);
-    if (shipped.kind === 'unbundled') throw new UserError(`--watch --no-docker runs bundled handlers only: ${shipped.reason}`, { exitCode: ExitCode.buildFailed, hint: 'drop --no-docker to watch it in its image, or --watch to run it as written' });
+    if (shipped.kind === 'unbundled')
+      throw new UserError(`--watch --no-docker runs bundled handlers only: ${shipped.reason}`, {
+        exitCode: ExitCode.buildFailed,
+        hint: 'drop --no-docker to watch it in its image, or --watch to run it as written',
+      });
     return shipped.result;
   }
   await writeTaskRoot(taskRoot, pending.bundle.result, { externals: first || pending.bundle.externalsChanged });

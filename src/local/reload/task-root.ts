@@ -8,7 +8,11 @@ import { BUNDLE_CONTEXT_DIR, bundleContextFiles, type BundleResult } from '../..
  * Writes the bundle and its map into `taskRoot`; with `externals`, empties the folder first and copies the
  * external packages again too (their set changed, or this is the first write).
  */
-export async function writeTaskRoot(taskRoot: string, result: BundleResult, options: { externals: boolean }): Promise<void> {
+export async function writeTaskRoot(
+  taskRoot: string,
+  result: BundleResult,
+  options: { externals: boolean },
+): Promise<void> {
   if (options.externals) await emptyFolder(taskRoot);
   const files = options.externals ? await bundleContextFiles(result) : result.files;
   for (const file of files) {

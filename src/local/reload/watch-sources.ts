@@ -82,21 +82,40 @@ async function startFor(plan: BundlePlan, options: SourceWatchOptions): Promise<
 }
 
 /** The bundle's inputs (esbuild), the project's manifests and lockfiles, and the folders of external packages. */
-async function watchBundled(plan: Extract<BundlePlan, { bundle: true }>, options: SourceWatchOptions): Promise<SourceWatcher> {
+async function watchBundled(
+  plan: Extract<BundlePlan, { bundle: true }>,
+  options: SourceWatchOptions,
+): Promise<SourceWatcher> {
   const { config, onChange } = options;
   const settle = settler((paths) => onChange({ kind: 'files', paths }));
   const projectFiles = watchFiles(config.context, PROJECT_FILES, settle);
   const externalWatches = new Map<string, FSWatcher>();
   const watchExternals = (result: BundleResult) => {
     const dirs = new Set(result.externalPackages.map((pkg) => pkg.dir));
-    for (const [dir, watcher] of externalWatches) if (!dirs.has(dir)) (watcher.close(), externalWatches.delete(dir));
-    for (const dir of dirs) if (!externalWatches.has(dir)) externalWatches.set(dir, watchTree(dir, (path) => settle(path)));
+    for (const [dir, watcher] of externalWatches) if (!dirs.has(dir)) watcher.close(), externalWatches.delete(dir);
+    for (const dir of dirs)
+      if (!externalWatches.has(dir))
+        externalWatches.set(
+          dir,
+          watchTree(dir, (path) => settle(path)),
+        );
   };
   const bundler: BundleWatcher = await watchBundle(
-    { entry: plan.entry, root: config.context, exportPath: plan.exportPath, nodeMajor: nodeMajorOfImage(config.baseImage), external: config.external, format: plan.format },
+    {
+      entry: plan.entry,
+      root: config.context,
+      exportPath: plan.exportPath,
+      nodeMajor: nodeMajorOfImage(config.baseImage),
+      external: config.external,
+      format: plan.format,
+    },
     (event) => {
       if (event.kind === 'bundled') watchExternals(event.result);
-      onChange(event.kind === 'bundled' ? { kind: 'bundled', result: event.result, externalsChanged: event.externalsChanged } : event);
+      onChange(
+        event.kind === 'bundled'
+          ? { kind: 'bundled', result: event.result, externalsChanged: event.externalsChanged }
+          : event,
+      );
     },
   );
   return {
@@ -124,7 +143,10 @@ async function watchContext(options: SourceWatchOptions): Promise<SourceWatcher>
     settle(path);
   });
   // A Dockerfile named in the config may live outside the context.
-  const outside = config.dockerfile && relative(config.context, config.dockerfile).startsWith('..') ? watchFiles(dirname(config.dockerfile), [basename(config.dockerfile)], settle) : undefined;
+  const outside =
+    config.dockerfile && relative(config.context, config.dockerfile).startsWith('..')
+      ? watchFiles(dirname(config.dockerfile), [basename(config.dockerfile)], settle)
+      : undefined;
   // The first build of the watch.
   queueMicrotask(() => onChange({ kind: 'files', paths: [] }));
   return {

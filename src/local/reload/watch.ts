@@ -21,7 +21,10 @@ import { watchSources, type SourceChange } from './watch-sources.js';
 
 /** Where each version of the function runs. */
 export type WatchRuntime =
-  | { kind: 'host'; /** The runtime loop as a host process over this task root. */ launcherFor(taskRoot: string): RuntimeLauncher }
+  | {
+      kind: 'host' /** The runtime loop as a host process over this task root. */;
+      launcherFor(taskRoot: string): RuntimeLauncher;
+    }
   | {
       kind: 'docker';
       docker: Docker;
@@ -77,7 +80,12 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
     }
 
     const changes = new ChangeQueue(signal, (error) => showFailure(out, error));
-    const sources = await watchSources({ config, mode: runtime.kind, bundle: options.bundle, onChange: (change) => changes.push(change) });
+    const sources = await watchSources({
+      config,
+      mode: runtime.kind,
+      bundle: options.bundle,
+      onChange: (change) => changes.push(change),
+    });
     cleanups.push(() => sources.stop());
     out.info(`Watching ${sources.describe} (Ctrl-C to stop)`);
 
@@ -96,16 +104,19 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
           const set = await options.startEnvironments(next.launcher);
           if (!options.serve) return set;
           // Warm before callers get through, so the first call after a save does not pay for the cold start.
-          await Promise.all(set.pool.environments.map((environment) => environment.warm())).catch(async (error: unknown) => {
-            await set.stop();
-            throw error;
-          });
+          await Promise.all(set.pool.environments.map((environment) => environment.warm())).catch(
+            async (error: unknown) => {
+              await set.stop();
+              throw error;
+            },
+          );
           return set;
         }, next.whileStopped);
         next.commit();
         reloads++;
         const took = formatDuration(performance.now() - pending.since);
-        if (options.serve) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
+        if (options.serve)
+          out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
         else if (options.invocation) await invokeAndShow(pool, options.invocation, signal);
       } catch (error) {
         if (signal.aborted) break;
@@ -142,8 +153,20 @@ async function describeChange(pending: Pending, context: string, since: number):
   const name = (path: string) => relative(context, path) || path;
   const files = [...pending.files].map(name);
   if (pending.bundle) {
-    const modified = await Promise.all(pending.bundle.result.inputs.map(async (path) => ((await stat(path).then((s) => s.mtimeMs, () => 0)) >= since - 5 ? path : undefined)));
-    files.unshift(...modified.filter((path): path is string => path !== undefined && !path.includes('/node_modules/')).map(name));
+    const modified = await Promise.all(
+      pending.bundle.result.inputs.map(async (path) =>
+        (await stat(path).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        )) >=
+        since - 5
+          ? path
+          : undefined,
+      ),
+    );
+    files.unshift(
+      ...modified.filter((path): path is string => path !== undefined && !path.includes('/node_modules/')).map(name),
+    );
   }
   if (files.length === 0) return pending.bundle ? 'the handler' : 'the project';
   return files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ');
@@ -189,7 +212,10 @@ class ChangeQueue {
     }
     const pending = (this.pending ??= { files: new Set(), since: performance.now() });
     if (change.kind === 'bundled') {
-      pending.bundle = { result: change.result, externalsChanged: change.externalsChanged || (pending.bundle?.externalsChanged ?? false) };
+      pending.bundle = {
+        result: change.result,
+        externalsChanged: change.externalsChanged || (pending.bundle?.externalsChanged ?? false),
+      };
     } else {
       for (const path of change.paths) pending.files.add(path);
     }

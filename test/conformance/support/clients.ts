@@ -23,7 +23,10 @@ export function ricEntry(major: NodeMajor): { line: 'ric3' | 'ric4'; entry: stri
   const line = major >= 24 ? 'ric4' : 'ric3';
   const pkg = `${ROOT}.tmp/${line}/${major}/node_modules/aws-lambda-ric`;
   const entry = line === 'ric4' ? `${pkg}/index.mjs` : `${pkg}/bin/index.mjs`;
-  if (!existsSync(entry)) throw new Error(`aws-lambda-ric (${line === 'ric4' ? '4.x' : '3.x'}) for Node ${major} is not installed in ${pkg}: run scripts/fetch-ric.sh`);
+  if (!existsSync(entry))
+    throw new Error(
+      `aws-lambda-ric (${line === 'ric4' ? '4.x' : '3.x'}) for Node ${major} is not installed in ${pkg}: run scripts/fetch-ric.sh`,
+    );
   const version = (JSON.parse(readFileSync(`${pkg}/package.json`, 'utf8')) as { version: string }).version;
   return { line, entry, version };
 }
@@ -35,7 +38,12 @@ export type Client =
   | { kind: 'image'; major: NodeMajor; image: string; env: Record<string, string> };
 
 /** Starts a client on `taskRoot` (its cwd and LAMBDA_TASK_ROOT) with the function environment Lambda sets. */
-export async function startClient(client: Client, api: string, taskRoot: string, handler: string): Promise<ContainerProcess> {
+export async function startClient(
+  client: Client,
+  api: string,
+  taskRoot: string,
+  handler: string,
+): Promise<ContainerProcess> {
   const env = {
     AWS_LAMBDA_FUNCTION_NAME: 'conformance',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -44,7 +52,8 @@ export async function startClient(client: Client, api: string, taskRoot: string,
     AWS_LAMBDA_LOG_STREAM_NAME: 'stream',
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${client.major}.x`,
   };
-  if (client.kind === 'image') return startContainer({ image: client.image, taskRoot, handler, api, env: { ...env, ...client.env } });
+  if (client.kind === 'image')
+    return startContainer({ image: client.image, taskRoot, handler, api, env: { ...env, ...client.env } });
   const node = nodeBinary(client.major);
   if (client.kind === 'tslambda') return startRuntime({ node, api, taskRoot, handler, env });
   const { entry } = ricEntry(client.major);

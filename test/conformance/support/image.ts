@@ -41,7 +41,10 @@ export async function buildCasesImage(base: string, cases: ImageCase[], work: st
   mkdirSync(join(context, 'cases'), { recursive: true });
   for (const testCase of cases) cpSync(testCase.outDir, join(context, 'cases', testCase.id), { recursive: true });
   writeFileSync(join(context, 'Dockerfile'), `FROM ${base}\nCOPY cases/ ${CASES_DIR}/\n`);
-  const stream = await docker.buildImage({ context, src: ['Dockerfile', 'cases'] }, { t: name, rm: true, forcerm: true });
+  const stream = await docker.buildImage(
+    { context, src: ['Dockerfile', 'cases'] },
+    { t: name, rm: true, forcerm: true },
+  );
   await follow(stream);
   return name;
 }
@@ -50,7 +53,13 @@ export async function buildCasesImage(base: string, cases: ImageCase[], work: st
  * Runs the image's entry point on one case: `handler` as CMD, the case's folder as task root, the function
  * environment Lambda sets, host networking so that `api` (127.0.0.1:port) is the test server.
  */
-export async function startContainer(options: { image: string; taskRoot: string; handler: string; api: string; env: Record<string, string> }): Promise<ContainerProcess> {
+export async function startContainer(options: {
+  image: string;
+  taskRoot: string;
+  handler: string;
+  api: string;
+  env: Record<string, string>;
+}): Promise<ContainerProcess> {
   const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: options.api, LAMBDA_TASK_ROOT: options.taskRoot };
   const container = await docker.createContainer({
     Image: options.image,
@@ -75,5 +84,9 @@ export async function startContainer(options: { image: string; taskRoot: string;
 }
 
 export async function removeImages(names: string[]): Promise<void> {
-  for (const name of names) await docker.getImage(name).remove({ force: true }).catch(() => {});
+  for (const name of names)
+    await docker
+      .getImage(name)
+      .remove({ force: true })
+      .catch(() => {});
 }

@@ -24,7 +24,13 @@ const work = mkdtempSync(join(tmpdir(), 'tslambda-conformance-'));
 
 export async function removeWork(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
-  if (image !== undefined) await removeImages(await image.then((built) => built.names, () => []));
+  if (image !== undefined)
+    await removeImages(
+      await image.then(
+        (built) => built.names,
+        () => [],
+      ),
+    );
 }
 
 /** A private copy of the case's task root holding a lambda.config.json for it (the CLI reads its project from there). */
@@ -32,16 +38,24 @@ function projectFor(testCase: Case): string {
   const dir = join(work, 'projects', testCase.id);
   mkdirSync(dir, { recursive: true });
   cpSync(join(CORPUS_DIR, testCase.root), dir, { recursive: true });
-  writeFileSync(join(dir, 'lambda.config.json'), JSON.stringify({ functionName: 'conformance', handler: testCase.handler }));
+  writeFileSync(
+    join(dir, 'lambda.config.json'),
+    JSON.stringify({ functionName: 'conformance', handler: testCase.handler }),
+  );
   return dir;
 }
 
 function cli(args: string[], cwd: string, major: NodeMajor): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(nodeBinary(major), [CLI, ...args], { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      nodeBinary(major),
+      [CLI, ...args],
+      { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -56,9 +70,15 @@ function bundled(testCase: Case): Promise<Bundled> {
       const project = projectFor(testCase);
       const outDir = join(work, 'bundles', testCase.id);
       const run = await cli(['bundle', '--out-dir', outDir, '--json'], project, 20);
-      if (run.code !== 0) return { failure: `tslambda bundle exited ${run.code}: ${errorLine(run.stdout, run.stderr)}` };
+      if (run.code !== 0)
+        return { failure: `tslambda bundle exited ${run.code}: ${errorLine(run.stdout, run.stderr)}` };
       const doc = JSON.parse(run.stdout) as { handler: string; bundled: boolean; nodeOptions?: string };
-      return { outDir, handler: doc.handler, bundled: doc.bundled, ...(doc.nodeOptions ? { nodeOptions: doc.nodeOptions } : {}) };
+      return {
+        outDir,
+        handler: doc.handler,
+        bundled: doc.bundled,
+        ...(doc.nodeOptions ? { nodeOptions: doc.nodeOptions } : {}),
+      };
     })();
     bundles.set(testCase.id, result);
   }
@@ -86,16 +106,24 @@ export function casesImage(): Promise<{ base: string; cases: string; names: stri
     const outputs: Array<{ id: string; outDir: string }> = [];
     // A few bundles at a time: each is a CLI process, and the machine is shared.
     for (let i = 0; i < corpus.length; i += 4) {
-      const batch = await Promise.all(corpus.slice(i, i + 4).map(async (c) => ({ id: c.id, result: await bundled(c) })));
+      const batch = await Promise.all(
+        corpus.slice(i, i + 4).map(async (c) => ({ id: c.id, result: await bundled(c) })),
+      );
       for (const { id, result } of batch) if (!('failure' in result)) outputs.push({ id, outDir: result.outDir });
     }
     const unique = `conformance-${process.pid}-${Date.now().toString(36)}`;
     const probe = join(work, 'image-probe');
     mkdirSync(probe, { recursive: true });
     writeFileSync(join(probe, 'tslambda-conformance-probe.js'), 'exports.handler = async () => null;\n');
-    writeFileSync(join(probe, 'lambda.config.json'), JSON.stringify({ functionName: unique, handler: 'tslambda-conformance-probe.handler', baseImage: BASE_IMAGE }));
+    writeFileSync(
+      join(probe, 'lambda.config.json'),
+      JSON.stringify({ functionName: unique, handler: 'tslambda-conformance-probe.handler', baseImage: BASE_IMAGE }),
+    );
     const built = await cli(['build', '--tag', 'probe', '--json'], probe, IMAGE_NODE);
-    if (built.code !== 0) throw new Error(`tslambda build of the probe project exited ${built.code}: ${errorLine(built.stdout, built.stderr)}`);
+    if (built.code !== 0)
+      throw new Error(
+        `tslambda build of the probe project exited ${built.code}: ${errorLine(built.stdout, built.stderr)}`,
+      );
     const base = (JSON.parse(built.stdout) as { image: string }).image;
     const cases = await buildCasesImage(base, outputs, work, `${unique}-cases:latest`);
     return { base, cases, names: [cases, base] };
@@ -120,7 +148,11 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
   const project = projectFor(testCase);
   const [event] = testCase.events ?? [{}];
   const run = await cli(['invoke-local', '--no-docker', '--data', JSON.stringify(event), '--json'], project, major);
-  let doc: { ok: boolean; response?: unknown; error?: { response?: { errorType?: unknown; errorMessage?: unknown }; message?: string } };
+  let doc: {
+    ok: boolean;
+    response?: unknown;
+    error?: { response?: { errorType?: unknown; errorMessage?: unknown }; message?: string };
+  };
   try {
     doc = JSON.parse(run.stdout);
   } catch {
@@ -128,7 +160,8 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
   }
   if (doc.ok) return [{ kind: 'response', body: doc.response }];
   const body = doc.error?.response;
-  if (body === undefined) return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${doc.error?.message ?? ''}` }];
+  if (body === undefined)
+    return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${doc.error?.message ?? ''}` }];
   let message = body.errorMessage;
   if (typeof message === 'string') {
     message = message.split(project).join('<task root>');
@@ -144,7 +177,13 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
 export function acceptRefusal(reference: Observation[], want: Observation[], got: Observation[]): Observation[] {
   const [first] = got;
   const [init] = reference;
-  if (got.length === 1 && first.kind === 'refused' && init?.kind === 'init' && typeof init.errorType === 'string' && first.message.includes(init.errorType)) {
+  if (
+    got.length === 1 &&
+    first.kind === 'refused' &&
+    init?.kind === 'init' &&
+    typeof init.errorType === 'string' &&
+    first.message.includes(init.errorType)
+  ) {
     return want;
   }
   return got;

@@ -27,7 +27,9 @@ export async function observe(client: Client, testCase: Case, taskRoot: string):
   const exited = proc.exited.then((exit) => ({ kind: 'exit' as const, code: exit.code }));
   const observations: Observation[] = [];
   try {
-    const ready = await race<[{ kind: 'ready' }, { kind: 'init'; received: Received }, { kind: 'exit'; code: number | null }]>([
+    const ready = await race<
+      [{ kind: 'ready' }, { kind: 'init'; received: Received }, { kind: 'exit'; code: number | null }]
+    >([
       server.whenWaitingForNext().then(() => ({ kind: 'ready' as const })),
       server.whenInitError().then((received) => ({ kind: 'init' as const, received })),
       exited,
@@ -40,7 +42,11 @@ export async function observe(client: Client, testCase: Case, taskRoot: string):
         observations.push(outcome);
         break;
       }
-      observations.push(outcome.kind === 'response' ? { kind: 'response', body: parse(outcome.body.toString('utf8')) } : errorObservation('error', outcome, testCase, taskRoot));
+      observations.push(
+        outcome.kind === 'response'
+          ? { kind: 'response', body: parse(outcome.body.toString('utf8')) }
+          : errorObservation('error', outcome, testCase, taskRoot),
+      );
     }
     return observations;
   } finally {
@@ -67,9 +73,13 @@ function parse(text: string): unknown {
   }
 }
 
-async function race<T extends unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T[number] | { kind: 'timeout' }> {
+async function race<T extends unknown[]>(
+  promises: { [K in keyof T]: Promise<T[K]> },
+): Promise<T[number] | { kind: 'timeout' }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ kind: 'timeout' }>((resolve) => (timer = setTimeout(() => resolve({ kind: 'timeout' }), WAIT_MS)));
+  const timeout = new Promise<{ kind: 'timeout' }>(
+    (resolve) => (timer = setTimeout(() => resolve({ kind: 'timeout' }), WAIT_MS)),
+  );
   try {
     return await Promise.race<T[number] | { kind: 'timeout' }>([...(promises as Array<Promise<T[number]>>), timeout]);
   } finally {

@@ -15,7 +15,9 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   aws = await startFakeAws({ registry: { host: '127.0.0.1:5999', password: 'unused' } });
   Object.assign(process.env, aws.env);
-  project = await makeProject({ 'lambda.config.json': JSON.stringify({ functionName: FUNCTION, repository: 'unused' }) });
+  project = await makeProject({
+    'lambda.config.json': JSON.stringify({ functionName: FUNCTION, repository: 'unused' }),
+  });
 });
 afterAll(async () => {
   process.env = savedEnv;
@@ -75,14 +77,29 @@ describe('tslambda logs', () => {
   it('--qualifier with an alias keeps the streams of the versions it routes to; --json prints one object per event', async () => {
     const fn = aws.lambda.functions.get(FUNCTION)!;
     fn.versions.push({ Version: '1' }, { Version: '2' }, { Version: '3' });
-    fn.aliases.set('live', { AliasArn: `${fn.config.FunctionArn}:live`, Name: 'live', FunctionVersion: '2', Description: '', RevisionId: 'r', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } } });
+    fn.aliases.set('live', {
+      AliasArn: `${fn.config.FunctionArn}:live`,
+      Name: 'live',
+      FunctionVersion: '2',
+      Description: '',
+      RevisionId: 'r',
+      RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } },
+    });
     const now = Date.now();
-    for (const version of ['1', '2', '3', '$LATEST']) aws.logs.append(GROUP, stream(version), `from ${version}\n`, now - 1000);
+    for (const version of ['1', '2', '3', '$LATEST'])
+      aws.logs.append(GROUP, stream(version), `from ${version}\n`, now - 1000);
     const result = await runCli(['logs', '--qualifier', 'live', '--json'], { cwd: project });
     expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
     const events = lines(result).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events.map((e) => [e.version, e.message])).toEqual([['2', 'from 2'], ['3', 'from 3']]);
-    expect(events[0]).toMatchObject({ logStreamName: stream('2'), timestamp: now - 1000, time: new Date(now - 1000).toISOString() });
+    expect(events.map((e) => [e.version, e.message])).toEqual([
+      ['2', 'from 2'],
+      ['3', 'from 3'],
+    ]);
+    expect(events[0]).toMatchObject({
+      logStreamName: stream('2'),
+      timestamp: now - 1000,
+      time: new Date(now - 1000).toISOString(),
+    });
 
     const missing = await runCli(['logs', '--qualifier', 'nope'], { cwd: project });
     expect(missing.exitCode).toBe(ExitCode.usage);
@@ -133,7 +150,9 @@ describe('tslambda logs', () => {
     const result = await run.done;
     expect(result.exitCode).toBe(ExitCode.interrupted);
     expect(lines(result)).toEqual(['one', 'two', 'three']);
-    expect(result.stderr).toContain('warning: Live Tail is not available here (AccessDeniedException); polling FilterLogEvents instead');
+    expect(result.stderr).toContain(
+      'warning: Live Tail is not available here (AccessDeniedException); polling FilterLogEvents instead',
+    );
   });
 
   it('a function that has never logged has no log group: reading prints nothing, following waits for the group', async () => {
@@ -149,6 +168,8 @@ describe('tslambda logs', () => {
     const result = await run.done;
     expect(result.exitCode).toBe(ExitCode.interrupted);
     expect(lines(result)).toEqual(['first words']);
-    expect(result.stderr).toContain('warning: log group /custom/logs-fn does not exist yet (nothing logged so far); waiting for it');
+    expect(result.stderr).toContain(
+      'warning: log group /custom/logs-fn does not exist yet (nothing logged so far); waiting for it',
+    );
   });
 });

@@ -19,7 +19,12 @@ export function answerOf(payload: Buffer, errorType: string | undefined, initFai
   const text = payload.toString();
   if (errorType === undefined) return { payload: text, initFailed };
   const error = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-  return { payload: '', errorType: error.errorType ?? errorType, errorMessage: error.errorMessage?.split(root).join('<root>'), initFailed };
+  return {
+    payload: '',
+    errorType: error.errorType ?? errorType,
+    errorMessage: error.errorMessage?.split(root).join('<root>'),
+    initFailed,
+  };
 }
 
 export async function runUnbundled(taskRoot: string, handler: string, event: unknown): Promise<Answer> {
@@ -30,12 +35,20 @@ export async function runUnbundled(taskRoot: string, handler: string, event: unk
     launcher: hostProcessLauncher({
       command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), handler],
       cwd: taskRoot,
-      env: { PATH: process.env.PATH ?? '', ...lambdaEnvironment({ functionName: 'shape', memorySizeMb: 256, region: 'us-east-1' }) },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...lambdaEnvironment({ functionName: 'shape', memorySizeMb: 256, region: 'us-east-1' }),
+      },
     }),
   });
   try {
     const result = await environment.invoke(Buffer.from(JSON.stringify(event ?? {})));
-    return answerOf(result.payload, result.outcome === 'success' ? undefined : result.errorType, result.initFailed === true, taskRoot);
+    return answerOf(
+      result.payload,
+      result.outcome === 'success' ? undefined : result.errorType,
+      result.initFailed === true,
+      taskRoot,
+    );
   } finally {
     await environment.stop();
     await emulator.close();

@@ -11,7 +11,10 @@ import { answerOf, runUnbundled, type Answer } from './run.js';
 import { SHAPES, type Shape } from './shapes.js';
 
 async function project(shape: Shape): Promise<string> {
-  return makeProject({ ...shape.files, 'lambda.config.json': JSON.stringify({ functionName: 'shape', handler: shape.handler }) });
+  return makeProject({
+    ...shape.files,
+    'lambda.config.json': JSON.stringify({ functionName: 'shape', handler: shape.handler }),
+  });
 }
 
 /** What invoke-local printed: the response on stdout, or the error document on stdout with its exit code. */
@@ -23,20 +26,27 @@ function cliAnswer(result: { exitCode: number; stdout: string }, root: string): 
 
 const exitCodeOf = (answer: Answer) => (answer.errorType === undefined ? 0 : answer.initFailed ? 12 : 10);
 /** The line that names the problem: the error line, or for a config error the key's line under it. */
-const firstLine = (text: string) => text.split('\n').find((line) => line.includes('Runtime.') || /^\s+handler: /.test(line)) ?? text;
+const firstLine = (text: string) =>
+  text.split('\n').find((line) => line.includes('Runtime.') || /^\s+handler: /.test(line)) ?? text;
 
 describe.each(SHAPES.filter((shape) => !shape.refused))('$name', (shape) => {
   it('answers the same in every mode as the unbundled runtime loop', { timeout: 60_000 }, async () => {
     const root = await project(shape);
     const event = JSON.stringify(shape.event ?? {});
     const reference = await runUnbundled(root, shape.handler, shape.event);
-    if (shape.response !== undefined) expect([reference.payload, reference.errorType, reference.errorMessage]).toEqual([shape.response, undefined, undefined]);
+    if (shape.response !== undefined)
+      expect([reference.payload, reference.errorType, reference.errorMessage]).toEqual([
+        shape.response,
+        undefined,
+        undefined,
+      ]);
     if (shape.errorType !== undefined) expect(reference.errorType).toBe(shape.errorType);
 
     const bundled = await runCli(['invoke-local', '--no-docker', '--data', event], { cwd: root });
     expect(cliAnswer(bundled, root), bundled.stderr).toEqual(reference);
     expect(bundled.exitCode).toBe(exitCodeOf(reference));
-    if (shape.unbundled) expect(bundled.stderr).toMatch(new RegExp(`running the function unbundled: .*${shape.unbundled.source}`));
+    if (shape.unbundled)
+      expect(bundled.stderr).toMatch(new RegExp(`running the function unbundled: .*${shape.unbundled.source}`));
     else expect(bundled.stderr).not.toMatch(/unbundled/);
 
     const asWritten = await runCli(['invoke-local', '--no-docker', '--no-bundle', '--data', event], { cwd: root });
@@ -48,7 +58,10 @@ describe.each(SHAPES.filter((shape) => !shape.refused))('$name', (shape) => {
     const summary = JSON.parse(written.stdout) as { handler: string; bundled: boolean };
     expect(summary.bundled).toBe(!shape.unbundled);
     const fromBundle = await runUnbundled(outDir, summary.handler, shape.event);
-    expect({ ...fromBundle, errorMessage: fromBundle.errorMessage?.replaceAll('<root>', '<out>') }).toEqual({ ...reference, errorMessage: reference.errorMessage?.replaceAll('<root>', '<out>') });
+    expect({ ...fromBundle, errorMessage: fromBundle.errorMessage?.replaceAll('<root>', '<out>') }).toEqual({
+      ...reference,
+      errorMessage: reference.errorMessage?.replaceAll('<root>', '<out>'),
+    });
   });
 });
 
@@ -59,7 +72,10 @@ describe.each(SHAPES.filter((shape) => shape.refused))('$name', (shape) => {
     const reference = await runUnbundled(root, shape.handler, shape.event);
     expect(reference.errorType).toBe(refused.error);
 
-    for (const args of [['invoke-local', '--no-docker', '--data', '{}'], ['bundle', '--out-dir', join(root, 'out')]]) {
+    for (const args of [
+      ['invoke-local', '--no-docker', '--data', '{}'],
+      ['bundle', '--out-dir', join(root, 'out')],
+    ]) {
       const result = await runCli(args, { cwd: root });
       expect(result.exitCode, result.stderr).toBe(refused.exitCode);
       expect(firstLine(result.stderr)).toContain(refused.line ?? refused.error);

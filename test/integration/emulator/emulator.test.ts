@@ -33,7 +33,10 @@ describe('GET /next', () => {
     expect(waiting.answered()).toBe(false);
 
     const before = Date.now();
-    const result = emulator.invoke('{"id":1}', { clientContext: '{"client":{"app":"x"}}', cognitoIdentity: '{"cognitoIdentityId":"abc"}' });
+    const result = emulator.invoke('{"id":1}', {
+      clientContext: '{"client":{"app":"x"}}',
+      cognitoIdentity: '{"cognitoIdentityId":"abc"}',
+    });
     const delivered = await waiting.response;
 
     expect(delivered.status).toBe(200);
@@ -43,8 +46,12 @@ describe('GET /next', () => {
     const deadline = Number(delivered.headers['lambda-runtime-deadline-ms']);
     expect(deadline).toBeGreaterThanOrEqual(before + 5000);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 5000);
-    expect(delivered.headers['lambda-runtime-invoked-function-arn']).toBe('arn:aws:lambda:eu-west-1:000000000000:function:orders');
-    expect(delivered.headers['lambda-runtime-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+    expect(delivered.headers['lambda-runtime-invoked-function-arn']).toBe(
+      'arn:aws:lambda:eu-west-1:000000000000:function:orders',
+    );
+    expect(delivered.headers['lambda-runtime-trace-id']).toMatch(
+      /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/,
+    );
     expect(delivered.headers['lambda-runtime-client-context']).toBe('{"client":{"app":"x"}}');
     expect(delivered.headers['lambda-runtime-cognito-identity']).toBe('{"cognitoIdentityId":"abc"}');
 
@@ -70,10 +77,14 @@ describe('GET /next', () => {
     const waiting = next(emulator.address);
     await roundTrip();
     expect(waiting.answered()).toBe(false);
-    await send(emulator.address, 'POST', `${base}/invocation/${a.headers['lambda-runtime-aws-request-id']}/response`, { body: 'one' });
+    await send(emulator.address, 'POST', `${base}/invocation/${a.headers['lambda-runtime-aws-request-id']}/response`, {
+      body: 'one',
+    });
     const b = await waiting.response;
     expect(b.body.toString()).toBe('2');
-    await send(emulator.address, 'POST', `${base}/invocation/${b.headers['lambda-runtime-aws-request-id']}/response`, { body: 'two' });
+    await send(emulator.address, 'POST', `${base}/invocation/${b.headers['lambda-runtime-aws-request-id']}/response`, {
+      body: 'two',
+    });
     expect((await first).payload.toString()).toBe('one');
     expect((await second).payload.toString()).toBe('two');
   });
@@ -89,7 +100,12 @@ describe('GET /next', () => {
     const result = emulator.invoke('"hello"');
     const delivered = await live.response;
     expect(delivered.body.toString()).toBe('"hello"');
-    await send(emulator.address, 'POST', `${base}/invocation/${delivered.headers['lambda-runtime-aws-request-id']}/response`, { body: '1' });
+    await send(
+      emulator.address,
+      'POST',
+      `${base}/invocation/${delivered.headers['lambda-runtime-aws-request-id']}/response`,
+      { body: '1' },
+    );
     expect((await result).outcome).toBe('success');
   });
 });
@@ -109,7 +125,9 @@ describe('POST /invocation/{id}/response', () => {
     emulator.on('start', (event) => starts.push(event));
     const first = await delivered();
     const bytes = Buffer.from([0xff, 0x00, 0x7b, 0x0a]);
-    const answer = await send(emulator.address, 'POST', `${base}/invocation/${first.requestId}/response`, { body: bytes });
+    const answer = await send(emulator.address, 'POST', `${base}/invocation/${first.requestId}/response`, {
+      body: bytes,
+    });
     expect(answer.status).toBe(202);
     expect(answer.json()).toEqual({ status: 'OK' });
     const result = await first.result;
@@ -131,7 +149,9 @@ describe('POST /invocation/{id}/response', () => {
     expect(unknown.json().errorType).toBe('InvalidRequestID');
 
     const { result, requestId } = await delivered();
-    expect((await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: '1' })).status).toBe(202);
+    expect(
+      (await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: '1' })).status,
+    ).toBe(202);
     await result;
     const again = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: '2' });
     expect(again.status).toBe(403);
@@ -143,7 +163,9 @@ describe('POST /invocation/{id}/response', () => {
   it('accepts exactly 6 MiB', async () => {
     await start();
     const { result, requestId } = await delivered();
-    const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: Buffer.alloc(6 * 1024 * 1024, 0x61) });
+    const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, {
+      body: Buffer.alloc(6 * 1024 * 1024, 0x61),
+    });
     expect(answer.status).toBe(202);
     expect((await result).payload.length).toBe(6 * 1024 * 1024);
   });
@@ -151,28 +173,38 @@ describe('POST /invocation/{id}/response', () => {
   it.each([
     ['with a Content-Length', {}],
     ['chunked', { 'transfer-encoding': 'chunked' }],
-  ])('answers 413 to a response over 6 MiB (%s) and gives the caller Function.ResponseSizeTooLarge', async (_label, headers) => {
-    await start();
-    const { result, requestId } = await delivered();
-    const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, {
-      headers,
-      body: Buffer.alloc(6 * 1024 * 1024 + 1, 0x61),
-    });
-    expect(answer.status).toBe(413);
-    const settled = await result;
-    expect(settled.outcome).toBe('error');
-    expect(settled.errorType).toBe('Function.ResponseSizeTooLarge');
-    expect(JSON.parse(settled.payload.toString()).errorType).toBe('Function.ResponseSizeTooLarge');
-  });
+  ])(
+    'answers 413 to a response over 6 MiB (%s) and gives the caller Function.ResponseSizeTooLarge',
+    async (_label, headers) => {
+      await start();
+      const { result, requestId } = await delivered();
+      const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, {
+        headers,
+        body: Buffer.alloc(6 * 1024 * 1024 + 1, 0x61),
+      });
+      expect(answer.status).toBe(413);
+      const settled = await result;
+      expect(settled.outcome).toBe('error');
+      expect(settled.errorType).toBe('Function.ResponseSizeTooLarge');
+      expect(JSON.parse(settled.payload.toString()).errorType).toBe('Function.ResponseSizeTooLarge');
+    },
+  );
 });
 
 describe('POST /invocation/{id}/error', () => {
   it('answers 202 and passes the error document through with its type', async () => {
     await start();
     const { result, requestId } = await delivered();
-    const doc = JSON.stringify({ errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at x'] });
+    const doc = JSON.stringify({
+      errorType: 'TypeError',
+      errorMessage: 'boom',
+      trace: ['TypeError: boom', '    at x'],
+    });
     const answer = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/error`, {
-      headers: { 'lambda-runtime-function-error-type': 'Function.TypeError', 'content-type': 'application/vnd.aws.lambda.error+json' },
+      headers: {
+        'lambda-runtime-function-error-type': 'Function.TypeError',
+        'content-type': 'application/vnd.aws.lambda.error+json',
+      },
       body: doc,
     });
     expect(answer.status).toBe(202);
@@ -194,7 +226,10 @@ describe('POST /invocation/{id}/error', () => {
     await start();
     const { result, requestId } = await delivered();
     const headers: Record<string, string> = reported ? { 'lambda-runtime-function-error-type': reported } : {};
-    await send(emulator.address, 'POST', `${base}/invocation/${requestId}/error`, { headers, body: '{"errorMessage":"x"}' });
+    await send(emulator.address, 'POST', `${base}/invocation/${requestId}/error`, {
+      headers,
+      body: '{"errorMessage":"x"}',
+    });
     expect((await result).errorType).toBe(kept);
   });
 
@@ -206,7 +241,10 @@ describe('POST /invocation/{id}/error', () => {
       body: '{not json',
     });
     expect(answer.status).toBe(202);
-    expect(JSON.parse((await result).payload.toString())).toEqual({ errorType: 'Runtime.Crash', errorMessage: '{not json' });
+    expect(JSON.parse((await result).payload.toString())).toEqual({
+      errorType: 'Runtime.Crash',
+      errorMessage: '{not json',
+    });
   });
 });
 
@@ -227,7 +265,10 @@ describe('POST /init/error', () => {
   it('serves the init error to an invocation that was already waiting', async () => {
     await start();
     const pending = emulator.invoke('{}');
-    await send(emulator.address, 'POST', `${base}/init/error`, { headers: { 'lambda-runtime-function-error-type': 'Bad type' }, body: '' });
+    await send(emulator.address, 'POST', `${base}/init/error`, {
+      headers: { 'lambda-runtime-function-error-type': 'Bad type' },
+      body: '',
+    });
     const result = await pending;
     expect(result.errorType).toBe('Runtime.Unknown');
     expect(JSON.parse(result.payload.toString()).errorType).toBe('Runtime.Unknown');
@@ -260,7 +301,14 @@ describe('streaming responses', () => {
       },
     });
     const status = once(req, 'response').then(([res]) => (res as { statusCode: number }).statusCode);
-    return { req, status, finish: () => { if (trailers) req.addTrailers(trailers); req.end(); } };
+    return {
+      req,
+      status,
+      finish: () => {
+        if (trailers) req.addTrailers(trailers);
+        req.end();
+      },
+    };
   }
 
   it('passes the bytes through to the caller as they arrive', async () => {
@@ -296,7 +344,10 @@ describe('streaming responses', () => {
     await start();
     const { result, requestId } = await delivered();
     const body = Buffer.from('{"errorType":"Error","errorMessage":"mid-stream"}').toString('base64');
-    const post = streamingPost(requestId, { 'Lambda-Runtime-Function-Error-Type': 'Function.StreamBroke', 'Lambda-Runtime-Function-Error-Body': body });
+    const post = streamingPost(requestId, {
+      'Lambda-Runtime-Function-Error-Type': 'Function.StreamBroke',
+      'Lambda-Runtime-Function-Error-Body': body,
+    });
     post.req.write('partial');
     post.finish();
     expect(await post.status).toBe(202);
@@ -313,7 +364,9 @@ describe('timeouts and exits', () => {
     const settled = await result;
     expect(settled.outcome).toBe('timeout');
     expect(settled.errorType).toBe('Sandbox.Timedout');
-    expect(JSON.parse(settled.payload.toString()).errorMessage).toBe(`RequestId: ${requestId} Error: Task timed out after 0.15 seconds`);
+    expect(JSON.parse(settled.payload.toString()).errorMessage).toBe(
+      `RequestId: ${requestId} Error: Task timed out after 0.15 seconds`,
+    );
     const late = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: 'late' });
     expect(late.status).toBe(403);
   });
@@ -329,7 +382,12 @@ describe('timeouts and exits', () => {
     await stale.response.catch(() => undefined);
     const fresh = await next(emulator.address).response;
     expect(fresh.body.toString()).toBe('"after"');
-    await send(emulator.address, 'POST', `${base}/invocation/${fresh.headers['lambda-runtime-aws-request-id']}/response`, { body: '1' });
+    await send(
+      emulator.address,
+      'POST',
+      `${base}/invocation/${fresh.headers['lambda-runtime-aws-request-id']}/response`,
+      { body: '1' },
+    );
     expect((await queued).initDurationMs).toBeGreaterThan(0);
   });
 
@@ -339,7 +397,9 @@ describe('timeouts and exits', () => {
     emulator.environmentExited({ exitCode: 3 });
     const settled = await result;
     expect(settled).toMatchObject({ outcome: 'exited', errorType: 'Runtime.ExitError' });
-    expect(JSON.parse(settled.payload.toString()).errorMessage).toBe(`RequestId: ${requestId} Error: Runtime exited with error: exit status 3`);
+    expect(JSON.parse(settled.payload.toString()).errorMessage).toBe(
+      `RequestId: ${requestId} Error: Runtime exited with error: exit status 3`,
+    );
   });
 
   it('reports Runtime.OutOfMemory when the kernel killed the runtime for memory', async () => {
@@ -367,7 +427,12 @@ describe('malformed requests', () => {
     expect(await sendBytes(emulator.address, 'NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
     const huge = `GET ${base}/invocation/next HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`;
     expect(await sendBytes(emulator.address, huge)).toMatch(/^HTTP\/1\.1 431/);
-    expect(await sendBytes(emulator.address, `POST ${base}/init/error HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect(
+      await sendBytes(
+        emulator.address,
+        `POST ${base}/init/error HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n`,
+      ),
+    ).toMatch(/^HTTP\/1\.1 400/);
 
     const { result, requestId } = await delivered('"still alive"');
     await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: 'yes' });
@@ -378,7 +443,10 @@ describe('malformed requests', () => {
     await start();
     const { result, requestId } = await delivered();
     // Declares 100 bytes, sends 5, hangs up.
-    await sendAndHangUp(emulator.address, `POST ${base}/invocation/${requestId}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello`);
+    await sendAndHangUp(
+      emulator.address,
+      `POST ${base}/invocation/${requestId}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello`,
+    );
     // The server notices the hang-up asynchronously; until then the retry is refused as a second answer.
     let retry = await send(emulator.address, 'POST', `${base}/invocation/${requestId}/response`, { body: 'complete' });
     for (let attempt = 0; retry.status === 403 && attempt < 50; attempt++) {

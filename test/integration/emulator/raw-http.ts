@@ -18,15 +18,18 @@ export function send(
 ): Promise<RawResponse> {
   const [host, port] = address.split(':');
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port: Number(port), method, path, headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body.toString()) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host, port: Number(port), method, path, headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body.toString()) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -40,7 +43,9 @@ export function sendBytes(address: string, bytes: string | Buffer): Promise<stri
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(error),
+    );
   });
 }
 
@@ -58,7 +63,13 @@ export function sendAndHangUp(address: string, bytes: string): Promise<void> {
 export function next(address: string): { response: Promise<RawResponse>; answered: () => boolean; abort: () => void } {
   const [host, port] = address.split(':');
   let done = false;
-  const req = httpRequest({ host, port: Number(port), method: 'GET', path: '/2018-06-01/runtime/invocation/next', agent: false });
+  const req = httpRequest({
+    host,
+    port: Number(port),
+    method: 'GET',
+    path: '/2018-06-01/runtime/invocation/next',
+    agent: false,
+  });
   const response = new Promise<RawResponse>((resolve, reject) => {
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

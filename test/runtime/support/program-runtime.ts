@@ -14,7 +14,10 @@ export interface ProgramRuntime {
   stop(): Promise<void>;
 }
 
-export async function startProgram(program: Record<string, unknown>, files: Record<string, string>): Promise<ProgramRuntime> {
+export async function startProgram(
+  program: Record<string, unknown>,
+  files: Record<string, string>,
+): Promise<ProgramRuntime> {
   const api = await RuntimeApiServer.start();
   const root = writeTaskRoot(files);
   const env = {
@@ -27,12 +30,19 @@ export async function startProgram(program: Record<string, unknown>, files: Reco
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
   };
   // Its own process group, killed whole at the end, as a container ends: the programs it started go with it.
-  const child = spawn(process.execPath, [BOOTSTRAP], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [BOOTSTRAP], {
+    env,
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const exited = new Promise<Exit>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   const runtime: RuntimeProcess = {
     child,
     exited,

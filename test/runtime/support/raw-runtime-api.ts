@@ -15,7 +15,10 @@ export interface RawRequest {
 export type Script = (request: RawRequest, socket: net.Socket, index: number) => void;
 
 /** Sees each request head before its body; returning true means it answered, and the rest of the connection is ignored. */
-export type EarlyAnswer = (head: { method: string; path: string; headers: Record<string, string> }, socket: net.Socket) => boolean;
+export type EarlyAnswer = (
+  head: { method: string; path: string; headers: Record<string, string> },
+  socket: net.Socket,
+) => boolean;
 
 export class RawRuntimeApi {
   readonly requests: RawRequest[] = [];
@@ -98,7 +101,8 @@ export async function writeInPieces(socket: net.Socket, bytes: Buffer, size: num
   }
 }
 
-export const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n';
+export const ACCEPTED =
+  'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n';
 
 export function invocationHead(requestId: string, extra = ''): string {
   return `HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: ${requestId}\r\nLambda-Runtime-Deadline-Ms: ${Date.now() + 30_000}\r\n${extra}`;

@@ -118,7 +118,11 @@ export class RuntimeApiServer {
   }
 
   private deliver(res: http.ServerResponse, pending: Pending): void {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': pending.event.length, ...pending.headers });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': pending.event.length,
+      ...pending.headers,
+    });
     res.end(pending.event);
   }
 
@@ -162,10 +166,14 @@ export class RuntimeApiServer {
       const kind = match[2] as 'response' | 'error';
       const limit = this.options.maxResponseBytes ?? SIX_MB;
       const streaming = received.headers['lambda-runtime-function-response-mode'] === 'streaming';
-      const status = this.options.postStatus ?? (kind === 'response' && !streaming && received.body.length > limit ? 413 : 202);
+      const status =
+        this.options.postStatus ?? (kind === 'response' && !streaming && received.body.length > limit ? 413 : 202);
       pending.resolve({ ...received, kind, requestId: pending.requestId });
       if (status === 413) {
-        return this.answer(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`, errorType: 'RequestEntityTooLarge' });
+        return this.answer(res, 413, {
+          errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`,
+          errorType: 'RequestEntityTooLarge',
+        });
       }
       return this.answer(res, status, { status: 'OK' });
     }

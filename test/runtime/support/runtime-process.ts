@@ -59,7 +59,11 @@ export function startRuntime(options: StartOptions): RuntimeProcess {
     ...(options.handler !== undefined && !options.handlerAsArgument ? { _HANDLER: options.handler } : {}),
     ...options.env,
   };
-  const args = [options.script ?? BOOTSTRAP, ...(options.handlerAsArgument && options.handler !== undefined ? [options.handler] : []), ...(options.extraArgs ?? [])];
+  const args = [
+    options.script ?? BOOTSTRAP,
+    ...(options.handlerAsArgument && options.handler !== undefined ? [options.handler] : []),
+    ...(options.extraArgs ?? []),
+  ];
   const child = spawn(options.node, args, { env, cwd: options.taskRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

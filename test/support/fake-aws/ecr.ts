@@ -32,7 +32,10 @@ export class FakeEcr {
 
   constructor(readonly options: FakeEcrOptions) {}
 
-  addRepository(name: string, settings: Partial<Pick<FakeRepository, 'imageTagMutability' | 'imageScanningConfiguration'>> = {}): FakeRepository {
+  addRepository(
+    name: string,
+    settings: Partial<Pick<FakeRepository, 'imageTagMutability' | 'imageScanningConfiguration'>> = {},
+  ): FakeRepository {
     const { accountId, region, registryHost } = this.options;
     const repository: FakeRepository = {
       repositoryName: name,
@@ -66,7 +69,11 @@ export class FakeEcr {
     const found = names.map((name) => {
       const repository = this.repositories.get(name);
       if (!repository) {
-        throw new AwsFault(400, 'RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${this.options.accountId}'`);
+        throw new AwsFault(
+          400,
+          'RepositoryNotFoundException',
+          `The repository with name '${name}' does not exist in the registry with id '${this.options.accountId}'`,
+        );
       }
       return repository;
     });
@@ -76,10 +83,18 @@ export class FakeEcr {
   private createRepository(input: Record<string, unknown>): Reply {
     const name = input.repositoryName;
     if (typeof name !== 'string' || !/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name)) {
-      throw new AwsFault(400, 'InvalidParameterException', `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression pattern'`);
+      throw new AwsFault(
+        400,
+        'InvalidParameterException',
+        `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression pattern'`,
+      );
     }
     if (this.repositories.has(name)) {
-      throw new AwsFault(400, 'RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${this.options.accountId}'`);
+      throw new AwsFault(
+        400,
+        'RepositoryAlreadyExistsException',
+        `The repository with name '${name}' already exists in the registry with id '${this.options.accountId}'`,
+      );
     }
     const repository = this.addRepository(name, {
       imageTagMutability: input.imageTagMutability as string | undefined,
@@ -95,7 +110,11 @@ export class FakeEcr {
       status: 200,
       body: {
         authorizationData: [
-          { authorizationToken: token, expiresAt: Math.floor(Date.now() / 1000) + 12 * 3600, proxyEndpoint: this.options.proxyEndpoint },
+          {
+            authorizationToken: token,
+            expiresAt: Math.floor(Date.now() / 1000) + 12 * 3600,
+            proxyEndpoint: this.options.proxyEndpoint,
+          },
         ],
       },
     };

@@ -44,8 +44,14 @@ export function encodeMessage(headers: Record<string, string>, payload: Buffer):
 
 /** An event of the stream's union, e.g. `sessionStart`, with a JSON payload. */
 export const eventMessage = (eventType: string, body: unknown): Buffer =>
-  encodeMessage({ ':message-type': 'event', ':event-type': eventType, ':content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
+  encodeMessage(
+    { ':message-type': 'event', ':event-type': eventType, ':content-type': 'application/json' },
+    Buffer.from(JSON.stringify(body)),
+  );
 
 /** A modelled exception inside the stream, e.g. SessionTimeoutException; the stream ends after it. */
 export const exceptionMessage = (exceptionType: string, message: string): Buffer =>
-  encodeMessage({ ':message-type': 'exception', ':exception-type': exceptionType, ':content-type': 'application/json' }, Buffer.from(JSON.stringify({ message })));
+  encodeMessage(
+    { ':message-type': 'exception', ':exception-type': exceptionType, ':content-type': 'application/json' },
+    Buffer.from(JSON.stringify({ message })),
+  );

@@ -57,7 +57,10 @@ export interface FakeAws {
 
 type Service = RecordedCall['service'];
 
-export const TEST_CREDENTIALS: TestCredentials = { accessKeyId: 'AKIAFAKETESTKEY00001', secretAccessKey: 'fake/secret/key+for+tests/only0000000000' };
+export const TEST_CREDENTIALS: TestCredentials = {
+  accessKeyId: 'AKIAFAKETESTKEY00001',
+  secretAccessKey: 'fake/secret/key+for+tests/only0000000000',
+};
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -79,7 +82,13 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const credentials = options.credentials ?? TEST_CREDENTIALS;
-  const ecr = new FakeEcr({ region, accountId, registryHost: options.registry.host, proxyEndpoint: `http://${options.registry.host}`, registryPassword: options.registry.password });
+  const ecr = new FakeEcr({
+    region,
+    accountId,
+    registryHost: options.registry.host,
+    proxyEndpoint: `http://${options.registry.host}`,
+    registryPassword: options.registry.password,
+  });
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const lambda = new FakeLambda({ region, accountId, codeIdentity });
   const logs = new FakeLogs({ region, accountId });
@@ -94,18 +103,32 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     if (left > 0) {
       throttles.set(operation, left - 1);
       return service === 'lambda'
-        ? new AwsFault(429, 'TooManyRequestsException', 'Rate exceeded', { Reason: 'CallerRateLimitExceeded', retryAfterSeconds: '1' }, { 'retry-after': '1' })
+        ? new AwsFault(
+            429,
+            'TooManyRequestsException',
+            'Rate exceeded',
+            { Reason: 'CallerRateLimitExceeded', retryAfterSeconds: '1' },
+            { 'retry-after': '1' },
+          )
         : new AwsFault(400, 'ThrottlingException', 'Rate exceeded');
     }
     if (denied.has(operation)) {
       const message = `User: arn:aws:iam::${accountId}:user/tslambda-test is not authorized to perform: ${service}:${operation} on resource: * because no identity-based policy allows the ${service}:${operation} action`;
-      return service === 'lambda' ? new AwsFault(403, 'AccessDeniedException', message) : new AwsFault(400, 'AccessDeniedException', message);
+      return service === 'lambda'
+        ? new AwsFault(403, 'AccessDeniedException', message)
+        : new AwsFault(400, 'AccessDeniedException', message);
     }
     return undefined;
   }
 
   /** `run` answers with a Reply, or writes a stream itself and returns undefined (StartLiveTail). */
-  function answer(service: Service, operation: string, input: Record<string, unknown>, run: () => Reply | undefined, res: ServerResponse): void {
+  function answer(
+    service: Service,
+    operation: string,
+    input: Record<string, unknown>,
+    run: () => Reply | undefined,
+    res: ServerResponse,
+  ): void {
     let reply: Reply | AwsFault | undefined;
     try {
       reply = injectedFault(service, operation) ?? run();
@@ -113,14 +136,25 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       if (!(error instanceof AwsFault)) throw error;
       reply = error;
     }
-    calls.push({ service, operation, input, status: reply?.status ?? 200, errorCode: reply instanceof AwsFault ? reply.code : undefined });
+    calls.push({
+      service,
+      operation,
+      input,
+      status: reply?.status ?? 200,
+      errorCode: reply instanceof AwsFault ? reply.code : undefined,
+    });
     if (reply) (service === 'lambda' ? writeRestJson : writeJson11)(res, reply);
   }
 
   function handleLogs(req: IncomingMessage, res: ServerResponse, operation: string, body: Buffer): void {
     if (req.method !== 'POST' || req.url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
-      unexpected.push(`Logs ${operation}: ${req.method} ${req.url} with content-type ${String(req.headers['content-type'])}`);
-      writeJson11(res, new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'));
+      unexpected.push(
+        `Logs ${operation}: ${req.method} ${req.url} with content-type ${String(req.headers['content-type'])}`,
+      );
+      writeJson11(
+        res,
+        new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'),
+      );
       return;
     }
     if (!FakeLogs.operations.includes(operation)) {
@@ -129,32 +163,61 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     const input = parseJson(body);
-    answer('logs', operation, input, () => (operation === 'StartLiveTail' ? void logs.startLiveTail(input, res) : logs.filterLogEvents(input)), res);
+    answer(
+      'logs',
+      operation,
+      input,
+      () => (operation === 'StartLiveTail' ? void logs.startLiveTail(input, res) : logs.filterLogEvents(input)),
+      res,
+    );
   }
 
   /** Invoke: the payload is the raw body; the answer is the function's own bytes, errors flagged by header. */
-  async function invoke(req: IncomingMessage, res: ServerResponse, name: string, qualifier: string | null, payload: Buffer): Promise<void> {
+  async function invoke(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    qualifier: string | null,
+    payload: Buffer,
+  ): Promise<void> {
     const input = { FunctionName: name, Qualifier: qualifier ?? undefined, Payload: payload.toString() };
     let outcome: Awaited<ReturnType<typeof runInvocation>> | undefined;
     let version = '$LATEST';
     try {
       const fault = injectedFault('lambda', 'Invoke');
       if (fault) throw fault;
-      if (!options.docker) throw new AwsFault(400, 'InvalidParameterValueException', 'this fake AWS was started without an engine: pass `docker` to invoke');
+      if (!options.docker)
+        throw new AwsFault(
+          400,
+          'InvalidParameterValueException',
+          'this fake AWS was started without an engine: pass `docker` to invoke',
+        );
       const target = lambda.invokeTarget(name, qualifier);
       version = target.version;
-      const config = target.fn.config as unknown as { Timeout: number; MemorySize: number; LoggingConfig: { LogGroup: string } };
-      outcome = await runInvocation(options.docker, { host: options.registry.host, username: 'AWS', password: options.registry.password }, {
-        functionName: target.fn.config.FunctionName,
-        functionArn: target.fn.config.FunctionArn,
-        version,
-        imageUri: target.imageUri,
-        timeoutSeconds: Number(config.Timeout),
-        memorySize: Number(config.MemorySize),
-        region,
-        payload,
-      });
-      logs.append(config.LoggingConfig.LogGroup, outcome.logStreamName, outcome.logLines.map((line) => `${line}\n`));
+      const config = target.fn.config as unknown as {
+        Timeout: number;
+        MemorySize: number;
+        LoggingConfig: { LogGroup: string };
+      };
+      outcome = await runInvocation(
+        options.docker,
+        { host: options.registry.host, username: 'AWS', password: options.registry.password },
+        {
+          functionName: target.fn.config.FunctionName,
+          functionArn: target.fn.config.FunctionArn,
+          version,
+          imageUri: target.imageUri,
+          timeoutSeconds: Number(config.Timeout),
+          memorySize: Number(config.MemorySize),
+          region,
+          payload,
+        },
+      );
+      logs.append(
+        config.LoggingConfig.LogGroup,
+        outcome.logStreamName,
+        outcome.logLines.map((line) => `${line}\n`),
+      );
     } catch (error) {
       if (!(error instanceof AwsFault)) throw error;
       calls.push({ service: 'lambda', operation: 'Invoke', input, status: error.status, errorCode: error.code });
@@ -162,7 +225,14 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     calls.push({ service: 'lambda', operation: 'Invoke', input, status: 200, errorCode: outcome.functionError });
-    const tail = req.headers['x-amz-log-type'] === 'Tail' ? { 'x-amz-log-result': Buffer.from(outcome.logLines.join('\n') + '\n').subarray(-4096).toString('base64') } : {};
+    const tail =
+      req.headers['x-amz-log-type'] === 'Tail'
+        ? {
+            'x-amz-log-result': Buffer.from(outcome.logLines.join('\n') + '\n')
+              .subarray(-4096)
+              .toString('base64'),
+          }
+        : {};
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': outcome.payload.length,
@@ -184,10 +254,23 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, credentials);
     const expectedService = isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
     if (!signature.ok || signature.service !== expectedService || signature.region !== region) {
-      const why = signature.ok ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}` : `${signature.code}: ${signature.message}`;
+      const why = signature.ok
+        ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}`
+        : `${signature.code}: ${signature.message}`;
       unexpected.push(`${req.method} ${url}: signature rejected (${why})`);
-      const code = signature.ok ? 'InvalidSignatureException' : signature.code === 'UnrecognizedClient' ? 'UnrecognizedClientException' : `${signature.code}Exception`;
-      write(res, new AwsFault(isEcr || isLogs ? 400 : 403, code, signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message));
+      const code = signature.ok
+        ? 'InvalidSignatureException'
+        : signature.code === 'UnrecognizedClient'
+          ? 'UnrecognizedClientException'
+          : `${signature.code}Exception`;
+      write(
+        res,
+        new AwsFault(
+          isEcr || isLogs ? 400 : 403,
+          code,
+          signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message,
+        ),
+      );
       return;
     }
 
@@ -198,8 +281,13 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     if (isEcr) {
       const operation = target.startsWith(ECR_TARGET_PREFIX) ? target.slice(ECR_TARGET_PREFIX.length) : target;
       if (req.method !== 'POST' || url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
-        unexpected.push(`ECR ${operation}: ${req.method} ${url} with content-type ${String(req.headers['content-type'])}`);
-        writeJson11(res, new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'));
+        unexpected.push(
+          `ECR ${operation}: ${req.method} ${url} with content-type ${String(req.headers['content-type'])}`,
+        );
+        writeJson11(
+          res,
+          new AwsFault(400, 'SerializationException', 'Start of structure or map found where not expected.'),
+        );
         return;
       }
       const input = parseJson(body);
@@ -215,7 +303,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const query = new URLSearchParams(rawQuery);
-    if (req.method === 'POST' && segments[1] === 'functions' && segments[3] === 'invocations' && segments.length === 4) {
+    if (
+      req.method === 'POST' &&
+      segments[1] === 'functions' &&
+      segments[3] === 'invocations' &&
+      segments.length === 4
+    ) {
       await invoke(req, res, segments[2]!, query.get('Qualifier'), body);
       return;
     }
@@ -232,7 +325,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      unexpected.push(`${req.method} ${req.url}: the fake failed: ${error instanceof Error ? error.message : String(error)}`);
+      unexpected.push(
+        `${req.method} ${req.url}: the fake failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"message":"fake AWS internal error"}');
     });

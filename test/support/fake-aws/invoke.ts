@@ -26,16 +26,26 @@ export interface InvokeOutcome {
   logStreamName: string;
 }
 
-type Settled = { kind: 'response'; body: Buffer } | { kind: 'error'; body: Buffer } | { kind: 'init'; body: Buffer } | { kind: 'exit'; code: number } | { kind: 'timeout' };
+type Settled =
+  | { kind: 'response'; body: Buffer }
+  | { kind: 'error'; body: Buffer }
+  | { kind: 'init'; body: Buffer }
+  | { kind: 'exit'; code: number }
+  | { kind: 'timeout' };
 
 const RUNTIME = '/2018-06-01/runtime';
-const read = (req: IncomingMessage) => new Promise<Buffer>((resolve) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => resolve(Buffer.concat(chunks)));
-});
+const read = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 
-export async function runInvocation(docker: Docker, registry: { host: string; username: string; password: string }, request: InvokeRequest): Promise<InvokeOutcome> {
+export async function runInvocation(
+  docker: Docker,
+  registry: { host: string; username: string; password: string },
+  request: InvokeRequest,
+): Promise<InvokeOutcome> {
   await ensureImage(docker, registry, request.imageUri);
   const requestId = crypto.randomUUID();
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
@@ -59,8 +69,17 @@ export async function runInvocation(docker: Docker, registry: { host: string; us
       return;
     }
     if (req.method === 'GET' && url === `${RUNTIME}/invocation/next`) return; // the next event never comes: one call per environment
-    const kind = url === `${RUNTIME}/init/error` ? 'init' : url === `${RUNTIME}/invocation/${requestId}/response` ? 'response' : url === `${RUNTIME}/invocation/${requestId}/error` ? 'error' : undefined;
-    res.writeHead(kind ? 202 : 404, { 'content-type': 'application/json' }).end(kind ? '{"status":"OK"}' : '{"errorType":"InvalidRequestID"}');
+    const kind =
+      url === `${RUNTIME}/init/error`
+        ? 'init'
+        : url === `${RUNTIME}/invocation/${requestId}/response`
+          ? 'response'
+          : url === `${RUNTIME}/invocation/${requestId}/error`
+            ? 'error'
+            : undefined;
+    res
+      .writeHead(kind ? 202 : 404, { 'content-type': 'application/json' })
+      .end(kind ? '{"status":"OK"}' : '{"errorType":"InvalidRequestID"}');
     if (kind) settle({ kind, body });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -90,13 +109,21 @@ export async function runInvocation(docker: Docker, registry: { host: string; us
       partial = parts.pop()!;
       lines.push(...parts);
     });
-    void container.wait().then((r: { StatusCode: number }) => settle({ kind: 'exit', code: r.StatusCode }), () => undefined);
+    void container.wait().then(
+      (r: { StatusCode: number }) => settle({ kind: 'exit', code: r.StatusCode }),
+      () => undefined,
+    );
     const timer = setTimeout(() => settle({ kind: 'timeout' }), request.timeoutSeconds * 1000);
     const outcome = await settled;
     clearTimeout(timer);
     await new Promise((resolve) => setTimeout(resolve, 250)); // the last lines the runtime wrote
     const took = (performance.now() - started).toFixed(2);
-    const logLines = [`START RequestId: ${requestId} Version: ${request.version}`, ...lines, `END RequestId: ${requestId}`, `REPORT RequestId: ${requestId}\tDuration: ${took} ms\tBilled Duration: ${Math.ceil(Number(took))} ms\tMemory Size: ${request.memorySize} MB\tMax Memory Used: 64 MB`];
+    const logLines = [
+      `START RequestId: ${requestId} Version: ${request.version}`,
+      ...lines,
+      `END RequestId: ${requestId}`,
+      `REPORT RequestId: ${requestId}\tDuration: ${took} ms\tBilled Duration: ${Math.ceil(Number(took))} ms\tMemory Size: ${request.memorySize} MB\tMax Memory Used: 64 MB`,
+    ];
     return { ...answer(outcome, requestId, request.timeoutSeconds), logLines, logStreamName };
   } finally {
     server.closeAllConnections();
@@ -105,8 +132,15 @@ export async function runInvocation(docker: Docker, registry: { host: string; us
   }
 }
 
-function answer(outcome: Settled, requestId: string, timeoutSeconds: number): { functionError?: 'Unhandled'; payload: Buffer } {
-  const error = (errorType: string, errorMessage: string) => ({ functionError: 'Unhandled' as const, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) });
+function answer(
+  outcome: Settled,
+  requestId: string,
+  timeoutSeconds: number,
+): { functionError?: 'Unhandled'; payload: Buffer } {
+  const error = (errorType: string, errorMessage: string) => ({
+    functionError: 'Unhandled' as const,
+    payload: Buffer.from(JSON.stringify({ errorType, errorMessage })),
+  });
   switch (outcome.kind) {
     case 'response':
       return { payload: outcome.body };
@@ -114,14 +148,37 @@ function answer(outcome: Settled, requestId: string, timeoutSeconds: number): { 
     case 'init':
       return { functionError: 'Unhandled', payload: outcome.body };
     case 'exit':
-      return error('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.code}`);
+      return error(
+        'Runtime.ExitError',
+        `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.code}`,
+      );
     case 'timeout':
-      return error('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+      return error(
+        'Sandbox.Timedout',
+        `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+      );
   }
 }
 
-async function ensureImage(docker: Docker, registry: { host: string; username: string; password: string }, imageUri: string): Promise<void> {
-  if (await docker.getImage(imageUri).inspect().then(() => true, () => false)) return;
-  const stream = await docker.pull(imageUri, { authconfig: { username: registry.username, password: registry.password, serveraddress: registry.host } });
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+async function ensureImage(
+  docker: Docker,
+  registry: { host: string; username: string; password: string },
+  imageUri: string,
+): Promise<void> {
+  if (
+    await docker
+      .getImage(imageUri)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return;
+  const stream = await docker.pull(imageUri, {
+    authconfig: { username: registry.username, password: registry.password, serveraddress: registry.host },
+  });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
 }

@@ -110,8 +110,14 @@ export class FakeLambda {
     const packageType = seed.packageType ?? 'Image';
     const code: FakeCode =
       packageType === 'Image'
-        ? this.imageCode(seed.imageUri ?? `${this.options.accountId}.dkr.ecr.${this.options.region}.amazonaws.com/${seed.name}@sha256:${'0'.repeat(64)}`)
-        : { RepositoryType: 'S3', Location: `https://awslambda-${this.options.region}-tasks.s3.${this.options.region}.amazonaws.com/snapshots/${seed.name}` };
+        ? this.imageCode(
+            seed.imageUri ??
+              `${this.options.accountId}.dkr.ecr.${this.options.region}.amazonaws.com/${seed.name}@sha256:${'0'.repeat(64)}`,
+          )
+        : {
+            RepositoryType: 'S3',
+            Location: `https://awslambda-${this.options.region}-tasks.s3.${this.options.region}.amazonaws.com/snapshots/${seed.name}`,
+          };
     const fn: FakeFunction = {
       config: {
         FunctionName: seed.name,
@@ -139,15 +145,25 @@ export class FakeLambda {
     };
     if (seed.updateInProgressForPolls) {
       fn.update = { pollsLeft: seed.updateInProgressForPolls, outcome: { status: 'Successful' } };
-      Object.assign(fn.config, { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: undefined });
+      Object.assign(fn.config, {
+        LastUpdateStatus: 'InProgress',
+        LastUpdateStatusReason: 'The function is being updated.',
+        LastUpdateStatusReasonCode: undefined,
+      });
     }
     this.functions.set(seed.name, fn);
     return fn;
   }
 
   /** Answers one REST operation (method + path), or throws an AwsFault; undefined when the route is unknown. */
-  handle(method: string, segments: string[], query: URLSearchParams, body: Record<string, unknown>): { operation: string; run: () => Reply } | undefined {
-    if (segments[0] === '2017-03-31' && segments[1] === 'tags' && segments.length === 3) return this.tagRoute(method, segments[2]!, query, body);
+  handle(
+    method: string,
+    segments: string[],
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+  ): { operation: string; run: () => Reply } | undefined {
+    if (segments[0] === '2017-03-31' && segments[1] === 'tags' && segments.length === 3)
+      return this.tagRoute(method, segments[2]!, query, body);
     // Every other route lives under /2015-03-31/functions.
     if (segments[0] !== '2015-03-31' || segments[1] !== 'functions') return undefined;
     const rest = segments.slice(2);
@@ -157,14 +173,23 @@ export class FakeLambda {
     const table: Record<string, [string, () => Reply]> = {
       'POST ': ['CreateFunction', () => this.createFunction(body)],
       'GET {name}': ['GetFunction', () => this.getFunction(name!, query.get('Qualifier'))],
-      'GET {name}/configuration': ['GetFunctionConfiguration', () => ({ status: 200, body: this.readStatus(this.find(name!)).config })],
+      'GET {name}/configuration': [
+        'GetFunctionConfiguration',
+        () => ({ status: 200, body: this.readStatus(this.find(name!)).config }),
+      ],
       'PUT {name}/code': ['UpdateFunctionCode', () => this.updateFunctionCode(name!, body)],
       'POST {name}/versions': ['PublishVersion', () => this.publishVersion(name!, body)],
-      'GET {name}/versions': ['ListVersionsByFunction', () => ({ status: 200, body: { Versions: [this.find(name!).config, ...this.find(name!).versions] } })],
+      'GET {name}/versions': [
+        'ListVersionsByFunction',
+        () => ({ status: 200, body: { Versions: [this.find(name!).config, ...this.find(name!).versions] } }),
+      ],
       'GET {name}/aliases/{sub}': ['GetAlias', () => this.getAlias(name!, subName!)],
       'POST {name}/aliases': ['CreateAlias', () => this.createAlias(name!, body)],
       'PUT {name}/aliases/{sub}': ['UpdateAlias', () => this.updateAlias(name!, subName!, body)],
-      'DELETE {name}/aliases/{sub}': ['DeleteAlias', () => (this.find(name!).aliases.delete(subName!), { status: 204, body: undefined })],
+      'DELETE {name}/aliases/{sub}': [
+        'DeleteAlias',
+        () => (this.find(name!).aliases.delete(subName!), { status: 204, body: undefined }),
+      ],
     };
     const entry = rest.length <= 3 ? table[route] : undefined;
     return entry && { operation: entry[0], run: entry[1] };
@@ -180,15 +205,21 @@ export class FakeLambda {
       version = extra !== undefined && Math.random() < (weight ?? 0) ? extra : alias.FunctionVersion;
     }
     const config = version === '$LATEST' ? undefined : fn.versions.find((v) => v.Version === version);
-    if (version !== '$LATEST' && !config) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${version}`);
+    if (version !== '$LATEST' && !config)
+      throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${version}`);
     const code = config ? (config.Code as FakeCode) : fn.code;
-    if (!code.ImageUri) throw new AwsFault(400, 'InvalidParameterValueException', 'The fake invokes image functions only');
+    if (!code.ImageUri)
+      throw new AwsFault(400, 'InvalidParameterValueException', 'The fake invokes image functions only');
     return { fn, version, imageUri: code.ImageUri };
   }
 
   /** Function name from a name, a full ARN or a partial ARN. */
   private find(nameOrArn: string): FakeFunction {
-    const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] : nameOrArn.includes(':') ? nameOrArn.split(':').at(-1)! : nameOrArn;
+    const name = nameOrArn.startsWith('arn:')
+      ? nameOrArn.split(':')[6]
+      : nameOrArn.includes(':')
+        ? nameOrArn.split(':').at(-1)!
+        : nameOrArn;
     const fn = name === undefined ? undefined : this.functions.get(name);
     if (!fn) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${this.arn(name ?? nameOrArn)}`);
     return fn;
@@ -200,7 +231,12 @@ export class FakeLambda {
       fn.creation.pollsLeft -= 1;
       if (fn.creation.pollsLeft <= 0) {
         fn.creation = undefined;
-        Object.assign(fn.config, { State: 'Active', StateReason: undefined, StateReasonCode: undefined, LastUpdateStatus: 'Successful' });
+        Object.assign(fn.config, {
+          State: 'Active',
+          StateReason: undefined,
+          StateReasonCode: undefined,
+          LastUpdateStatus: 'Successful',
+        });
       }
     } else if (fn.update) {
       fn.update.pollsLeft -= 1;
@@ -229,7 +265,12 @@ export class FakeLambda {
     if (qualifier && qualifier !== '$LATEST') {
       const version = fn.aliases.get(qualifier)?.FunctionVersion ?? qualifier;
       const found = fn.versions.find((v) => v.Version === version);
-      if (!found) throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${qualifier}`);
+      if (!found)
+        throw new AwsFault(
+          404,
+          'ResourceNotFoundException',
+          `Function not found: ${fn.config.FunctionArn}:${qualifier}`,
+        );
       config = found;
     }
     const code = config === fn.config ? fn.code : ((config as { Code?: FakeCode }).Code ?? fn.code);
@@ -237,46 +278,90 @@ export class FakeLambda {
   }
 
   /** TagResource, UntagResource and ListTags on a function ARN. */
-  private tagRoute(method: string, arn: string, query: URLSearchParams, body: Record<string, unknown>): { operation: string; run: () => Reply } | undefined {
+  private tagRoute(
+    method: string,
+    arn: string,
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+  ): { operation: string; run: () => Reply } | undefined {
     const fn = () => this.find(arn);
     if (method === 'GET') return { operation: 'ListTags', run: () => ({ status: 200, body: { Tags: fn().tags } }) };
-    if (method === 'POST') return { operation: 'TagResource', run: () => (Object.assign(fn().tags, body.Tags as Record<string, string>), { status: 204, body: undefined }) };
+    if (method === 'POST')
+      return {
+        operation: 'TagResource',
+        run: () => (Object.assign(fn().tags, body.Tags as Record<string, string>), { status: 204, body: undefined }),
+      };
     if (method === 'DELETE') {
-      return { operation: 'UntagResource', run: () => { const tags = fn().tags; for (const key of query.getAll('tagKeys')) delete tags[key]; return { status: 204, body: undefined }; } };
+      return {
+        operation: 'UntagResource',
+        run: () => {
+          const tags = fn().tags;
+          for (const key of query.getAll('tagKeys')) delete tags[key];
+          return { status: 204, body: undefined };
+        },
+      };
     }
     return undefined;
   }
 
   private assertNotBusy(fn: FakeFunction): void {
     if (fn.creation) {
-      throw new AwsFault(409, 'ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+      throw new AwsFault(
+        409,
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. The function is currently in the following state: Pending`,
+      );
     }
     if (fn.update) {
-      throw new AwsFault(409, 'ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`);
+      throw new AwsFault(
+        409,
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`,
+      );
     }
   }
 
   private createFunction(body: Record<string, unknown>): Reply {
     const name = body.FunctionName;
-    if (typeof name !== 'string' || !name) throw new AwsFault(400, 'InvalidParameterValueException', 'FunctionName is required');
-    if (this.functions.has(name)) throw new AwsFault(409, 'ResourceConflictException', `Function already exist: ${name}`);
+    if (typeof name !== 'string' || !name)
+      throw new AwsFault(400, 'InvalidParameterValueException', 'FunctionName is required');
+    if (this.functions.has(name))
+      throw new AwsFault(409, 'ResourceConflictException', `Function already exist: ${name}`);
     if (typeof body.Role !== 'string' || !body.Role.startsWith('arn:')) {
-      throw new AwsFault(400, 'ValidationException', `1 validation error detected: Value '${String(body.Role)}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`);
+      throw new AwsFault(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${String(body.Role)}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
+      );
     }
     const imageUri = (body.Code as { ImageUri?: string } | undefined)?.ImageUri;
     if (body.PackageType !== 'Image' || !imageUri) {
-      throw new AwsFault(400, 'InvalidParameterValueException', 'Please provide ImageUri when creating a function with packageType Image.');
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        'Please provide ImageUri when creating a function with packageType Image.',
+      );
     }
     checkImageUri(imageUri);
     const architectures = body.Architectures as Architecture[] | undefined;
-    const fn = this.addFunction({ name, packageType: 'Image', architecture: architectures?.[0], imageUri, role: body.Role, memorySize: body.MemorySize as number | undefined, timeout: body.Timeout as number | undefined });
+    const fn = this.addFunction({
+      name,
+      packageType: 'Image',
+      architecture: architectures?.[0],
+      imageUri,
+      role: body.Role,
+      memorySize: body.MemorySize as number | undefined,
+      timeout: body.Timeout as number | undefined,
+    });
     fn.creation = { pollsLeft: this.behaviour.createPolls, outcome: { status: 'Successful' } };
     Object.assign(fn.config, {
       State: 'Pending',
       StateReason: 'The function is being created.',
       StateReasonCode: 'Creating',
       LastUpdateStatus: undefined,
-      Environment: body.Environment ? { Variables: (body.Environment as { Variables?: unknown }).Variables ?? {} } : undefined,
+      Environment: body.Environment
+        ? { Variables: (body.Environment as { Variables?: unknown }).Variables ?? {} }
+        : undefined,
     });
     return { status: 201, body: fn.config };
   }
@@ -285,14 +370,27 @@ export class FakeLambda {
     const fn = this.find(name);
     if (this.behaviour.conflictingUpdates > 0) {
       this.behaviour.conflictingUpdates -= 1;
-      throw new AwsFault(409, 'ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`);
+      throw new AwsFault(
+        409,
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`,
+      );
     }
     this.assertNotBusy(fn);
     const imageUri = body.ImageUri;
     if (fn.config.PackageType !== 'Image') {
-      throw new AwsFault(400, 'InvalidParameterValueException', 'Please do not provide ImageUri when updating a function with packageType Zip.');
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        'Please do not provide ImageUri when updating a function with packageType Zip.',
+      );
     }
-    if (typeof imageUri !== 'string') throw new AwsFault(400, 'InvalidParameterValueException', 'Please provide ImageUri when updating a function with packageType Image.');
+    if (typeof imageUri !== 'string')
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        'Please provide ImageUri when updating a function with packageType Image.',
+      );
     checkImageUri(imageUri);
     const outcome = this.behaviour.nextUpdateOutcomes.shift() ?? { status: 'Successful' };
     fn.update = { pollsLeft: this.behaviour.updatePolls, outcome, code: this.imageCode(imageUri) };
@@ -311,13 +409,23 @@ export class FakeLambda {
     const fn = this.find(name);
     this.assertNotBusy(fn);
     if (body.CodeSha256 !== undefined && body.CodeSha256 !== fn.config.CodeSha256) {
-      throw new AwsFault(412, 'PreconditionFailedException', `CodeSHA256 (${String(body.CodeSha256)}) is different from current CodeSHA256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
+      throw new AwsFault(
+        412,
+        'PreconditionFailedException',
+        `CodeSHA256 (${String(body.CodeSha256)}) is different from current CodeSHA256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
     }
     // Publishing unchanged code returns the latest version instead of a new one.
     const latest = fn.versions.at(-1);
     if (latest && latest.CodeSha256 === fn.config.CodeSha256) return { status: 201, body: latest };
     const number = String(fn.versions.length + 1);
-    const version = { ...fn.config, Version: number, FunctionArn: `${fn.config.FunctionArn}:${number}`, Description: (body.Description as string | undefined) ?? '', Code: { ...fn.code } };
+    const version = {
+      ...fn.config,
+      Version: number,
+      FunctionArn: `${fn.config.FunctionArn}:${number}`,
+      Description: (body.Description as string | undefined) ?? '',
+      Code: { ...fn.code },
+    };
     fn.versions.push(version);
     return { status: 201, body: version };
   }
@@ -328,7 +436,11 @@ export class FakeLambda {
 
   private checkVersion(fn: FakeFunction, version: unknown): string {
     if (typeof version !== 'string' || (version !== '$LATEST' && !fn.versions.some((v) => v.Version === version))) {
-      throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${fn.config.FunctionArn}:${String(version)}`);
+      throw new AwsFault(
+        404,
+        'ResourceNotFoundException',
+        `Function not found: ${fn.config.FunctionArn}:${String(version)}`,
+      );
     }
     return version;
   }
@@ -338,10 +450,20 @@ export class FakeLambda {
     if (routing === undefined) return;
     const weights = (routing as { AdditionalVersionWeights?: Record<string, number> }).AdditionalVersionWeights ?? {};
     const entries = Object.entries(weights);
-    if (entries.length > 1) throw new AwsFault(400, 'InvalidParameterValueException', 'Number of items in AdditionalVersionWeights cannot be greater than 1');
+    if (entries.length > 1)
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        'Number of items in AdditionalVersionWeights cannot be greater than 1',
+      );
     for (const [version, weight] of entries) {
       this.checkVersion(fn, version);
-      if (!(weight >= 0 && weight <= 1)) throw new AwsFault(400, 'ValidationException', `1 validation error detected: Value '${weight}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint`);
+      if (!(weight >= 0 && weight <= 1))
+        throw new AwsFault(
+          400,
+          'ValidationException',
+          `1 validation error detected: Value '${weight}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint`,
+        );
     }
     alias.RoutingConfig = entries.length ? { AdditionalVersionWeights: weights } : undefined;
   }
@@ -357,10 +479,21 @@ export class FakeLambda {
     const fn = this.find(name);
     const alias = body.Name;
     if (typeof alias !== 'string' || !/^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/.test(alias)) {
-      throw new AwsFault(400, 'ValidationException', `1 validation error detected: Value '${String(alias)}' at 'name' failed to satisfy constraint`);
+      throw new AwsFault(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${String(alias)}' at 'name' failed to satisfy constraint`,
+      );
     }
-    if (fn.aliases.has(alias)) throw new AwsFault(409, 'ResourceConflictException', `Alias already exists: ${fn.config.FunctionArn}:${alias}`);
-    const created: FakeAlias = { AliasArn: `${fn.config.FunctionArn}:${alias}`, Name: alias, FunctionVersion: this.checkVersion(fn, body.FunctionVersion), Description: (body.Description as string | undefined) ?? '', RevisionId: revision() };
+    if (fn.aliases.has(alias))
+      throw new AwsFault(409, 'ResourceConflictException', `Alias already exists: ${fn.config.FunctionArn}:${alias}`);
+    const created: FakeAlias = {
+      AliasArn: `${fn.config.FunctionArn}:${alias}`,
+      Name: alias,
+      FunctionVersion: this.checkVersion(fn, body.FunctionVersion),
+      Description: (body.Description as string | undefined) ?? '',
+      RevisionId: revision(),
+    };
     this.setRouting(fn, created, body.RoutingConfig);
     fn.aliases.set(alias, created);
     return { status: 201, body: created };
@@ -380,13 +513,21 @@ export class FakeLambda {
 
 function checkImageUri(imageUri: string): void {
   if (!DIGEST_URI.test(imageUri) && !TAG_URI.test(imageUri)) {
-    throw new AwsFault(400, 'InvalidParameterValueException', `Source image ${imageUri} is not valid. Provide a valid source image.`);
+    throw new AwsFault(
+      400,
+      'InvalidParameterValueException',
+      `Source image ${imageUri} is not valid. Provide a valid source image.`,
+    );
   }
 }
 
 /** Image code as GetFunction shows it: by-digest references resolve to themselves. */
 function imageCode(imageUri: string): FakeCode {
-  return { RepositoryType: 'ECR', ImageUri: imageUri, ResolvedImageUri: DIGEST_URI.test(imageUri) ? imageUri : undefined };
+  return {
+    RepositoryType: 'ECR',
+    ImageUri: imageUri,
+    ResolvedImageUri: DIGEST_URI.test(imageUri) ? imageUri : undefined,
+  };
 }
 
 /** Image code as an emulator that does not resolve digests shows it: nothing in it is the pushed digest. */
@@ -400,5 +541,7 @@ function emulatorImageCode(imageUri: string): FakeCode {
 function codeSha(code: FakeCode): string {
   const digest = code.ResolvedImageUri && DIGEST_URI.exec(code.ResolvedImageUri)?.[2];
   if (digest) return digest;
-  return createHash('sha256').update(code.ImageUri ?? code.Location ?? '').digest('base64');
+  return createHash('sha256')
+    .update(code.ImageUri ?? code.Location ?? '')
+    .digest('base64');
 }

@@ -35,7 +35,8 @@ export interface LogsBehaviour {
  */
 export function matchesPattern(pattern: string | undefined, message: string): boolean {
   if (!pattern || !pattern.trim()) return true;
-  if (pattern.trim().startsWith('{')) throw new AwsFault(400, 'InvalidParameterException', 'JSON filter patterns are not modelled by the fake');
+  if (pattern.trim().startsWith('{'))
+    throw new AwsFault(400, 'InvalidParameterException', 'JSON filter patterns are not modelled by the fake');
   const terms = pattern.match(/[?-]?"[^"]*"|\S+/g) ?? [];
   const text = (term: string) => term.replace(/^[?-]/, '').replace(/^"(.*)"$/, '$1');
   const optional = terms.filter((t) => t.startsWith('?'));
@@ -85,7 +86,12 @@ export class FakeLogs {
   timeoutLiveTail(): number {
     const open = [...this.sessions];
     for (const session of open) {
-      session.res.end(exceptionMessage('SessionTimeoutException', 'Session timed out after 3 hours. Start a new session to continue.'));
+      session.res.end(
+        exceptionMessage(
+          'SessionTimeoutException',
+          'Session timed out after 3 hours. Start a new session to continue.',
+        ),
+      );
       this.sessions.delete(session);
     }
     return open.length;
@@ -100,11 +106,22 @@ export class FakeLogs {
   }
 
   private groupName(identifier: unknown, field: string): string {
-    if (typeof identifier !== 'string' || !identifier) throw new AwsFault(400, 'InvalidParameterException', `${field} is required`);
+    if (typeof identifier !== 'string' || !identifier)
+      throw new AwsFault(400, 'InvalidParameterException', `${field} is required`);
     const prefix = `arn:aws:logs:${this.options.region}:${this.options.accountId}:log-group:`;
-    const name = identifier.startsWith('arn:') ? (identifier.startsWith(prefix) && !identifier.endsWith('*') ? identifier.slice(prefix.length) : undefined) : identifier;
-    if (name === undefined) throw new AwsFault(400, 'InvalidParameterException', `${field} ${identifier} is not a log group ARN of this account and region`);
-    if (!this.groups.has(name)) throw new AwsFault(400, 'ResourceNotFoundException', 'The specified log group does not exist.');
+    const name = identifier.startsWith('arn:')
+      ? identifier.startsWith(prefix) && !identifier.endsWith('*')
+        ? identifier.slice(prefix.length)
+        : undefined
+      : identifier;
+    if (name === undefined)
+      throw new AwsFault(
+        400,
+        'InvalidParameterException',
+        `${field} ${identifier} is not a log group ARN of this account and region`,
+      );
+    if (!this.groups.has(name))
+      throw new AwsFault(400, 'ResourceNotFoundException', 'The specified log group does not exist.');
     return name;
   }
 
@@ -121,18 +138,23 @@ export class FakeLogs {
       .filter((e) => matchesPattern(input.filterPattern as string | undefined, e.message))
       .sort((a, b) => a.timestamp - b.timestamp || Number(a.eventId) - Number(b.eventId));
     // The token is the offset into this ordered result; AWS's is opaque, and clients must only pass it back.
-    const offset = typeof input.nextToken === 'string' ? Number(Buffer.from(input.nextToken, 'base64url').toString()) : 0;
+    const offset =
+      typeof input.nextToken === 'string' ? Number(Buffer.from(input.nextToken, 'base64url').toString()) : 0;
     const size = Math.min(this.behaviour.pageSize, typeof input.limit === 'number' ? input.limit : Infinity);
     const page = matching.slice(offset, offset + size);
-    const nextToken = offset + size < matching.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
+    const nextToken =
+      offset + size < matching.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
     return { status: 200, body: { events: page, searchedLogStreams: [], ...(nextToken ? { nextToken } : {}) } };
   }
 
   /** Opens a session and answers with an event stream; throws an AwsFault (answered as JSON) when the request is refused. */
   startLiveTail(input: Record<string, unknown>, res: ServerResponse): void {
     const identifiers = input.logGroupIdentifiers;
-    if (!Array.isArray(identifiers) || identifiers.length === 0) throw new AwsFault(400, 'InvalidParameterException', 'logGroupIdentifiers is required');
-    for (const id of identifiers) if (typeof id !== 'string' || !id.startsWith('arn:')) throw new AwsFault(400, 'InvalidParameterException', 'Each logGroupIdentifier must be a log group ARN');
+    if (!Array.isArray(identifiers) || identifiers.length === 0)
+      throw new AwsFault(400, 'InvalidParameterException', 'logGroupIdentifiers is required');
+    for (const id of identifiers)
+      if (typeof id !== 'string' || !id.startsWith('arn:'))
+        throw new AwsFault(400, 'InvalidParameterException', 'Each logGroupIdentifier must be a log group ARN');
     const groups = identifiers.map((id) => this.groupName(id, 'logGroupIdentifier'));
     const session: LiveSession = {
       id: crypto.randomUUID(),
@@ -142,7 +164,10 @@ export class FakeLogs {
       prefixes: input.logStreamNamePrefixes as string[] | undefined,
       pattern: input.logEventFilterPattern as string | undefined,
     };
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': crypto.randomUUID() });
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-requestid': crypto.randomUUID(),
+    });
     res.write(
       eventMessage('sessionStart', {
         requestId: crypto.randomUUID(),
@@ -157,17 +182,31 @@ export class FakeLogs {
     this.sessionsOpened += 1;
     res.on('close', () => this.sessions.delete(session));
     this.heartbeat ??= setInterval(() => {
-      for (const open of this.sessions) open.res.write(eventMessage('sessionUpdate', { sessionMetadata: { sampled: false }, sessionResults: [] }));
+      for (const open of this.sessions)
+        open.res.write(eventMessage('sessionUpdate', { sessionMetadata: { sampled: false }, sessionResults: [] }));
     }, this.behaviour.heartbeatMs).unref();
   }
 
   private deliver(session: LiveSession, group: string, events: FakeLogEvent[]): void {
     if (!session.groups.includes(group)) return;
     const results = events
-      .filter((e) => (!session.streams || session.streams.includes(e.logStreamName)) && (!session.prefixes || session.prefixes.some((p) => e.logStreamName.startsWith(p))))
+      .filter(
+        (e) =>
+          (!session.streams || session.streams.includes(e.logStreamName)) &&
+          (!session.prefixes || session.prefixes.some((p) => e.logStreamName.startsWith(p))),
+      )
       .filter((e) => matchesPattern(session.pattern, e.message))
-      .map(({ logStreamName, timestamp, message, ingestionTime }) => ({ logStreamName, logGroupIdentifier: this.groupArn(group), message, timestamp, ingestionTime }));
-    if (results.length > 0) session.res.write(eventMessage('sessionUpdate', { sessionMetadata: { sampled: false }, sessionResults: results }));
+      .map(({ logStreamName, timestamp, message, ingestionTime }) => ({
+        logStreamName,
+        logGroupIdentifier: this.groupArn(group),
+        message,
+        timestamp,
+        ingestionTime,
+      }));
+    if (results.length > 0)
+      session.res.write(
+        eventMessage('sessionUpdate', { sessionMetadata: { sampled: false }, sessionResults: results }),
+      );
   }
 
   close(): void {

@@ -46,13 +46,20 @@ export function writeJson11(res: ServerResponse, reply: Reply | AwsFault): void 
 /** REST JSON (Lambda): the error code travels in `x-amzn-errortype`, the body has `Type` and `Message`. */
 export function writeRestJson(res: ServerResponse, reply: Reply | AwsFault): void {
   const isFault = reply instanceof AwsFault;
-  const body = isFault ? { Type: reply.status >= 500 ? 'Service' : 'User', Message: reply.message, ...reply.extra } : reply.body;
+  const body = isFault
+    ? { Type: reply.status >= 500 ? 'Service' : 'User', Message: reply.message, ...reply.extra }
+    : reply.body;
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(reply.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': crypto.randomUUID(),
-    ...(isFault ? { 'x-amzn-errortype': `${reply.code}:http://internal.amazon.com/coral/com.amazonaws.awsgatewaylambda/`, ...reply.headers } : {}),
+    ...(isFault
+      ? {
+          'x-amzn-errortype': `${reply.code}:http://internal.amazon.com/coral/com.amazonaws.awsgatewaylambda/`,
+          ...reply.headers,
+        }
+      : {}),
   });
   res.end(text);
 }

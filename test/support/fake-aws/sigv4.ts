@@ -16,9 +16,19 @@ export interface ReceivedRequest {
 
 export type SignatureCheck =
   | { ok: true; service: string; region: string; accessKeyId: string }
-  | { ok: false; code: 'MissingAuthenticationToken' | 'IncompleteSignature' | 'UnrecognizedClient' | 'InvalidSignature' | 'SignatureExpired'; message: string };
+  | {
+      ok: false;
+      code:
+        | 'MissingAuthenticationToken'
+        | 'IncompleteSignature'
+        | 'UnrecognizedClient'
+        | 'InvalidSignature'
+        | 'SignatureExpired';
+      message: string;
+    };
 
-const AUTH_PATTERN = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH_PATTERN =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 /** AWS rejects requests whose x-amz-date is more than 15 minutes away from its clock. */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
@@ -61,9 +71,18 @@ export function canonicalRequest(request: ReceivedRequest, signedHeaders: string
   const queryStart = request.url.indexOf('?');
   const rawPath = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
   const rawQuery = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
-  const headerLines = signedHeaders.map((name) => `${name}:${(headerValue(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`);
+  const headerLines = signedHeaders.map(
+    (name) => `${name}:${(headerValue(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`,
+  );
   const payloadHash = headerValue(request.headers, 'x-amz-content-sha256') ?? sha256Hex(request.body);
-  return [request.method, canonicalUri(rawPath), canonicalQuery(rawQuery), headerLines.join(''), signedHeaders.join(';'), payloadHash].join('\n');
+  return [
+    request.method,
+    canonicalUri(rawPath),
+    canonicalQuery(rawQuery),
+    headerLines.join(''),
+    signedHeaders.join(';'),
+    payloadHash,
+  ].join('\n');
 }
 
 export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
@@ -71,36 +90,64 @@ export function signingKey(secretAccessKey: string, date: string, region: string
 }
 
 /** Checks the Authorization header of `request` against the signature these credentials would produce. */
-export function verifySignature(request: ReceivedRequest, credentials: TestCredentials, now = Date.now()): SignatureCheck {
+export function verifySignature(
+  request: ReceivedRequest,
+  credentials: TestCredentials,
+  now = Date.now(),
+): SignatureCheck {
   const authorization = headerValue(request.headers, 'authorization');
   if (!authorization) return { ok: false, code: 'MissingAuthenticationToken', message: 'Missing Authentication Token' };
   const match = AUTH_PATTERN.exec(authorization);
-  if (!match) return { ok: false, code: 'IncompleteSignature', message: `Authorization header requires Credential, SignedHeaders and Signature: ${authorization.split(' ')[0]}` };
+  if (!match)
+    return {
+      ok: false,
+      code: 'IncompleteSignature',
+      message: `Authorization header requires Credential, SignedHeaders and Signature: ${authorization.split(' ')[0]}`,
+    };
   const [, accessKeyId, date, region, service, signedHeaderList, signature] = match as unknown as string[];
   if (accessKeyId !== credentials.accessKeyId) {
     return { ok: false, code: 'UnrecognizedClient', message: 'The security token included in the request is invalid.' };
   }
   const amzDate = headerValue(request.headers, 'x-amz-date');
-  if (!amzDate || !amzDate.startsWith(date)) return { ok: false, code: 'IncompleteSignature', message: 'x-amz-date is missing or does not match the credential scope date' };
+  if (!amzDate || !amzDate.startsWith(date))
+    return {
+      ok: false,
+      code: 'IncompleteSignature',
+      message: 'x-amz-date is missing or does not match the credential scope date',
+    };
   const signedAt = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
   if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) {
-    return { ok: false, code: 'SignatureExpired', message: `Signature expired: ${amzDate} is now earlier or later than the allowed skew` };
+    return {
+      ok: false,
+      code: 'SignatureExpired',
+      message: `Signature expired: ${amzDate} is now earlier or later than the allowed skew`,
+    };
   }
   // A declared payload hash is only trusted when it is the hash of the body that arrived.
   const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
   if (declaredHash !== undefined && declaredHash !== sha256Hex(request.body)) {
-    return { ok: false, code: 'InvalidSignature', message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+    return {
+      ok: false,
+      code: 'InvalidSignature',
+      message: 'The provided x-amz-content-sha256 header does not match what was computed.',
+    };
   }
   const signedHeaders = signedHeaderList.split(';');
-  if (!signedHeaders.includes('host')) return { ok: false, code: 'IncompleteSignature', message: 'the host header must be signed' };
+  if (!signedHeaders.includes('host'))
+    return { ok: false, code: 'IncompleteSignature', message: 'the host header must be signed' };
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest(request, signedHeaders))].join('\n');
-  const expected = createHmac('sha256', signingKey(credentials.secretAccessKey, date, region, service)).update(stringToSign, 'utf8').digest();
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest(request, signedHeaders))].join(
+    '\n',
+  );
+  const expected = createHmac('sha256', signingKey(credentials.secretAccessKey, date, region, service))
+    .update(stringToSign, 'utf8')
+    .digest();
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
     return {
       ok: false,
       code: 'InvalidSignature',
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     };
   }
   return { ok: true, service, region, accessKeyId };

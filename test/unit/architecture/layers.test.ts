@@ -36,7 +36,10 @@ function sourceFiles(dir: string, pattern: RegExp): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) found.push(match[1]!);
+  for (const match of text.matchAll(
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm,
+  ))
+    found.push(match[1]!);
   return found;
 }
 
@@ -60,7 +63,8 @@ describe('the import directions', () => {
           continue;
         }
         const to = layerOf(target);
-        if (to !== from && !(allowed[from] ?? []).includes(to)) violations.push(`${relative(root, file)} (${from}) imports ${relative(root, target)} (${to})`);
+        if (to !== from && !(allowed[from] ?? []).includes(to))
+          violations.push(`${relative(root, file)} (${from}) imports ${relative(root, target)} (${to})`);
       }
     }
     expect(violations).toEqual([]);
@@ -80,14 +84,40 @@ describe('the import directions', () => {
       for (const match of text.matchAll(/\brequire\s*\(\s*['"]([^'"]+)['"]/g)) {
         const spec = match[1]!;
         const inRuntime = spec.startsWith('./') && resolve(dirname(file), spec).startsWith(join(root, 'runtime') + sep);
-        if (!inRuntime && !spec.startsWith('node:') && !isBuiltin(spec)) violations.push(`${relative(root, file)} requires ${spec}`);
+        if (!inRuntime && !spec.startsWith('node:') && !isBuiltin(spec))
+          violations.push(`${relative(root, file)} requires ${spec}`);
       }
     }
     expect(violations).toEqual([]);
   });
 });
 
-const builtins = new Set(['fs', 'path', 'url', 'util', 'http', 'net', 'os', 'crypto', 'stream', 'events', 'child_process', 'buffer', 'module', 'readline', 'timers', 'zlib', 'worker_threads', 'v8', 'perf_hooks', 'string_decoder', 'async_hooks', 'tty', 'dns', 'assert']);
+const builtins = new Set([
+  'fs',
+  'path',
+  'url',
+  'util',
+  'http',
+  'net',
+  'os',
+  'crypto',
+  'stream',
+  'events',
+  'child_process',
+  'buffer',
+  'module',
+  'readline',
+  'timers',
+  'zlib',
+  'worker_threads',
+  'v8',
+  'perf_hooks',
+  'string_decoder',
+  'async_hooks',
+  'tty',
+  'dns',
+  'assert',
+]);
 function isBuiltin(spec: string): boolean {
   return builtins.has(spec.split('/')[0]!);
 }

@@ -25,30 +25,49 @@ afterAll(async () => {
 
 describe('bundleHandler and what the bundle would change', () => {
   it('ships unbundled an ES module that uses module.exports, naming the ReferenceError Node raises', async () => {
-    const root = await project({ 'package.json': '{"type":"module"}', 'app.js': 'module.exports.handler = async () => 1;\n' });
+    const root = await project({
+      'package.json': '{"type":"module"}',
+      'app.js': 'module.exports.handler = async () => 1;\n',
+    });
     const result = await bundleHandler({ entry: join(root, 'app.js'), root, exportPath: 'handler', nodeMajor: 20 });
-    expect(isUnbundled(result) && result.unbundled).toBe('app.js uses "module" in an ES module (Node: ReferenceError: module is not defined in ES module scope)');
+    expect(isUnbundled(result) && result.unbundled).toBe(
+      'app.js uses "module" in an ES module (Node: ReferenceError: module is not defined in ES module scope)',
+    );
   });
 
   it('ships unbundled a handler file directly in node_modules, which Node reads as CommonJS despite an outer "type": "module"', async () => {
-    const root = await project({ 'package.json': '{"type":"module"}', 'node_modules/index.js': 'exports.handler = () => 42;\n' });
-    const result = await bundleHandler({ entry: join(root, 'node_modules/index.js'), root, exportPath: 'handler', nodeMajor: 20, format: 'cjs' });
+    const root = await project({
+      'package.json': '{"type":"module"}',
+      'node_modules/index.js': 'exports.handler = () => 42;\n',
+    });
+    const result = await bundleHandler({
+      entry: join(root, 'node_modules/index.js'),
+      root,
+      exportPath: 'handler',
+      nodeMajor: 20,
+      format: 'cjs',
+    });
     expect(isUnbundled(result) && result.unbundled).toMatch(/^node_modules\/index\.js is CommonJS to Node/);
   });
 
   it("copies an external package's installed peer and leaves it external, so the program loads it once", async () => {
     const root = await project({
-      'index.js': "const host = require('host-pkg');\nconst plugin = require('plugin-pkg');\nexports.handler = async () => plugin.sameHost(host);\n",
+      'index.js':
+        "const host = require('host-pkg');\nconst plugin = require('plugin-pkg');\nexports.handler = async () => plugin.sameHost(host);\n",
       'node_modules/host-pkg/package.json': '{"name":"host-pkg","main":"index.js"}',
       'node_modules/host-pkg/index.js': 'exports.id = Symbol("host");\n',
-      'node_modules/plugin-pkg/package.json': '{"name":"plugin-pkg","main":"index.js","peerDependencies":{"host-pkg":"1","gone-pkg":"1"},"peerDependenciesMeta":{"gone-pkg":{"optional":true}}}',
+      'node_modules/plugin-pkg/package.json':
+        '{"name":"plugin-pkg","main":"index.js","peerDependencies":{"host-pkg":"1","gone-pkg":"1"},"peerDependenciesMeta":{"gone-pkg":{"optional":true}}}',
       // A computed require: esbuild cannot follow it, so the package stays external.
-      'node_modules/plugin-pkg/index.js': "const name = 'host-pkg';\nconst host = require(name);\nexports.sameHost = (other) => other === host;\n",
+      'node_modules/plugin-pkg/index.js':
+        "const name = 'host-pkg';\nconst host = require(name);\nexports.sameHost = (other) => other === host;\n",
     });
     const result = await bundleHandler({ entry: join(root, 'index.js'), root, exportPath: 'handler', nodeMajor: 20 });
     if (isUnbundled(result)) throw new Error(result.unbundled);
     expect(result.externalPackages.map((p) => p.name).sort()).toEqual(['host-pkg', 'plugin-pkg']);
-    expect(result.warnings).toContain('left host-pkg external: an external package requires it too, and it must load once, as on Lambda');
+    expect(result.warnings).toContain(
+      'left host-pkg external: an external package requires it too, and it must load once, as on Lambda',
+    );
     // The optional peer that is not installed is no warning.
     expect(result.warnings.filter((w) => w.includes('gone-pkg'))).toEqual([]);
   });

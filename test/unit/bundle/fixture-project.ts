@@ -42,7 +42,11 @@ NAPI_MODULE_INIT() {
 
 /** Where Node's headers are: the ones shipped with the running node, else the system's. */
 export function nodeHeaders(): string | undefined {
-  const candidates = [join(dirname(dirname(process.execPath)), 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  const candidates = [
+    join(dirname(dirname(process.execPath)), 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
 }
 
@@ -62,24 +66,73 @@ async function put(root: string, path: string, content: string) {
 
 export async function createFixtureProject(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'tslambda-bundle-'));
-  await put(root, 'package.json', JSON.stringify({ name: 'fixture-fn', private: true, dependencies: { 'pure-lib': '1.0.0', 'native-greeter': '1.0.0', 'configured-ext': '1.0.0' } }));
+  await put(
+    root,
+    'package.json',
+    JSON.stringify({
+      name: 'fixture-fn',
+      private: true,
+      dependencies: { 'pure-lib': '1.0.0', 'native-greeter': '1.0.0', 'configured-ext': '1.0.0' },
+    }),
+  );
   await put(root, 'src/handler.ts', HANDLER);
   // The handler imports its types the way a user's would; a stand-in keeps the fixture self-contained.
-  await put(root, 'types.ts', "export type Handler<E, R> = (event: E) => Promise<R>;\n");
-  await put(root, 'node_modules/pure-lib/package.json', JSON.stringify({ name: 'pure-lib', version: '1.0.0', type: 'module', main: 'index.js' }));
-  await put(root, 'node_modules/pure-lib/index.js', "export const shout = (s) => s.toUpperCase() + '!';\nexport const neverUsed = () => 'TREE_SHAKEN_AWAY';\n");
-  await put(root, 'node_modules/configured-ext/package.json', JSON.stringify({ name: 'configured-ext', version: '1.0.0', main: 'index.js' }));
+  await put(root, 'types.ts', 'export type Handler<E, R> = (event: E) => Promise<R>;\n');
+  await put(
+    root,
+    'node_modules/pure-lib/package.json',
+    JSON.stringify({ name: 'pure-lib', version: '1.0.0', type: 'module', main: 'index.js' }),
+  );
+  await put(
+    root,
+    'node_modules/pure-lib/index.js',
+    "export const shout = (s) => s.toUpperCase() + '!';\nexport const neverUsed = () => 'TREE_SHAKEN_AWAY';\n",
+  );
+  await put(
+    root,
+    'node_modules/configured-ext/package.json',
+    JSON.stringify({ name: 'configured-ext', version: '1.0.0', main: 'index.js' }),
+  );
   await put(root, 'node_modules/configured-ext/index.js', "exports.tag = (s) => '[' + s + ']';\n");
-  await put(root, 'node_modules/native-greeter/package.json', JSON.stringify({ name: 'native-greeter', version: '1.0.0', main: 'index.js', dependencies: { 'greeter-helper': '1.0.0' } }));
-  await put(root, 'node_modules/native-greeter/binding.gyp', "{ 'targets': [{ 'target_name': 'greeter', 'sources': ['greeter.c'] }] }\n");
+  await put(
+    root,
+    'node_modules/native-greeter/package.json',
+    JSON.stringify({
+      name: 'native-greeter',
+      version: '1.0.0',
+      main: 'index.js',
+      dependencies: { 'greeter-helper': '1.0.0' },
+    }),
+  );
+  await put(
+    root,
+    'node_modules/native-greeter/binding.gyp',
+    "{ 'targets': [{ 'target_name': 'greeter', 'sources': ['greeter.c'] }] }\n",
+  );
   await put(root, 'node_modules/native-greeter/greeter.c', ADDON_C);
-  await put(root, 'node_modules/native-greeter/index.js', "const { suffix } = require('greeter-helper');\nconst addon = require('./build/Release/greeter.node');\nexports.greet = (name) => addon.greet(name) + suffix;\n");
-  await put(root, 'node_modules/greeter-helper/package.json', JSON.stringify({ name: 'greeter-helper', version: '1.0.0', main: 'index.js' }));
+  await put(
+    root,
+    'node_modules/native-greeter/index.js',
+    "const { suffix } = require('greeter-helper');\nconst addon = require('./build/Release/greeter.node');\nexports.greet = (name) => addon.greet(name) + suffix;\n",
+  );
+  await put(
+    root,
+    'node_modules/greeter-helper/package.json',
+    JSON.stringify({ name: 'greeter-helper', version: '1.0.0', main: 'index.js' }),
+  );
   await put(root, 'node_modules/greeter-helper/index.js', "exports.suffix = ' (native)';\n");
   await mkdir(join(root, 'node_modules/native-greeter/build/Release'), { recursive: true });
   const headers = nodeHeaders();
   if (headers) {
-    execFileSync('cc', ['-shared', '-fPIC', '-O2', `-I${headers}`, '-o', join(root, 'node_modules/native-greeter/build/Release/greeter.node'), join(root, 'node_modules/native-greeter/greeter.c')]);
+    execFileSync('cc', [
+      '-shared',
+      '-fPIC',
+      '-O2',
+      `-I${headers}`,
+      '-o',
+      join(root, 'node_modules/native-greeter/build/Release/greeter.node'),
+      join(root, 'node_modules/native-greeter/greeter.c'),
+    ]);
   }
   return root;
 }

@@ -12,7 +12,13 @@ describe('typecheckProject', () => {
   let project: string;
   beforeEach(async () => {
     project = await mkdtemp(join(tmpdir(), 'tslambda-tsc-'));
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', types: [] }, include: ['*.ts'] }));
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', types: [] },
+        include: ['*.ts'],
+      }),
+    );
   });
   afterEach(() => rm(project, { recursive: true, force: true }));
 

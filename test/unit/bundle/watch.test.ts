@@ -43,7 +43,10 @@ describe('watchBundle', () => {
       'src/word.ts': "export const word: string = 'first';\n",
     });
     const queue = eventQueue();
-    watcher = await watchBundle({ entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20 }, (e) => queue.push(e));
+    watcher = await watchBundle(
+      { entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20 },
+      (e) => queue.push(e),
+    );
 
     const first = await queue.next();
     expect(first.kind).toBe('bundled');
@@ -73,9 +76,15 @@ describe('watchBundle', () => {
       'node_modules/ext/index.js': 'exports.one = 1;\n',
     });
     const queue = eventQueue();
-    watcher = await watchBundle({ entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20, external: ['ext'] }, (e) => queue.push(e));
+    watcher = await watchBundle(
+      { entry: join(root, 'src/handler.ts'), root, exportPath: 'handler', nodeMajor: 20, external: ['ext'] },
+      (e) => queue.push(e),
+    );
     expect(await queue.next()).toMatchObject({ kind: 'bundled', externalsChanged: false });
-    await writeFile(join(root, 'src/handler.ts'), "import { one } from 'ext';\nexport const handler = async () => one;\n");
+    await writeFile(
+      join(root, 'src/handler.ts'),
+      "import { one } from 'ext';\nexport const handler = async () => one;\n",
+    );
     const next = await queue.next();
     expect(next).toMatchObject({ kind: 'bundled', externalsChanged: true });
     expect(next.kind === 'bundled' && next.result.externalPackages.map((p) => p.name)).toEqual(['ext']);

@@ -31,7 +31,9 @@ describe('tslambda CLI', () => {
   it('rejects an unknown flag, naming it', async () => {
     const result = await runCli(['build', '--colour']);
     expect(result.exitCode).toBe(ExitCode.usage);
-    expect(result.stderr).toMatch(/^error: Unknown argument: colour\nhint: run `tslambda build --help` for the options\n$/);
+    expect(result.stderr).toMatch(
+      /^error: Unknown argument: colour\nhint: run `tslambda build --help` for the options\n$/,
+    );
   });
 
   it('asks for a command when none is given', async () => {

@@ -23,7 +23,11 @@ describe('flags from the option table', () => {
   it('lists the problems under --json, with their flag names', async () => {
     const result = await runCli(['invoke-local', '--repeat', '0', '--concurrency', '0', '--serve', '70000', '--json']);
     expect(result.exitCode).toBe(ExitCode.usage);
-    expect(JSON.parse(result.stdout).error.problems.map((p: { path: string }) => p.path)).toEqual(['--serve', '--concurrency', '--repeat']);
+    expect(JSON.parse(result.stdout).error.problems.map((p: { path: string }) => p.path)).toEqual([
+      '--serve',
+      '--concurrency',
+      '--repeat',
+    ]);
   });
 
   it('refuses --watch with --no-build as a flag problem', async () => {
@@ -38,7 +42,12 @@ describe('flags from the option table', () => {
       expect(help.exitCode).toBe(0);
       expect(help.stdout).toContain('Examples:');
       for (const [, spec] of flagsOf(command)) {
-        const shown = spec.kind === 'boolean' && spec.flag.default === true ? `--no-${spec.flag.name}` : spec.flag.positional ? spec.flag.name : `--${spec.flag.name}`;
+        const shown =
+          spec.kind === 'boolean' && spec.flag.default === true
+            ? `--no-${spec.flag.name}`
+            : spec.flag.positional
+              ? spec.flag.name
+              : `--${spec.flag.name}`;
         expect(help.stdout, `${command} --help shows ${shown}`).toContain(shown);
       }
     }
@@ -46,9 +55,26 @@ describe('flags from the option table', () => {
 
   it('accepts every flag its help shows (the parser is written from the same table)', async () => {
     // --no-build with an image that cannot exist stops after parsing, at the engine; a parse error would exit 2.
-    const result = await runCli(['invoke-local', '--no-build', '--image', 'x', '--env', 'A=1', '--env-file', 'missing.env', '--serve', '--concurrency', '2', '--no-docker', '--json'], {
-      env: { DOCKER_HOST: 'unix:///nonexistent/tslambda-flags.sock' },
-    });
+    const result = await runCli(
+      [
+        'invoke-local',
+        '--no-build',
+        '--image',
+        'x',
+        '--env',
+        'A=1',
+        '--env-file',
+        'missing.env',
+        '--serve',
+        '--concurrency',
+        '2',
+        '--no-docker',
+        '--json',
+      ],
+      {
+        env: { DOCKER_HOST: 'unix:///nonexistent/tslambda-flags.sock' },
+      },
+    );
     expect(result.stderr).not.toContain('Unknown argument');
     expect(result.stderr).not.toContain('invalid flags');
   });

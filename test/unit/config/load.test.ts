@@ -4,10 +4,14 @@ import { loadConfig, mergeConfig } from '../../../src/config/load.js';
 import { UserError, ExitCode } from '../../../src/core/errors.js';
 import { makeProject } from '../../support/temp-project.js';
 
-const load = (cwd: string, extra: Partial<Parameters<typeof loadConfig>[0]> = {}) => loadConfig({ cwd, env: {}, ...extra });
+const load = (cwd: string, extra: Partial<Parameters<typeof loadConfig>[0]> = {}) =>
+  loadConfig({ cwd, env: {}, ...extra });
 
 async function problemsOf(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(UserError);
   return error as UserError;
 }
@@ -36,7 +40,9 @@ describe('config discovery', () => {
   });
 
   it('reads the "lambda" key of package.json, .lambdarc.yaml and an ES module config', async () => {
-    const pkg = await makeProject({ 'package.json': JSON.stringify({ name: 'x', lambda: { functionName: 'pkg-fn' } }) });
+    const pkg = await makeProject({
+      'package.json': JSON.stringify({ name: 'x', lambda: { functionName: 'pkg-fn' } }),
+    });
     expect((await load(pkg)).functionName).toBe('pkg-fn');
     const yaml = await makeProject({ '.lambdarc.yaml': 'functionName: yaml-fn\nmemorySize: 256\n' });
     expect((await load(yaml)).memorySize).toBe(256);
@@ -62,7 +68,9 @@ describe('config discovery', () => {
   it('asks for a config file when none is found', async () => {
     const root = await makeProject({ 'index.js': '' });
     const error = await problemsOf(load(root));
-    expect(error.message).toBe(`no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${root} or above`);
+    expect(error.message).toBe(
+      `no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${root} or above`,
+    );
     expect(error.hint).toBe('run `tslambda init` to create a function here, or pass --config <file>');
   });
 
@@ -125,14 +133,29 @@ describe('config precedence', () => {
   it('takes flag > environment > file > default', () => {
     const file = { functionName: 'f', region: 'eu-west-1', profile: 'file-profile', memorySize: 512 };
     expect(mergeConfig(file, '/p', {}).region).toBe('eu-west-1');
-    expect(mergeConfig(file, '/p', { AWS_REGION: 'us-east-2', AWS_PROFILE: 'env-profile' })).toMatchObject({ region: 'us-east-2', profile: 'env-profile' });
+    expect(mergeConfig(file, '/p', { AWS_REGION: 'us-east-2', AWS_PROFILE: 'env-profile' })).toMatchObject({
+      region: 'us-east-2',
+      profile: 'env-profile',
+    });
     expect(mergeConfig(file, '/p', { AWS_REGION: 'us-east-2' }, { region: 'ap-south-1' }).region).toBe('ap-south-1');
     const merged = mergeConfig(file, '/p', {});
-    expect(merged).toMatchObject({ memorySize: 512, timeout: 3, architecture: 'x86_64', handler: 'index.handler', createRepository: true, publish: false });
+    expect(merged).toMatchObject({
+      memorySize: 512,
+      timeout: 3,
+      architecture: 'x86_64',
+      handler: 'index.handler',
+      createRepository: true,
+      publish: false,
+    });
   });
 
   it('adds build args and labels from flags to those of the file', () => {
-    const merged = mergeConfig({ functionName: 'f', buildArgs: { A: '1', B: '2' } }, '/p', {}, { buildArgs: { B: 'flag' } });
+    const merged = mergeConfig(
+      { functionName: 'f', buildArgs: { A: '1', B: '2' } },
+      '/p',
+      {},
+      { buildArgs: { B: 'flag' } },
+    );
     expect(merged.buildArgs).toEqual({ A: '1', B: 'flag' });
   });
 });

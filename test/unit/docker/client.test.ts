@@ -7,8 +7,13 @@ import { ExitCode, UserError } from '../../../src/core/errors.js';
 
 describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
   it('defaults to the local socket, and takes unix:// paths', () => {
-    expect(engineAddress({})).toEqual({ options: { socketPath: '/var/run/docker.sock' }, describe: 'unix:///var/run/docker.sock' });
-    expect(engineAddress({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }).options).toEqual({ socketPath: '/run/user/1000/docker.sock' });
+    expect(engineAddress({})).toEqual({
+      options: { socketPath: '/var/run/docker.sock' },
+      describe: 'unix:///var/run/docker.sock',
+    });
+    expect(engineAddress({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }).options).toEqual({
+      socketPath: '/run/user/1000/docker.sock',
+    });
   });
 
   it('speaks plain http to tcp:// and TLS with the certificates of DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set', async () => {
@@ -18,7 +23,11 @@ describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
     });
     const certs = await mkdtemp(join(tmpdir(), 'tslambda-certs-'));
     for (const name of ['ca', 'cert', 'key']) await writeFile(join(certs, `${name}.pem`), `${name} bytes`);
-    const tls = engineAddress({ DOCKER_HOST: 'tcp://docker.example.test', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs });
+    const tls = engineAddress({
+      DOCKER_HOST: 'tcp://docker.example.test',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certs,
+    });
     expect(tls.describe).toBe('tcp://docker.example.test:2376 (TLS)');
     expect(tls.options).toMatchObject({ host: 'docker.example.test', port: 2376, protocol: 'https' });
     expect(String(tls.options.ca)).toBe('ca bytes');
@@ -26,9 +35,9 @@ describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
   });
 
   it('names a missing certificate folder in one line', () => {
-    expect(() => engineAddress({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent' })).toThrow(
-      /^cannot read TLS certificates from DOCKER_CERT_PATH=\/nonexistent: /,
-    );
+    expect(() =>
+      engineAddress({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent' }),
+    ).toThrow(/^cannot read TLS certificates from DOCKER_CERT_PATH=\/nonexistent: /);
   });
 
   it('uses ssh:// with its user and port', () => {

@@ -19,7 +19,14 @@ async function readTar(stream: NodeJS.ReadableStream): Promise<TarEntry[]> {
     const chunks: Buffer[] = [];
     body.on('data', (c: unknown) => chunks.push(c as Buffer));
     body.on('end', () => {
-      entries.push({ name: header.name, type: header.type, mode: header.mode! & 0o7777, uid: header.uid!, linkname: header.linkname, content: Buffer.concat(chunks).toString() });
+      entries.push({
+        name: header.name,
+        type: header.type,
+        mode: header.mode! & 0o7777,
+        uid: header.uid!,
+        linkname: header.linkname,
+        content: Buffer.concat(chunks).toString(),
+      });
       next();
     });
   });
@@ -50,12 +57,26 @@ describe('.dockerignore semantics', () => {
 
   it('ignores folders with everything under them, and comments and blank lines do nothing', async () => {
     expect(await included(tree, '# comment\n\nnode_modules\nlogs/\n')).toEqual([
-      'README.md', 'docs', 'docs/guide.md', 'docs/keep.md', 'index.js', 'src', 'src/a.js', 'src/a.test.js', 'src/deep', 'src/deep/b.test.js',
+      'README.md',
+      'docs',
+      'docs/guide.md',
+      'docs/keep.md',
+      'index.js',
+      'src',
+      'src/a.js',
+      'src/a.test.js',
+      'src/deep',
+      'src/deep/b.test.js',
     ]);
   });
 
   it('matches ** across folders and * within one', async () => {
-    expect(await included(tree, '**/*.test.js\nnode_modules\nlogs\ndocs\n*.md')).toEqual(['index.js', 'src', 'src/a.js', 'src/deep']);
+    expect(await included(tree, '**/*.test.js\nnode_modules\nlogs\ndocs\n*.md')).toEqual([
+      'index.js',
+      'src',
+      'src/a.js',
+      'src/deep',
+    ]);
     // A single * does not cross a folder: src/*.test.js leaves src/deep/b.test.js.
     expect(await included(tree, 'src/*.test.js\nnode_modules\nlogs\ndocs\n*.md')).toContain('src/deep/b.test.js');
   });
@@ -70,7 +91,11 @@ describe('.dockerignore semantics', () => {
   });
 
   it('always sends the Dockerfile and .dockerignore even when listed', async () => {
-    const root = await makeProject({ Dockerfile: 'FROM x', 'docker/Dockerfile.prod': 'FROM y', '.dockerignore': '*\n' });
+    const root = await makeProject({
+      Dockerfile: 'FROM x',
+      'docker/Dockerfile.prod': 'FROM y',
+      '.dockerignore': '*\n',
+    });
     const { entries } = await selectContextEntries(root, ['*'], ['docker/Dockerfile.prod']);
     expect(entries).toEqual(['.dockerignore', 'docker', 'docker/Dockerfile.prod']);
   });
@@ -91,11 +116,23 @@ describe('build context tar', () => {
     });
     const context = await createBuildContext({
       directory: root,
-      extraFiles: [{ path: '.tslambda/runtime/bootstrap.cjs', content: 'loop' }, { path: '.tslambda/Dockerfile', content: 'FROM base' }],
+      extraFiles: [
+        { path: '.tslambda/runtime/bootstrap.cjs', content: 'loop' },
+        { path: '.tslambda/Dockerfile', content: 'FROM base' },
+      ],
     });
     const entries = await readTar(context.stream);
     const byName = Object.fromEntries(entries.map((e) => [e.name.replace(/\/$/, ''), e]));
-    expect(Object.keys(byName).sort()).toEqual(['.', '.dockerignore', '.tslambda/Dockerfile', '.tslambda/runtime/bootstrap.cjs', 'bin', 'bin/run.sh', 'index.js', 'link.js']);
+    expect(Object.keys(byName).sort()).toEqual([
+      '.',
+      '.dockerignore',
+      '.tslambda/Dockerfile',
+      '.tslambda/runtime/bootstrap.cjs',
+      'bin',
+      'bin/run.sh',
+      'index.js',
+      'link.js',
+    ]);
     expect(byName['bin/run.sh']).toMatchObject({ type: 'file', mode: 0o755, uid: 0, content: '#!/bin/sh' });
     expect(byName['index.js']).toMatchObject({ type: 'file', mode: 0o644, content: 'exports.handler = 1' });
     expect(byName['link.js']).toMatchObject({ type: 'symlink', linkname: 'index.js' });
@@ -107,7 +144,12 @@ describe('build context tar', () => {
     const root = await makeProject({ 'index.js': 'x', 'lib/util.js': 'y' });
     const context = await createBuildContext({ directory: root, directoryPrefix: '.tslambda/app', extraFiles: [] });
     const names = (await readTar(context.stream)).map((e) => e.name.replace(/\/$/, '')).sort();
-    expect(names).toEqual(['.tslambda/app', '.tslambda/app/index.js', '.tslambda/app/lib', '.tslambda/app/lib/util.js']);
+    expect(names).toEqual([
+      '.tslambda/app',
+      '.tslambda/app/index.js',
+      '.tslambda/app/lib',
+      '.tslambda/app/lib/util.js',
+    ]);
   });
 
   it('flags files that look like secrets, and an .npmrc only when it holds a token', async () => {
@@ -125,6 +167,12 @@ describe('build context tar', () => {
     const context = await createBuildContext({ directory: root, extraFiles: [] });
     await readTar(context.stream);
     const { suspectedSecrets } = context;
-    expect(suspectedSecrets.sort()).toEqual(['.env', '.env.production', 'certs/server.pem', 'keys/id_rsa', 'sub/.npmrc']);
+    expect(suspectedSecrets.sort()).toEqual([
+      '.env',
+      '.env.production',
+      'certs/server.pem',
+      'keys/id_rsa',
+      'sub/.npmrc',
+    ]);
   });
 });

@@ -12,15 +12,22 @@ describe('program Dockerfile', () => {
     expect(lines[1]).toBe('FROM node:22-slim AS tslambda-node');
     expect(lines[2]).toMatch(/^RUN mkdir -p \/opt\/tslambda\/node\/lib && .*ldd "\$node".*ld\.so$/);
     expect(lines).toContain('FROM julia:1.11');
-    expect(lines).toContain('ENV TSLAMBDA_PROGRAM="{\\"command\\":[\\"julia\\",\\"serve.jl\\"],\\"protocol\\":\\"stdio\\"}"');
-    expect(lines).toContain('ENTRYPOINT ["/opt/tslambda/node/lib/ld.so","--library-path","/opt/tslambda/node/lib","/opt/tslambda/node/node","/opt/tslambda/runtime/bootstrap.cjs"]');
+    expect(lines).toContain(
+      'ENV TSLAMBDA_PROGRAM="{\\"command\\":[\\"julia\\",\\"serve.jl\\"],\\"protocol\\":\\"stdio\\"}"',
+    );
+    expect(lines).toContain(
+      'ENTRYPOINT ["/opt/tslambda/node/lib/ld.so","--library-path","/opt/tslambda/node/lib","/opt/tslambda/node/node","/opt/tslambda/runtime/bootstrap.cjs"]',
+    );
     expect(lines).toContain('COPY --from=tslambda-node /opt/tslambda/node/ /opt/tslambda/node/');
     expect(text).not.toMatch(/ENV PATH|npm/);
     expect(lines.at(-1)).toBe('COPY .tslambda/app/ /var/task/');
   });
 
-  it('uses the base image\'s node when program.node names it, and escapes $ in the program', () => {
-    const text = generateProgramDockerfile({ ...base, program: { command: ['bash', '-c', 'echo $HOME'], protocol: 'exec', node: '/usr/local/bin/node' } });
+  it("uses the base image's node when program.node names it, and escapes $ in the program", () => {
+    const text = generateProgramDockerfile({
+      ...base,
+      program: { command: ['bash', '-c', 'echo $HOME'], protocol: 'exec', node: '/usr/local/bin/node' },
+    });
     expect(text).not.toContain('tslambda-node');
     expect(text).toContain('ENTRYPOINT ["/usr/local/bin/node","/opt/tslambda/runtime/bootstrap.cjs"]');
     expect(text).toContain('echo \\$HOME');

@@ -18,7 +18,9 @@ describe('the tslambda dependency init writes', () => {
 
   it('is the folder, as file:/abs/path, when tslambda runs from a clone', () => {
     expect(tslambdaDependency('0.1.0', '/home/me/src/tslambda')).toBe('file:/home/me/src/tslambda');
-    expect(tslambdaDependency('0.1.0', '/home/me/node_modules-notes/tslambda')).toBe('file:/home/me/node_modules-notes/tslambda');
+    expect(tslambdaDependency('0.1.0', '/home/me/node_modules-notes/tslambda')).toBe(
+      'file:/home/me/node_modules-notes/tslambda',
+    );
   });
 
   it('init run from this clone references this clone', async () => {

@@ -21,7 +21,14 @@ describe('tslambda init (off a TTY, flags only)', () => {
   it('scaffolds a function into a new folder and prints the next two commands', async () => {
     const run = await runInit(cwd, { dir: 'orders', name: 'orders-fn', region: 'eu-west-1', architecture: 'arm64' });
     expect(run.error).toBeUndefined();
-    expect(await tree(join(cwd, 'orders'))).toEqual(['.dockerignore', 'lambda.config.json', 'package.json', 'src', 'src/handler.ts', 'tsconfig.json']);
+    expect(await tree(join(cwd, 'orders'))).toEqual([
+      '.dockerignore',
+      'lambda.config.json',
+      'package.json',
+      'src',
+      'src/handler.ts',
+      'tsconfig.json',
+    ]);
     expect(JSON.parse(await read('orders/lambda.config.json'))).toEqual({
       functionName: 'orders-fn',
       region: 'eu-west-1',
@@ -36,7 +43,11 @@ describe('tslambda init (off a TTY, flags only)', () => {
     expect(manifest.scripts.build).toBe('tslambda build');
     expect(manifest.devDependencies).toHaveProperty('tslambda');
     expect(await read('orders/.dockerignore')).toMatch(/^node_modules$/m);
-    expect(run.stderr.trimEnd().split('\n').slice(-3)).toEqual(['Next:', '  cd orders && npm install', '  npm run invoke']);
+    expect(run.stderr.trimEnd().split('\n').slice(-3)).toEqual([
+      'Next:',
+      '  cd orders && npm install',
+      '  npm run invoke',
+    ]);
   });
 
   it('defaults the name to the folder and takes the region from AWS_REGION', async () => {
@@ -67,11 +78,18 @@ describe('tslambda init (off a TTY, flags only)', () => {
   });
 
   it('adds its scripts to an existing package.json and keeps everything else', async () => {
-    await writeFile(join(cwd, 'package.json'), JSON.stringify({ name: 'app', dependencies: { zod: '^3' }, scripts: { test: 'vitest' } }, null, 4));
+    await writeFile(
+      join(cwd, 'package.json'),
+      JSON.stringify({ name: 'app', dependencies: { zod: '^3' }, scripts: { test: 'vitest' } }, null, 4),
+    );
     const run = await runInit(cwd, { name: 'hello' });
     expect(run.error).toBeUndefined();
     const manifest = JSON.parse(await read('package.json'));
-    expect(manifest).toMatchObject({ name: 'app', dependencies: { zod: '^3' }, scripts: { test: 'vitest', build: 'tslambda build', deploy: 'tslambda deploy' } });
+    expect(manifest).toMatchObject({
+      name: 'app',
+      dependencies: { zod: '^3' },
+      scripts: { test: 'vitest', build: 'tslambda build', deploy: 'tslambda deploy' },
+    });
     expect(await read('package.json')).toMatch(/^ {4}"name"/m);
     expect(run.stderr).toMatch(/updated\s+package\.json \(added script build/);
   });
@@ -91,7 +109,11 @@ describe('tslambda init (off a TTY, flags only)', () => {
 
   it('prints a JSON result with --json', async () => {
     const run = await runInit(cwd, { name: 'hello', json: true });
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, functionName: 'hello', next: ['npm install', 'npm run invoke'] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      functionName: 'hello',
+      next: ['npm install', 'npm run invoke'],
+    });
   });
 
   it('writes, with --dockerfile, a bundling stage followed by the generated bundled Dockerfile', async () => {
@@ -99,14 +121,23 @@ describe('tslambda init (off a TTY, flags only)', () => {
     const dockerfile = await read('Dockerfile');
     expect(dockerfile).toMatch(/^FROM node:20-slim AS bundle$/m);
     expect(dockerfile).toMatch(/^RUN npx --no-install tslambda bundle --out-dir \/bundle$/m);
-    const generated = generateDockerfile({ baseImage: 'node:20-slim', handler: 'src/handler.handler', nodeOptions: BUNDLE_NODE_OPTIONS, appDir: '--from=bundle /bundle', tslambdaVersion: 'x' });
+    const generated = generateDockerfile({
+      baseImage: 'node:20-slim',
+      handler: 'src/handler.handler',
+      nodeOptions: BUNDLE_NODE_OPTIONS,
+      appDir: '--from=bundle /bundle',
+      tslambdaVersion: 'x',
+    });
     const body = (text: string) => text.split('\n').filter((line) => line && !line.startsWith('#'));
     expect(body(dockerfile).slice(-body(generated).length)).toEqual(body(generated));
   });
 
   it('writes a handler that type-checks against the package types', async () => {
     await runInit(cwd, { name: 'hello' });
-    const options = ts.convertCompilerOptionsFromJson(JSON.parse(await read('tsconfig.json')).compilerOptions, cwd).options;
+    const options = ts.convertCompilerOptionsFromJson(
+      JSON.parse(await read('tsconfig.json')).compilerOptions,
+      cwd,
+    ).options;
     const program = ts.createProgram([join(cwd, 'src/handler.ts')], {
       ...options,
       typeRoots: [resolve('node_modules/@types')],
@@ -132,12 +163,22 @@ describe('settleAnswers on a terminal', () => {
         return replies.shift()!;
       },
     });
-    expect(questions).toEqual(['Function name (x): ', 'AWS region (leave empty to decide at deploy time): ', 'Architecture, x86_64 or arm64 (x86_64): ']);
+    expect(questions).toEqual([
+      'Function name (x): ',
+      'AWS region (leave empty to decide at deploy time): ',
+      'Architecture, x86_64 or arm64 (x86_64): ',
+    ]);
     expect(answers).toMatchObject({ functionName: 'billing', region: 'ap-south-1', architecture: 'arm64' });
   });
 
   it('asks nothing that a flag answered', async () => {
-    const answers = await settleAnswers({ dir: '/tmp/x', flags: { name: 'a', region: 'eu-west-1', architecture: 'x86_64' }, env: {}, tslambdaVersion: '1.0.0', ask: () => Promise.reject(new Error('asked')) });
+    const answers = await settleAnswers({
+      dir: '/tmp/x',
+      flags: { name: 'a', region: 'eu-west-1', architecture: 'x86_64' },
+      env: {},
+      tslambdaVersion: '1.0.0',
+      ask: () => Promise.reject(new Error('asked')),
+    });
     expect(answers.functionName).toBe('a');
   });
 

@@ -12,7 +12,16 @@ export interface InitRun {
 
 export async function runInit(
   cwd: string,
-  args: { dir?: string; name?: string; region?: string; architecture?: 'x86_64' | 'arm64'; 'base-image'?: string; dockerfile?: boolean; force?: boolean; json?: boolean },
+  args: {
+    dir?: string;
+    name?: string;
+    region?: string;
+    architecture?: 'x86_64' | 'arm64';
+    'base-image'?: string;
+    dockerfile?: boolean;
+    force?: boolean;
+    json?: boolean;
+  },
   env: NodeJS.ProcessEnv = {},
 ): Promise<InitRun> {
   const stdout = new PassThrough();
@@ -20,14 +29,30 @@ export async function runInit(
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   stdout.on('data', (c: Buffer) => chunks.stdout.push(c));
   stderr.on('data', (c: Buffer) => chunks.stderr.push(c));
-  const out = await createOutput({ stdout, stderr, interactive: false, color: false, json: args.json ?? false, verbose: false, quiet: false });
+  const out = await createOutput({
+    stdout,
+    stderr,
+    interactive: false,
+    color: false,
+    json: args.json ?? false,
+    verbose: false,
+    quiet: false,
+  });
   // stdin is not a terminal: a question would hang the test, so none may be asked.
   const stdin = Readable.from([]);
   let error: UserError | undefined;
   try {
     await initCommand.handler(
       { dir: '.', dockerfile: false, force: false, json: false, verbose: false, quiet: false, ...args },
-      { out, env, cwd, stdin, signal: new AbortController().signal, loadConfig: () => Promise.reject(new Error('init loads no config')), docker: () => Promise.reject(new Error('init uses no Docker engine')) },
+      {
+        out,
+        env,
+        cwd,
+        stdin,
+        signal: new AbortController().signal,
+        loadConfig: () => Promise.reject(new Error('init loads no config')),
+        docker: () => Promise.reject(new Error('init uses no Docker engine')),
+      },
     );
   } catch (caught) {
     if (!isUserError(caught)) throw caught;

@@ -43,7 +43,10 @@ describe('ReloadingPool', () => {
     const running = pool.invoke('a');
     await turns();
     const second = fakeSet('v2', log);
-    const swapped = pool.replace(async () => second.set, async () => void log.push('task root rewritten'));
+    const swapped = pool.replace(
+      async () => second.set,
+      async () => void log.push('task root rewritten'),
+    );
     const duringSwap = pool.invoke('b');
     await turns();
     // The swap waits for "a"; "b" waits for the swap.
@@ -55,7 +58,14 @@ describe('ReloadingPool', () => {
     await turns();
     second.answerAll();
     expect(text(await duringSwap)).toBe('v2:b');
-    expect(log).toEqual(['v1 runs a', 'v1 answers a', 'v1 stopped', 'task root rewritten', 'v2 runs b', 'v2 answers b']);
+    expect(log).toEqual([
+      'v1 runs a',
+      'v1 answers a',
+      'v1 stopped',
+      'task root rewritten',
+      'v2 runs b',
+      'v2 answers b',
+    ]);
   });
 
   it('holds calls until a set starts, also when a start fails: a later replace serves them', async () => {

@@ -17,7 +17,8 @@ describe('--since', () => {
     expect(parseSince('1d', now)).toBe(now - 86_400_000);
     expect(parseSince('2026-12-01T08:00:00Z', now)).toBe(Date.parse('2026-12-01T08:00:00Z'));
     expect(parseSince('2026-12-01', now)).toBe(Date.parse('2026-12-01'));
-    for (const bad of ['10', 'm', 'yesterday', '10 minutes', '2026-13-45']) expect(parseSince(bad, now), bad).toBeUndefined();
+    for (const bad of ['10', 'm', 'yesterday', '10 minutes', '2026-13-45'])
+      expect(parseSince(bad, now), bad).toBeUndefined();
   });
 });
 
@@ -27,17 +28,27 @@ describe('lines', () => {
     expect(renderLine(start, false)).toBe('START RequestId: 1f0e Version: $LATEST');
     expect(renderLine(start, true)).toBe('\u001b[90mSTART RequestId: 1f0e Version: $LATEST\u001b[39m');
     expect(renderLine('REPORT RequestId: 1f0e\tDuration: 2.1 ms', true)).toMatch(new RegExp(`^${ESC}\\[36m`));
-    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tERROR\tInvoke Error', true)).toMatch(new RegExp(`^${ESC}\\[31m`));
+    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tERROR\tInvoke Error', true)).toMatch(
+      new RegExp(`^${ESC}\\[31m`),
+    );
     expect(renderLine('{"time":"…","type":"platform.start","record":{}}', true)).toMatch(new RegExp(`^${ESC}\\[90m`));
     expect(renderLine('{"level":"ERROR","message":"boom"}', true)).toMatch(new RegExp(`^${ESC}\\[31m`));
-    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine', true)).toBe('2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine');
+    expect(renderLine('2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine', true)).toBe(
+      '2026-12-01T12:00:00.000Z\t1f0e\tINFO\tfine',
+    );
   });
 
   it('--json carries time, stream, version and the message without its newline', () => {
     const stream = '2026/12/01/[7]abc';
     expect(streamVersion(stream)).toBe('7');
     expect(streamVersion('2026/12/01/[$LATEST]abc')).toBe('$LATEST');
-    expect(toJsonEvent({ timestamp: 0, message: 'hi\n', logStreamName: stream }, '7')).toEqual({ time: '1970-01-01T00:00:00.000Z', timestamp: 0, logStreamName: stream, version: '7', message: 'hi' });
+    expect(toJsonEvent({ timestamp: 0, message: 'hi\n', logStreamName: stream }, '7')).toEqual({
+      time: '1970-01-01T00:00:00.000Z',
+      timestamp: 0,
+      logStreamName: stream,
+      version: '7',
+      message: 'hi',
+    });
   });
 });
 

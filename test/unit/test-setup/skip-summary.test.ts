@@ -10,7 +10,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const config = 'test/fixtures/skip-summary/vitest.config.ts';
 
 async function vitest(env: Record<string, string | undefined>): Promise<{ lastLine: string; exitCode: number }> {
-  const result = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', config], { cwd: root, env: { ...process.env, ...env } })
+  const result = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', config], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  })
     .then((r) => ({ stdout: r.stdout, exitCode: 0 }))
     .catch((error: { stdout: string; code: number }) => ({ stdout: error.stdout, exitCode: error.code }));
   return { lastLine: result.stdout.trim().split('\n').at(-1)!, exitCode: result.exitCode };
