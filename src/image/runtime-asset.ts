@@ -12,12 +12,21 @@ export const RUNTIME_ENTRY = 'bootstrap.cjs';
 export const RUNTIME_ENTRYPOINT = ['node', `${RUNTIME_IMAGE_DIR}/${RUNTIME_ENTRY}`];
 export const TASK_ROOT = '/var/task';
 
-export async function runtimeContextFiles(): Promise<ContextFile[]> {
+/** The program adapters (any language): bootstrap.cjs loads them only for a `program` handler. */
+const PROGRAM_PART = /^(program[^/]*\.cjs|adapters\/)/;
+
+/**
+ * The runtime's files for a build context. A Node handler's generated image leaves the program adapters out, so
+ * the loop every function carries stays small; a program, or a Dockerfile of the user's, gets them all.
+ */
+export async function runtimeContextFiles(options: { programs?: boolean } = {}): Promise<ContextFile[]> {
+  const programs = options.programs ?? true;
   const names = (await readdir(RUNTIME_SOURCE_DIR, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) =>
       `${entry.parentPath ?? entry.path}/${entry.name}`.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, ''),
     )
+    .filter((name) => programs || !PROGRAM_PART.test(name))
     .sort();
   return Promise.all(
     names.map(async (name) => ({

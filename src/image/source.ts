@@ -122,7 +122,7 @@ async function bundledSource(
     // No folder: the user's files reach the image only through the bundle.
     context: {
       extraFiles: [
-        ...(await runtimeContextFiles()),
+        ...(await runtimeContextFiles({ programs: false })),
         ...(await bundleContextFiles(bundle)),
         { path: GENERATED_DOCKERFILE_PATH, content: dockerfile },
       ],
@@ -173,7 +173,10 @@ async function generatedFolderSource(config: ResolvedConfig, labels: Record<stri
     context: {
       directory: config.context,
       directoryPrefix: GENERATED_APP_DIR,
-      extraFiles: [...(await runtimeContextFiles()), { path: GENERATED_DOCKERFILE_PATH, content: dockerfile }],
+      extraFiles: [
+        ...(await runtimeContextFiles({ programs: config.program !== undefined })),
+        { path: GENERATED_DOCKERFILE_PATH, content: dockerfile },
+      ],
     },
     dockerfile: GENERATED_DOCKERFILE_PATH,
     describe: `generated (FROM ${config.baseImage})`,
