@@ -55,8 +55,8 @@ export async function selectContextEntries(
   patterns: string[],
   alwaysInclude: string[] = [],
 ): Promise<{ entries: string[]; suspectedSecrets: string[] }> {
-  // The package is CommonJS; under NodeNext its callable export is the module itself.
-  const matcher = (dockerignore as unknown as typeof dockerignore.default)().add(patterns);
+  // The package is CommonJS and also exports itself as `default`, which is what its types describe.
+  const matcher = dockerignore.default().add(patterns);
   // With an exception (!pattern) an ignored folder may still hold included files, so it must be walked.
   const hasExceptions = patterns.some((p) => p.trim().startsWith('!'));
   const forced = new Set(['.dockerignore', ...alwaysInclude]);
@@ -102,6 +102,16 @@ function unsendable(path: string, dirent: Dirent): UserError {
   });
 }
 
+/**
+ * tar-stream's packs are streamx streams: they pipe as Node streams do, which is all the engine client does with
+ * them, but their types are not Node's. Checked, not cast.
+ */
+function asNodeStream(stream: unknown): NodeJS.ReadableStream {
+  if (typeof stream === 'object' && stream !== null && 'pipe' in stream && typeof stream.pipe === 'function')
+    return stream as NodeJS.ReadableStream;
+  throw new Error('the tar packer returned something that cannot be piped');
+}
+
 function addExtraFiles(pack: Pack, files: ContextFile[]) {
   for (const file of files) {
     const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
@@ -116,7 +126,7 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
     const stream = pack();
     addExtraFiles(stream, plan.extraFiles);
     return {
-      stream: stream as unknown as NodeJS.ReadableStream,
+      stream: asNodeStream(stream),
       entries: plan.extraFiles.map((f) => f.path).sort(),
       suspectedSecrets: [],
     };
@@ -145,10 +155,10 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
       gname: '',
     }),
     finalize: false,
-    finish: (pack) => addExtraFiles(pack as unknown as Pack, plan.extraFiles),
+    finish: (pack) => addExtraFiles(pack, plan.extraFiles),
   });
   return {
-    stream: stream as unknown as NodeJS.ReadableStream,
+    stream: asNodeStream(stream),
     entries: [...entries.map((e) => prefix + e), ...plan.extraFiles.map((f) => f.path)].sort(),
     suspectedSecrets,
   };
