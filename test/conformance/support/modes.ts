@@ -33,10 +33,14 @@ export async function removeWork(): Promise<void> {
     );
 }
 
-/** A private copy of the case's task root holding a lambda.config.json for it (the CLI reads its project from there). */
+/**
+ * A private copy of the case's task root holding a lambda.config.json for it (the CLI reads its project from there).
+ * Each call gets its own folder: modes and Node versions run concurrently, and a shared copy was rewritten while
+ * another run was reading it.
+ */
 function projectFor(testCase: Case): string {
-  const dir = join(work, 'projects', testCase.id);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(work, 'projects'), { recursive: true });
+  const dir = mkdtempSync(join(work, 'projects', `${testCase.id}-`));
   cpSync(join(CORPUS_DIR, testCase.root), dir, { recursive: true });
   writeFileSync(
     join(dir, 'lambda.config.json'),
