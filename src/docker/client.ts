@@ -31,8 +31,12 @@ function explain(error: NodeJS.ErrnoException): string {
       return 'host not found';
     case 'ETIMEDOUT':
       return 'timed out';
-    default:
-      return error.message || String(error);
+    default: {
+      // A refused TLS handshake: OpenSSL's reason ("tlsv13 alert certificate required"), not its multi-line dump.
+      const { reason } = error as { reason?: unknown };
+      if (error.code?.startsWith('ERR_SSL_') && typeof reason === 'string') return `TLS handshake failed: ${reason}`;
+      return (error.message || String(error)).split('\n')[0]!.trim();
+    }
   }
 }
 
