@@ -102,7 +102,7 @@ export async function connectDocker(env: NodeJS.ProcessEnv, connect: ConnectOpti
   } catch (error) {
     const reason = timeout.aborted
       ? `timed out (no answer to a ping within ${PING_TIMEOUT_MS / 1000} s)`
-      : explain(error as NodeJS.ErrnoException);
+      : (address.hostKey?.refusal ?? explain(error as NodeJS.ErrnoException));
     throw unreachable(address, reason, error);
   }
   return docker;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
 import { ExitCode, UserError } from '../core/errors.js';
 import { suggestKey } from '../core/suggest.js';
 import {
@@ -14,6 +15,7 @@ import {
   readContext,
   type StoredContext,
 } from './context-store.js';
+import { type HostKeyCheck, hostKeyCheck, knownHostsFiles } from './known-hosts.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -24,6 +26,8 @@ export interface Endpoint {
   options: EngineOptions;
   /** Where we tried, for messages: "unix:///var/run/docker.sock", "tcp://10.0.0.2:2376 (TLS)". */
   describe: string;
+  /** ssh only: the known_hosts check, which knows why a host was refused. */
+  hostKey?: HostKeyCheck;
 }
 
 export interface EngineAddress extends Endpoint {
@@ -68,16 +72,39 @@ function parseHost(host: string, owner: string): ParsedHost {
   return { kind: 'tcp', hostname: url.hostname, port: url.port, https: url.protocol === 'https:' };
 }
 
+/** Host key types as known_hosts writes them → the handshake algorithms that present such a key. */
+const HOST_KEY_ALGORITHMS: Record<string, ServerHostKeyAlgorithm[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+/** ssh2's host key algorithms with those of the host's known keys first, so the server presents a key we can check. */
+function hostKeyOrder(knownTypes: string[]): ServerHostKeyAlgorithm[] {
+  const all = Object.values(HOST_KEY_ALGORITHMS).flat();
+  const preferred = knownTypes.flatMap((type) => HOST_KEY_ALGORITHMS[type] ?? []);
+  return [...preferred, ...all.filter((algorithm) => !preferred.includes(algorithm))];
+}
+
 function sshEndpoint(url: URL, env: NodeJS.ProcessEnv): Endpoint {
+  const port = Number(url.port || 22);
+  const files = knownHostsFiles(env);
+  const hostKey = hostKeyCheck(files, url.hostname, port, `${files[0]} or ${files[2]}`);
   const options: EngineOptions = {
     protocol: 'ssh',
     host: url.hostname,
-    port: Number(url.port || 22),
+    port,
     username: url.username || undefined,
+    // ssh2 reads no keys of its own: it authenticates through the user's ssh agent, as `docker` does through `ssh`.
+    sshOptions: {
+      agent: env.SSH_AUTH_SOCK || undefined,
+      hostVerifier: (key: Buffer) => hostKey.verify(key),
+      algorithms: { serverHostKey: hostKeyOrder(hostKey.knownTypes) },
+    },
   };
-  // ssh2 reads no keys of its own: it authenticates through the user's ssh agent, as `docker` does through `ssh`.
-  if (env.SSH_AUTH_SOCK) options.sshOptions = { agent: env.SSH_AUTH_SOCK };
-  return { options, describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}` };
+  return { options, describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`, hostKey };
 }
 
 const unixEndpoint = (socketPath: string): Endpoint => ({
