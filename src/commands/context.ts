@@ -3,6 +3,7 @@
 import type Docker from 'dockerode';
 import { configOverrides } from '../config/flags.js';
 import type { CommandName, GlobalArgs } from '../config/options.js';
+import type { ResolvedConfig } from '../config/types.js';
 import type { Output } from '../core/output.js';
 import type { CommandContext } from './types.js';
 
@@ -19,6 +20,28 @@ export interface ContextInputs {
 
 export function createCommandContext({ name, args, out, env, cwd, stdin, signal }: ContextInputs): CommandContext {
   let docker: Promise<Docker> | undefined;
+  let config: Promise<ResolvedConfig> | undefined;
+  const loadConfig = async (overrides: Partial<ResolvedConfig> = {}) => {
+    const { loadConfig } = await import('../config/load.js');
+    return loadConfig({
+      cwd,
+      configPath: args.config,
+      env,
+      overrides: { ...configOverrides(name, args, env), ...overrides },
+    });
+  };
+  // The engine is chosen by --docker-context or the config's dockerContext before DOCKER_HOST and docker's own choice.
+  const connect = async () => {
+    const [{ connectDocker }, { dockerContext, configFile }] = await Promise.all([
+      import('../docker/client.js'),
+      (config ??= loadConfig()),
+    ]);
+    const chosenBy = args['docker-context'] !== undefined ? '--docker-context' : `dockerContext in ${configFile}`;
+    return connectDocker(env, {
+      context: dockerContext ? { name: dockerContext, chosenBy } : undefined,
+      warn: (line) => out.warn(line),
+    });
+  };
   return {
     out,
     env,
@@ -26,15 +49,9 @@ export function createCommandContext({ name, args, out, env, cwd, stdin, signal 
     stdin,
     signal,
     // One connection per run: build, push and every --watch rebuild share it instead of pinging again.
-    docker: async () => (docker ??= import('../docker/client.js').then(({ connectDocker }) => connectDocker(env))),
-    loadConfig: async (overrides = {}) => {
-      const { loadConfig } = await import('../config/load.js');
-      return loadConfig({
-        cwd,
-        configPath: args.config,
-        env,
-        overrides: { ...configOverrides(name, args, env), ...overrides },
-      });
-    },
+    docker: async () => (docker ??= connect()),
+    // The first plain load is kept: connecting to the engine reads dockerContext from it without loading twice.
+    loadConfig: (overrides = {}) =>
+      Object.keys(overrides).length > 0 ? loadConfig(overrides) : (config ??= loadConfig()),
   };
 }

@@ -226,6 +226,19 @@ export const options = {
       describe: 'Build argument K=V (repeatable; K alone takes its value from the environment)',
     },
   },
+  // Docker contexts (issue 15): which engine builds, runs and pushes; wins over DOCKER_HOST, as docker --context does.
+  dockerContext: {
+    kind: 'string',
+    config: {
+      check: pattern(/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/, 'a Docker context name, as `docker context ls` lists it'),
+    },
+    flag: {
+      name: 'docker-context',
+      commands: BUILDING,
+      group: BUILD,
+      describe: 'Docker context whose engine to use (overrides DOCKER_HOST, DOCKER_CONTEXT and `docker context use`)',
+    },
+  },
   labels: { kind: 'map', config: { check: stringMap(), resolved: true } },
   target: {
     kind: 'string',

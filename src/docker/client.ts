@@ -1,76 +1,22 @@
-// Connects to the Docker engine named by DOCKER_HOST (unix, tcp, tcp+TLS, ssh) and proves it answers.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Connects to the Docker engine a Docker context or DOCKER_HOST names (unix, tcp, tcp+TLS, ssh) and proves it answers.
 import type Docker from 'dockerode';
-import type { DockerOptions } from 'dockerode';
 import { ExitCode, UserError } from '../core/errors.js';
+import { contextNames, DEFAULT_CONTEXT } from './context-store.js';
+import { type ContextChoice, type EngineAddress, type EngineOptions, resolveEngine } from './engine-address.js';
 
-const DEFAULT_SOCKET = '/var/run/docker.sock';
 const PING_TIMEOUT_MS = 5000;
 
-export interface EngineAddress {
-  options: DockerOptions;
-  /** Where we tried, for messages: "unix:///var/run/docker.sock", "tcp://10.0.0.2:2376 (TLS)". */
-  describe: string;
-}
-
-/** Reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH the way the docker CLI does. */
-export function engineAddress(env: NodeJS.ProcessEnv): EngineAddress {
-  const host = env.DOCKER_HOST?.trim();
-  if (!host) return { options: { socketPath: DEFAULT_SOCKET }, describe: `unix://${DEFAULT_SOCKET}` };
-  if (host.startsWith('unix://')) {
-    const socketPath = host.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { options: { socketPath }, describe: `unix://${socketPath}` };
-  }
-  let url: URL;
-  try {
-    url = new URL(host);
-  } catch {
-    throw new UserError(`DOCKER_HOST is not a valid address: ${JSON.stringify(host)}`, {
-      exitCode: ExitCode.dockerUnreachable,
-      hint: 'use unix:///path/to/docker.sock, tcp://host:2375, tcp://host:2376 with DOCKER_TLS_VERIFY=1, or ssh://user@host',
-    });
-  }
-  if (url.protocol === 'ssh:') {
-    return {
-      options: {
-        protocol: 'ssh',
-        host: url.hostname,
-        port: Number(url.port || 22),
-        username: url.username || undefined,
-      },
-      describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`,
-    };
-  }
-  if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`DOCKER_HOST has an unsupported scheme: ${url.protocol}`, {
-      exitCode: ExitCode.dockerUnreachable,
-      hint: 'use unix://, tcp:// or ssh://',
-    });
-  }
-  const port = url.port || (env.DOCKER_TLS_VERIFY === '1' ? '2376' : '2375');
-  const tls =
-    url.protocol === 'https:' ||
-    (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0') ||
-    port === '2376';
-  const options: DockerOptions = { host: url.hostname, port: Number(port), protocol: tls ? 'https' : 'http' };
-  if (tls && env.DOCKER_CERT_PATH) {
-    try {
-      options.ca = readFileSync(join(env.DOCKER_CERT_PATH, 'ca.pem'));
-      options.cert = readFileSync(join(env.DOCKER_CERT_PATH, 'cert.pem'));
-      options.key = readFileSync(join(env.DOCKER_CERT_PATH, 'key.pem'));
-    } catch (error) {
-      throw new UserError(
-        `cannot read TLS certificates from DOCKER_CERT_PATH=${env.DOCKER_CERT_PATH}: ${(error as Error).message}`,
-        {
-          exitCode: ExitCode.dockerUnreachable,
-          hint: 'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem',
-        },
-      );
-    }
-  }
-  return { options, describe: `tcp://${url.hostname}:${port}${tls ? ' (TLS)' : ''}` };
-}
+// docker-modem fills whatever we leave out from the process's own DOCKER_HOST and DOCKER_CERT_PATH: the resolved
+// address must be all it uses, so every connection field is set, if only to undefined.
+const NO_MODEM_DEFAULTS: EngineOptions = {
+  socketPath: undefined,
+  host: undefined,
+  port: undefined,
+  protocol: undefined,
+  ca: undefined,
+  cert: undefined,
+  key: undefined,
+};
 
 function explain(error: NodeJS.ErrnoException): string {
   switch (error.code) {
@@ -85,8 +31,12 @@ function explain(error: NodeJS.ErrnoException): string {
       return 'host not found';
     case 'ETIMEDOUT':
       return 'timed out';
-    default:
-      return error.message || String(error);
+    default: {
+      // A refused TLS handshake: OpenSSL's reason ("tlsv13 alert certificate required"), not its multi-line dump.
+      const { reason } = error as { reason?: unknown };
+      if (error.code?.startsWith('ERR_SSL_') && typeof reason === 'string') return `TLS handshake failed: ${reason}`;
+      return (error.message || String(error)).split('\n')[0]!.trim();
+    }
   }
 }
 
@@ -109,11 +59,41 @@ export function engineMessage(error: unknown): string {
   return (e.json?.message ?? e.message ?? String(error)).trim();
 }
 
-/** A dockerode client for the engine DOCKER_HOST names, pinged once; an engine that does not answer is a UserError. */
-export async function connectDocker(env: NodeJS.ProcessEnv): Promise<Docker> {
-  const address = engineAddress(env);
+/** The one line for an engine that does not answer: which context, which endpoint, and the contexts there are. */
+function unreachable(address: EngineAddress, reason: string, error: unknown): UserError {
+  const names = contextNames(address.configDir);
+  const others = names.length > 1 ? `; contexts: ${names.join(', ')}` : '';
+  const details = { dockerHost: address.describe, dockerContext: address.context, contexts: names };
+  if (address.context === DEFAULT_CONTEXT) {
+    return new UserError(`cannot reach the Docker engine at ${address.describe}: ${reason}${others}`, {
+      exitCode: ExitCode.dockerUnreachable,
+      hint: `start Docker, or set DOCKER_HOST to an engine that runs${others ? ', or choose a context with --docker-context NAME' : ''}`,
+      cause: error,
+      details,
+    });
+  }
+  return new UserError(
+    `cannot reach the Docker engine of context "${address.context}" at ${address.describe}: ${reason}; contexts: ${names.join(', ')}`,
+    {
+      exitCode: ExitCode.dockerUnreachable,
+      hint: `${address.chosenBy} chooses "${address.context}"; start its engine, or choose another with --docker-context NAME`,
+      cause: error,
+      details,
+    },
+  );
+}
+
+export interface ConnectOptions {
+  /** A context named by --docker-context or the config's dockerContext; it wins over DOCKER_HOST. */
+  context?: ContextChoice;
+  warn?: (line: string) => void;
+}
+
+/** A dockerode client for the engine the context or DOCKER_HOST names, pinged once; an engine that does not answer is a UserError. */
+export async function connectDocker(env: NodeJS.ProcessEnv, connect: ConnectOptions = {}): Promise<Docker> {
+  const address = resolveEngine(env, connect.context, connect.warn);
   const { default: Dockerode } = await import('dockerode');
-  const docker = new Dockerode(address.options);
+  const docker = new Dockerode({ ...NO_MODEM_DEFAULTS, ...address.options });
   // The ping's own socket is closed on timeout: an engine that accepts and never answers must not keep us alive.
   const timeout = AbortSignal.timeout(PING_TIMEOUT_MS);
   try {
@@ -122,13 +102,8 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<Docker> {
   } catch (error) {
     const reason = timeout.aborted
       ? `timed out (no answer to a ping within ${PING_TIMEOUT_MS / 1000} s)`
-      : explain(error as NodeJS.ErrnoException);
-    throw new UserError(`cannot reach the Docker engine at ${address.describe}: ${reason}`, {
-      exitCode: ExitCode.dockerUnreachable,
-      hint: 'start Docker, or set DOCKER_HOST to an engine that runs',
-      cause: error,
-      details: { dockerHost: address.describe },
-    });
+      : (address.hostKey?.refusal ?? explain(error as NodeJS.ErrnoException));
+    throw unreachable(address, reason, error);
   }
   return docker;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { engineAddress } from '../../../src/docker/client.js';
+import { engineAddress } from '../../../src/docker/engine-address.js';
 import { ExitCode, UserError } from '../../../src/core/errors.js';
 
 describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
@@ -41,7 +41,7 @@ describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
   });
 
   it('uses ssh:// with its user and port', () => {
-    expect(engineAddress({ DOCKER_HOST: 'ssh://deploy@build-box:2222' })).toEqual({
+    expect(engineAddress({ DOCKER_HOST: 'ssh://deploy@build-box:2222' })).toMatchObject({
       options: { protocol: 'ssh', host: 'build-box', port: 2222, username: 'deploy' },
       describe: 'ssh://deploy@build-box:2222',
     });
