@@ -29,7 +29,13 @@ export const initCommand = defineCommand('init', {
     answers.tslambdaDependency = tslambdaDependency(packageVersion, runningPackageRoot());
     // Stopped before the first file: nothing is written (once writing starts, the few small files are finished).
     if (ctx.signal.aborted) throw new UserError('interrupted; init wrote nothing', { exitCode: ExitCode.interrupted });
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST' && error.code !== 'ENOTDIR') throw error;
+      throw new UserError(`cannot create the function in ${args.dir}: it is a file, not a folder`, {
+        exitCode: ExitCode.usage,
+        hint: 'pass a folder to init (it is made if missing)',
+      });
+    });
     const result = await scaffold({ dir, answers, dockerfile: args.dockerfile, force: args.force });
 
     const where = relative(ctx.cwd, dir) || '.';
