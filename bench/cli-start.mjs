@@ -2,8 +2,9 @@
 // How much tslambda's start-up adds to starting Node itself (`node -e 0`): --version, --help, each command's --help,
 // and each command up to its first line of output. Every run of a case is paired with a `node -e 0` run just before
 // it, so machine noise hits both alike; the figures are medians of the paired differences: wall time to the first
-// byte written, and CPU time of the whole process (reported by the process itself, so a machine busy with other
-// work, which stretches wall time, barely moves it). The guard reads CPU time when the machine is loaded.
+// byte written, and CPU time used up to that first byte (reported by the process itself, see _cpu-at-exit.cjs, so
+// a machine busy with other work, which stretches wall time, barely moves it; what a command does after its first
+// line does not count). The guard reads CPU time when the machine is loaded.
 // Fails (exit 1) when --version or a --help adds more than BUDGET_MS, or any case more than SLACK_MS over the recorded
 // baseline. A command's first line is over the budget today (it waits for dockerode or the AWS SDK to load; see the
 // README), so for those the budget is shown and only the baseline is enforced

@@ -1,4 +1,5 @@
 // The CLI's entry: answers --help from the option table, else reads argv against it, runs the chosen command, and maps the outcome to an exit code.
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConfigProblem } from '../config/checks.js';
 import { isArgsOf, isGlobalArgs, localFlagProblems } from '../config/flags.js';
@@ -99,6 +100,7 @@ async function runCommand<N extends CommandName>(name: N, args: Record<string, u
     signal: io.signal,
   });
   try {
+    if (args.cwd !== undefined) await requireFolder(ctx.cwd, args.cwd);
     const handler = await spec.load();
     await handler(args, ctx);
     // A command that stops cleanly on Ctrl-C (--serve) still ends as interrupted, never as success.
@@ -106,6 +108,19 @@ async function runCommand<N extends CommandName>(name: N, args: Record<string, u
   } catch (error) {
     return reportError(error, out, io.signal.aborted);
   }
+}
+
+/** --cwd names a folder that exists: otherwise every command would fail later, in words that do not name the flag. */
+async function requireFolder(path: string, given: string): Promise<void> {
+  const folder = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!folder)
+    throw new UserError(`--cwd ${given}: no such folder`, {
+      exitCode: ExitCode.usage,
+      hint: 'pass a folder that exists, or drop --cwd to run in the current one',
+    });
 }
 
 function usageHint(argv: string[]): string {

@@ -66,7 +66,13 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
       continue;
     }
     if (!takesValue(spec)) {
-      args[spec.flag.name] = negated ? false : inline === undefined ? true : inline !== 'false';
+      // A switch: alone, or =true / =false; any other value was meant for something else.
+      if (inline !== undefined && !['true', 'false'].includes(inline))
+        problems.push({
+          path: `--${rawName}`,
+          message: `is a switch and takes no value, found ${JSON.stringify(inline)}; write --${rawName} alone or --${rawName}=false`,
+        });
+      else args[spec.flag.name] = negated ? inline === 'false' : inline !== 'false';
       continue;
     }
     const values: string[] = inline !== undefined ? [inline] : [];

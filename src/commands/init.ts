@@ -1,6 +1,7 @@
 // `tslambda init [dir]`: scaffolds a TypeScript function that builds, invokes and deploys with tslambda.
 import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { ExitCode, UserError } from '../core/errors.js';
 import { packageVersion } from '../core/version.js';
 import { settleAnswers, terminalAsk } from '../init/answers.js';
 import { runningPackageRoot, tslambdaDependency } from '../init/dependency.js';
@@ -12,7 +13,7 @@ export const initCommand = defineCommand('init', {
     const dir = resolve(ctx.cwd, args.dir);
     // Questions only on a terminal and never with --json: scripts and CI get flags and defaults.
     const terminal = (ctx.stdin as { isTTY?: boolean }).isTTY === true && !args.json && !args.quiet;
-    const prompt = terminal ? terminalAsk(ctx.stdin, ctx.out.stderr) : undefined;
+    const prompt = terminal ? terminalAsk(ctx.stdin, ctx.out.stderr, ctx.signal) : undefined;
     let answers;
     try {
       answers = await settleAnswers({
@@ -26,7 +27,15 @@ export const initCommand = defineCommand('init', {
       prompt?.close();
     }
     answers.tslambdaDependency = tslambdaDependency(packageVersion, runningPackageRoot());
-    await mkdir(dir, { recursive: true });
+    // Stopped before the first file: nothing is written (once writing starts, the few small files are finished).
+    if (ctx.signal.aborted) throw new UserError('interrupted; init wrote nothing', { exitCode: ExitCode.interrupted });
+    await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST' && error.code !== 'ENOTDIR') throw error;
+      throw new UserError(`cannot create the function in ${args.dir}: it is a file, not a folder`, {
+        exitCode: ExitCode.usage,
+        hint: 'pass a folder to init (it is made if missing)',
+      });
+    });
     const result = await scaffold({ dir, answers, dockerfile: args.dockerfile, force: args.force });
 
     const where = relative(ctx.cwd, dir) || '.';

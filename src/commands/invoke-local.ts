@@ -198,9 +198,10 @@ async function prepareLauncher(
     await writeBundle(shipped.result, taskRoot);
     return { launcher: hostLauncher(config, env, ctx, taskRoot, shipped.result.handler), network: 'host' };
   }
-  const docker = await ctx.docker();
   let image = args.image;
   if (!image && args.build) image = (await buildFromFlags(ctx, config, args)).name;
+  // After the build, whose step shows before the Docker client loads; the build's connection is reused.
+  const docker = await ctx.docker();
   image ??= `${config.repository}:${config.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {

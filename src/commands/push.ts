@@ -7,11 +7,12 @@ export const pushCommand = defineCommand('push', {
   async handler(args, ctx) {
     const started = performance.now();
     const config = await ctx.loadConfig();
-    // The AWS SDK loads only for commands that talk to AWS.
     const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
-    const target = await connectAws(config, ctx);
     const { tag } = await chooseTag(config, ctx.out);
-    const repository = await repositoryStep(ctx, config, target);
+    // The AWS SDK loads while the first step shows (started in the same tick, so its line comes first).
+    const connecting = connectAws(config, ctx);
+    const repository = await repositoryStep(ctx, config, connecting);
+    const target = await connecting;
     const image = await buildStep(ctx, { ...config, tag }, buildOptionsOf(args));
     const pushed = await pushStep(ctx, config, target, repository, image, tag);
     const took = performance.now() - started;

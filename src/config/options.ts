@@ -89,11 +89,18 @@ export const options = {
       commands: 'all',
       group: GLOBAL,
       describe: 'Config file to use instead of searching for lambda.config.json',
+      check: nonEmptyString,
     },
   },
   cwd: {
     kind: 'string',
-    flag: { name: 'cwd', commands: 'all', group: GLOBAL, describe: 'Folder to run in (config search starts here)' },
+    flag: {
+      name: 'cwd',
+      commands: 'all',
+      group: GLOBAL,
+      describe: 'Folder to run in (config search starts here)',
+      check: nonEmptyString,
+    },
   },
   // The function, first among the config keys as in every error that lists them.
   functionName: {
@@ -346,7 +353,16 @@ export const options = {
   },
   role: {
     kind: 'string',
-    flag: { name: 'role', commands: ['deploy'], group: DEPLOY, describe: 'Execution role ARN for --create' },
+    flag: {
+      name: 'role',
+      commands: ['deploy'],
+      group: DEPLOY,
+      describe: 'Execution role ARN for --create',
+      check: pattern(
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+        'an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+      ),
+    },
   },
   dryRun: {
     kind: 'boolean',
@@ -429,6 +445,7 @@ export const options = {
       commands: ['logs'],
       group: LOGS,
       describe: 'CloudWatch filter pattern, e.g. ERROR or "?timeout ?Error"',
+      check: nonEmptyString,
     },
   },
   qualifier: {
@@ -438,6 +455,7 @@ export const options = {
       commands: ['logs'],
       group: LOGS,
       describe: "Only this version's lines; an alias means the version(s) it routes to",
+      check: pattern(/^(\$LATEST|[a-zA-Z0-9_-]{1,128})$/, 'a version number, $LATEST or an alias name'),
     },
   },
 
@@ -449,6 +467,7 @@ export const options = {
       commands: ['rollback'],
       group: ROLLBACK,
       describe: 'Go to this version (or, for $LATEST, this sha256: digest) instead of the recorded one',
+      check: pattern(/^(\d+|sha256:[0-9a-f]{64})$/, 'a version number or an image digest (sha256:<64 hex digits>)'),
     },
   },
 
@@ -463,7 +482,12 @@ export const options = {
   },
   envFile: {
     kind: 'string',
-    flag: { name: 'env-file', commands: RUNNING, describe: 'File of KEY=value lines for the function environment' },
+    flag: {
+      name: 'env-file',
+      commands: RUNNING,
+      describe: 'File of KEY=value lines for the function environment',
+      check: nonEmptyString,
+    },
   },
   passAwsCredentials: {
     kind: 'boolean',
@@ -511,6 +535,7 @@ export const options = {
       commands: ['invoke-local'],
       conflicts: 'data',
       describe: 'JSON file holding the event ("-" for stdin)',
+      check: nonEmptyString,
     },
   },
   data: { kind: 'string', flag: { name: 'data', commands: ['invoke-local'], describe: 'The event as inline JSON' } },
@@ -525,7 +550,12 @@ export const options = {
   },
   image: {
     kind: 'string',
-    flag: { name: 'image', commands: ['invoke-local'], describe: 'Run this image instead of building one' },
+    flag: {
+      name: 'image',
+      commands: ['invoke-local'],
+      describe: 'Run this image instead of building one',
+      check: nonEmptyString,
+    },
   },
   repeat: {
     kind: 'number',
@@ -550,7 +580,14 @@ export const options = {
   // bundle
   outDir: {
     kind: 'string',
-    flag: { name: 'out-dir', commands: ['bundle'], default: 'dist', describe: 'Folder to write the bundle to' },
+    flag: {
+      name: 'out-dir',
+      commands: ['bundle'],
+      default: 'dist',
+      describe: 'Folder to write the bundle to',
+      // An empty value would be the project folder itself: the bundle would overwrite the sources.
+      check: nonEmptyString,
+    },
   },
 
   // init: its own meaning of some names (the new function's settings, not overrides of a config)
@@ -579,6 +616,7 @@ export const options = {
       name: 'base-image',
       commands: ['init'],
       describe: `Base image to build on (default ${DEFAULT_BASE_IMAGE})`,
+      check: nonEmptyString,
     },
   },
   initDockerfile: {

@@ -3,7 +3,6 @@ import type { ContextFile } from '../core/files.js';
 import type { Dirent } from 'node:fs';
 import { opendir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import dockerignore from '@balena/dockerignore';
 import type { Pack } from 'tar-stream';
 import { ExitCode, UserError } from '../core/errors.js';
 
@@ -55,7 +54,9 @@ export async function selectContextEntries(
   patterns: string[],
   alwaysInclude: string[] = [],
 ): Promise<{ entries: string[]; suspectedSecrets: string[] }> {
-  // The package is CommonJS and also exports itself as `default`, which is what its types describe.
+  // Loaded here, not with the module: a build shows its first step before this runs. The package is CommonJS and
+  // also exports itself as `default`, which is what its types describe.
+  const { default: dockerignore } = await import('@balena/dockerignore');
   const matcher = dockerignore.default().add(patterns);
   // With an exception (!pattern) an ignored folder may still hold included files, so it must be walked.
   const hasExceptions = patterns.some((p) => p.trim().startsWith('!'));

@@ -1,7 +1,7 @@
 // Settles the new function's name, region and architecture: flags first, then questions on a terminal, then defaults.
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { UserError } from '../core/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import { DEFAULT_BASE_IMAGE, type Architecture } from '../config/types.js';
 import { fieldChecks } from '../config/schema.js';
 import { nodeMajorOfImage } from '../bundle/node-target.js';
@@ -72,11 +72,26 @@ export async function settleAnswers(options: {
   };
 }
 
-/** Questions on stderr (stdout stays for results), answers from stdin; the caller closes it. */
+/**
+ * Questions on stderr (stdout stays for results), answers from stdin; the caller closes it. Ctrl-C at a question
+ * (read by readline in raw mode, so no signal reaches the process) and `signal` (SIGTERM) end init before it
+ * writes anything: exit 130, not readline's AbortError reported as a bug.
+ */
 export function terminalAsk(
   stdin: NodeJS.ReadableStream,
   stderr: NodeJS.WritableStream,
+  signal?: AbortSignal,
 ): { ask: Ask; close: () => void } {
   const rl = createInterface({ input: stdin, output: stderr, terminal: true });
-  return { ask: (question) => rl.question(question), close: () => rl.close() };
+  const ctrlC = new AbortController();
+  rl.on('SIGINT', () => ctrlC.abort());
+  const stop = signal ? AbortSignal.any([signal, ctrlC.signal]) : ctrlC.signal;
+  return {
+    ask: (question) =>
+      rl.question(question, { signal: stop }).catch((error: unknown) => {
+        if (!stop.aborted) throw error;
+        throw new UserError('interrupted; init wrote nothing', { exitCode: ExitCode.interrupted });
+      }),
+    close: () => rl.close(),
+  };
 }

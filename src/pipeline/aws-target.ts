@@ -1,5 +1,5 @@
 // The AWS account and region a release goes to: SDK clients for the configured region and profile.
-import { createAwsClients, resolvedRegion, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { toAwsUserError } from '../aws/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 
@@ -13,6 +13,9 @@ export async function connectAws(
   config: ResolvedConfig,
   ctx: { env: NodeJS.ProcessEnv; signal: AbortSignal },
 ): Promise<AwsTarget> {
+  // The SDK loads here, not when a command starts (it takes longer than the rest of start-up): a command shows its
+  // first step, then connects inside it (see push).
+  const { createAwsClients, resolvedRegion } = await import('../aws/clients.js');
   const clients = createAwsClients({
     env: ctx.env,
     region: config.region,

@@ -29,7 +29,6 @@ export async function buildStep(
 ): Promise<BuiltImage> {
   const started = performance.now();
   const { out, signal } = ctx;
-  const docker = await ctx.docker();
   const source = await resolveImageSource(config, out, {
     typecheck: options.typecheck,
     bundle: options.bundle,
@@ -43,7 +42,9 @@ export async function buildStep(
   }
   out.debug(`dockerfile: ${source.describe}; context entries: ${context.entries.length}`);
   const name = `${config.repository}:${config.tag ?? 'latest'}`;
+  // The engine is reached inside the step: its line shows before the Docker client loads (a few hundred ms).
   return out.step(`Building ${name} (${platformOf(config.architecture)})`, async (update) => {
+    const docker = await ctx.docker();
     const request = {
       name,
       context: context.stream,

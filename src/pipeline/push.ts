@@ -1,5 +1,5 @@
 // Pushes a built image to the function's ECR repository, logging in with a fresh ECR token each time the engine needs one.
-import { getRegistryCredentials, type Repository } from '../aws/ecr.js';
+import type { Repository } from '../aws/ecr.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { pushImage, type PushedImage } from '../docker/push.js';
 import type { AwsTarget } from './aws-target.js';
@@ -25,6 +25,7 @@ export async function pushStep(
       tag,
       architecture: config.architecture,
       credentials: async () => {
+        const { getRegistryCredentials } = await import('../aws/ecr.js');
         const credentials = await getRegistryCredentials(target.clients.ecr, repository.registryId);
         ctx.out.debug(`registry ${credentials.serverAddress}: user ${credentials.username}, password ****`);
         return credentials;

@@ -1,5 +1,5 @@
 // The function's ECR repository: found, or created when the config allows it.
-import { resolveRepository, type Repository } from '../aws/ecr.js';
+import type { Repository } from '../aws/ecr.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
 import type { PipelineContext } from './context.js';
@@ -9,9 +9,11 @@ export type { Repository } from '../aws/ecr.js';
 export function repositoryStep(
   ctx: Pick<PipelineContext, 'out'>,
   config: ResolvedConfig,
-  target: AwsTarget,
+  // A target still connecting (the SDK loading) is awaited inside the step, so that its line shows first.
+  connecting: AwsTarget | Promise<AwsTarget>,
 ): Promise<Repository> {
   return ctx.out.step(`Resolving ECR repository ${config.repository}`, async () => {
+    const [target, { resolveRepository }] = await Promise.all([connecting, import('../aws/ecr.js')]);
     const { repository, created } = await resolveRepository(target.clients.ecr, {
       name: config.repository,
       create: config.createRepository,

@@ -25,6 +25,8 @@ export interface ProcessOptions {
   /** Sends `signal` once the output (stdout + stderr) matches `when`, `afterMs` later (default at once). */
   interrupt?: { when: RegExp; signal?: NodeJS.Signals; afterMs?: number };
   stdin?: string;
+  /** Called with everything printed so far (stdout + stderr), on every chunk. */
+  onOutput?: (text: string) => void;
 }
 
 export function runProcess(args: string[], options: ProcessOptions): Promise<ProcessRun> {
@@ -39,6 +41,7 @@ export function runProcess(args: string[], options: ProcessOptions): Promise<Pro
   let stderr = '';
   let signalledAt: number | undefined;
   const watch = () => {
+    options.onOutput?.(stdout + stderr);
     if (!options.interrupt || signalledAt !== undefined) return;
     if (options.interrupt.when.test(stdout + stderr)) {
       signalledAt = performance.now() - started + (options.interrupt.afterMs ?? 0);
