@@ -9,6 +9,7 @@ import {
   type FunctionView,
 } from '../aws/lambda.js';
 import { buildStep, type BuildOptions } from './build.js';
+import { canaryStep, type CanaryOutcome } from './canary.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
@@ -22,6 +23,8 @@ export interface DeployOutcome {
   pushed: PushedImage;
   version?: { version: string; arn: string };
   alias?: { arn: string; created: boolean; previousVersion?: string };
+  /** --canary: what the bake saw, and whether it promoted the version. */
+  canary?: CanaryOutcome;
 }
 
 /** A step that runs once the function runs the pushed image; it may add to the outcome. */
@@ -42,15 +45,19 @@ const publishStep: AfterUpdateStep = async (ctx, plan, outcome) => {
 const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   const aliasName = plan.config.alias;
   const version = outcome.version;
-  if (!aliasName || !version) return;
+  // A canary moves the alias itself, after the smoke test passed.
+  if (!aliasName || !version || plan.request.canary) return;
   const name = plan.config.functionName;
   outcome.alias = await ctx.out.step(`Pointing alias ${aliasName} at version ${version.version}`, () =>
     pointAlias(plan.target.clients.lambda, name, aliasName, version.version),
   );
 };
 
-/** In order: the smoke test runs against the published version and alias; the record follows a passed test. */
-export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, recordStep];
+/**
+ * In order: the smoke test runs against the published version and alias (with --canary, the version alone, before
+ * any traffic reaches it); the canary shifts, bakes and promotes; the record follows a passed test and bake.
+ */
+export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, canaryStep, recordStep];
 
 export async function executeDeploy(
   ctx: PipelineContext,

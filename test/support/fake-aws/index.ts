@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
+import { FakeMetrics, METRICS_TARGET_PREFIX, writeJson10 } from './metrics.js';
 import { runInvocation } from './invoke.js';
 import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
@@ -39,6 +40,8 @@ export interface FakeAws {
   lambda: FakeLambda;
   /** CloudWatch Logs: tests append events with `logs.append(group, stream, messages)` while a command runs. */
   logs: FakeLogs;
+  /** CloudWatch metrics: tests `metrics.push(…)`/`set(…)` while a command runs; Invoke records Lambda's own. */
+  metrics: FakeMetrics;
   /** Every request that reached an operation, in order (including the ones answered with an error). */
   calls: RecordedCall[];
   /** Requests the fake does not know or whose signature failed: any entry means the test found a bug. */
@@ -92,6 +95,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const lambda = new FakeLambda({ region, accountId, codeIdentity });
   const logs = new FakeLogs({ region, accountId });
+  const metrics = new FakeMetrics();
   const calls: RecordedCall[] = [];
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();
@@ -143,7 +147,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       status: reply?.status ?? 200,
       errorCode: reply instanceof AwsFault ? reply.code : undefined,
     });
-    if (reply) (service === 'lambda' ? writeRestJson : writeJson11)(res, reply);
+    if (reply)
+      (service === 'lambda' ? writeRestJson : service === 'cloudwatch' ? writeJson10 : writeJson11)(res, reply);
   }
 
   function handleLogs(req: IncomingMessage, res: ServerResponse, operation: string, body: Buffer): void {
@@ -225,6 +230,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     calls.push({ service: 'lambda', operation: 'Invoke', input, status: 200, errorCode: outcome.functionError });
+    metrics.recordInvocation({
+      functionName: name,
+      qualifier: qualifier ?? undefined,
+      version,
+      error: !!outcome.functionError,
+    });
     const tail =
       req.headers['x-amz-log-type'] === 'Tail'
         ? {
@@ -249,10 +260,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const url = req.url ?? '/';
     const target = req.headers['x-amz-target'];
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
-    const isEcr = typeof target === 'string' && !isLogs;
-    const write = isEcr || isLogs ? writeJson11 : writeRestJson;
+    const isMetrics = typeof target === 'string' && target.startsWith(METRICS_TARGET_PREFIX);
+    const isEcr = typeof target === 'string' && !isLogs && !isMetrics;
+    const write = isMetrics ? writeJson10 : isEcr || isLogs ? writeJson11 : writeRestJson;
     const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, credentials);
-    const expectedService = isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
+    const expectedService = isMetrics ? 'monitoring' : isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
     if (!signature.ok || signature.service !== expectedService || signature.region !== region) {
       const why = signature.ok
         ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}`
@@ -266,7 +278,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       write(
         res,
         new AwsFault(
-          isEcr || isLogs ? 400 : 403,
+          isEcr || isLogs || isMetrics ? 400 : 403,
           code,
           signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message,
         ),
@@ -276,6 +288,24 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
     if (isLogs) {
       handleLogs(req, res, target.slice(LOGS_TARGET_PREFIX.length), body);
+      return;
+    }
+    if (isMetrics) {
+      const operation = target.slice(METRICS_TARGET_PREFIX.length);
+      const known = FakeMetrics.operations.includes(operation);
+      if (
+        !known ||
+        req.method !== 'POST' ||
+        url !== '/' ||
+        req.headers['content-type'] !== 'application/x-amz-json-1.0'
+      ) {
+        unexpected.push(
+          `CloudWatch ${operation}: ${req.method} ${url} (${String(req.headers['content-type'])}) is not modelled`,
+        );
+        writeJson10(res, new AwsFault(400, known ? 'SerializationException' : 'UnknownOperationException', ''));
+        return;
+      }
+      answer('cloudwatch', operation, parseJson(body), () => metrics.getMetricData(parseJson(body)), res);
       return;
     }
     if (isEcr) {
@@ -343,6 +373,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     ecr,
     lambda,
     logs,
+    metrics,
     calls,
     unexpected,
     env: {
@@ -366,6 +397,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       ecr.repositories.clear();
       lambda.reset();
       logs.reset();
+      metrics.reset();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
