@@ -7,6 +7,7 @@ import { pointAlias } from '../aws/lambda.js';
 import { DEFAULT_BAKE, parseDurationMs, parseErrorRate, parseWeight } from '../config/canary.js';
 import { bake, type BakeVerdict, type Counts } from './bake.js';
 import type { AfterUpdateStep, DeployOutcome } from './deploy-execute.js';
+import { STATE_NAMED } from './deploy-interrupted.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { restoreCommands, undoDeploy, type DeployedState } from './smoke.js';
 
@@ -172,6 +173,7 @@ async function interrupted(out: Output, plan: DeployPlan, state: DeployedState):
       {
         exitCode: ExitCode.interrupted,
         hint: `remove the weight with:\n  ${clearRoutingCommand(state.name, alias.name, alias.previousVersion!)}`,
+        details: { stage: 'canary', [STATE_NAMED]: true },
       },
     );
   }
@@ -180,7 +182,13 @@ async function interrupted(out: Output, plan: DeployPlan, state: DeployedState):
     {
       exitCode: ExitCode.interrupted,
       hint: latest.length ? `to put $LATEST back too: ${latest.join(' && ')}` : undefined,
-      details: { function: state.name, alias: alias.name, aliasVersion: alias.previousVersion },
+      details: {
+        stage: 'canary',
+        function: state.name,
+        alias: alias.name,
+        aliasVersion: alias.previousVersion,
+        [STATE_NAMED]: true,
+      },
     },
   );
 }

@@ -12,6 +12,7 @@ import { buildStep, type BuildOptions } from './build.js';
 import { canaryStep, type CanaryOutcome } from './canary.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
+import { interruptedDeploy, type DeployProgress } from './deploy-interrupted.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
@@ -59,18 +60,38 @@ const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
  */
 export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, canaryStep, recordStep];
 
+/** Runs the deploy; Ctrl-C at any stage ends in one line naming the state it left (deploy-interrupted.ts). */
 export async function executeDeploy(
   ctx: PipelineContext,
   plan: DeployPlan,
   build: BuildOptions,
   afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
 ): Promise<DeployOutcome> {
+  const progress: DeployProgress = { stage: 'build' };
+  try {
+    return await runStages(ctx, plan, build, afterUpdate, progress);
+  } catch (error) {
+    if (!ctx.signal.aborted) throw error;
+    throw await interruptedDeploy(error, plan, progress);
+  }
+}
+
+async function runStages(
+  ctx: PipelineContext,
+  plan: DeployPlan,
+  build: BuildOptions,
+  afterUpdate: AfterUpdateStep[],
+  progress: DeployProgress,
+): Promise<DeployOutcome> {
   const { config, target, tag } = plan;
   const repository = await repositoryStep(ctx, config, target);
   const image = await buildStep(ctx, { ...config, tag }, build);
+  progress.stage = 'push';
   const pushed = await pushStep(ctx, config, target, repository, image, tag);
   if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
+  Object.assign(progress, { stage: 'update', pushed });
   const outcome = await applyImage(ctx, plan, pushed);
+  Object.assign(progress, { stage: 'after-update', outcome });
   for (const step of afterUpdate) await step(ctx, plan, outcome);
   return outcome;
 }
