@@ -64,10 +64,16 @@ export function toFunctionView(output: GetFunctionCommandOutput): FunctionView {
   };
 }
 
-/** GetFunction; undefined when the function does not exist. */
-export async function getFunction(lambda: LambdaClient, name: string): Promise<FunctionView | undefined> {
+/** GetFunction; undefined when the function does not exist. `signal` replaces the command's (a read after Ctrl-C). */
+export async function getFunction(
+  lambda: LambdaClient,
+  name: string,
+  signal?: AbortSignal,
+): Promise<FunctionView | undefined> {
   try {
-    return toFunctionView(await lambda.send(new GetFunctionCommand({ FunctionName: name })));
+    return toFunctionView(
+      await lambda.send(new GetFunctionCommand({ FunctionName: name }), signal ? { abortSignal: signal } : undefined),
+    );
   } catch (error) {
     if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
     return awsCall(`GetFunction ${name}`, () => Promise.reject(error));

@@ -110,10 +110,18 @@ export const commandSpecs: CommandSpecs = {
         'create the function when it does not exist',
       ],
       ['$0 deploy --dry-run', 'show what would happen without pushing or updating'],
+      [
+        '$0 deploy --alias live --canary 10% --bake 5m',
+        'send 10% of "live" to the new version, promote after 5 quiet minutes',
+      ],
     ],
     rules: [
       (args) =>
         args.create && !args.role ? { path: '--create', message: 'needs --role <execution-role-arn>' } : undefined,
+      (args) =>
+        (args.bake !== undefined || args['max-error-rate'] !== undefined) && args.canary === undefined
+          ? { path: args.bake !== undefined ? '--bake' : '--max-error-rate', message: 'needs --canary <share>' }
+          : undefined,
     ],
     load: async () => (await import('../commands/deploy.js')).deployCommand.handler,
   },

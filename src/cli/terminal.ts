@@ -33,9 +33,9 @@ export async function createOutput(options: OutputOptions): Promise<Output> {
         spinner = ora({ text: title, stream: stderr, color: color ? 'cyan' : false, discardStdin: false }).start();
       else if (showSteps) line(`${title} …`);
       let lastPlain = '';
-      const update = (text: string) => {
+      const update = (text: string, asLine = false) => {
         if (spinner) spinner.text = `${title} ${dim(text)}`;
-        else if (verbose && showSteps && text !== lastPlain) {
+        else if ((verbose || asLine) && showSteps && text !== lastPlain) {
           lastPlain = text;
           line(`  ${text}`);
         }

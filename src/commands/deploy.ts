@@ -20,7 +20,13 @@ export const deployCommand = defineCommand('deploy', {
       args.smoke !== undefined
         ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
         : undefined;
+    const { canaryRequest } = await import('../pipeline/canary.js');
+    const canary = canaryRequest(
+      { canary: args.canary, bake: args.bake, maxErrorRate: args['max-error-rate'] },
+      config.alias,
+    );
     const request = {
+      canary,
       create: args.create,
       role: args.role,
       pushAnyway: args['push-anyway'],
@@ -79,6 +85,9 @@ function renderOutcome(ctx: CommandContext, plan: DeployPlan, outcome: DeployOut
       `  region     ${plan.target.region}`,
       ...(version ? [`  version    ${version.version} (${version.arn})`] : []),
       ...(alias ? [`  alias      ${alias.arn}${alias.created ? ' (created)' : ''}`] : []),
+      ...(outcome.canary?.result === 'promoted'
+        ? [`  canary     ${outcome.canary.errors} errors / ${outcome.canary.invocations} invocations, promoted`]
+        : []),
       `  digest     ${pushed.digest}`,
       `  image uri  ${pushed.imageUri}`,
       `  took       ${formatDuration(took)}`,
@@ -92,6 +101,7 @@ function renderOutcome(ctx: CommandContext, plan: DeployPlan, outcome: DeployOut
       version: version?.version,
       versionArn: version?.arn,
       aliasArn: alias?.arn,
+      canary: outcome.canary,
       digest: pushed.digest,
       imageUri: pushed.imageUri,
       durationMs: Math.round(took),

@@ -12,6 +12,7 @@ import {
   RESERVED_ENV,
   type Check,
 } from './checks.js';
+import { bakeDuration, canaryWeight, errorRate } from './canary.js';
 import { checkProgram, type ProgramConfig } from './program.js';
 
 export type CommandName =
@@ -414,6 +415,39 @@ export const options = {
       group: DEPLOY,
       default: false,
       describe: "After the update, follow the function's logs until Ctrl-C",
+    },
+  },
+
+  // deploy --canary (issue 16): shift some of an alias's traffic to the new version, watch its errors, then promote or roll back
+  canary: {
+    kind: 'string',
+    flag: {
+      name: 'canary',
+      commands: ['deploy'],
+      group: DEPLOY,
+      check: canaryWeight,
+      describe:
+        'With an alias: route this share of its traffic (e.g. 10%) to the new version, watch its errors during --bake, then promote or roll back (exit 14)',
+    },
+  },
+  bake: {
+    kind: 'string',
+    flag: {
+      name: 'bake',
+      commands: ['deploy'],
+      group: DEPLOY,
+      check: bakeDuration,
+      describe: 'How long --canary watches the new version before promoting it (5m, 90s, 1h; default 5m)',
+    },
+  },
+  maxErrorRate: {
+    kind: 'string',
+    flag: {
+      name: 'max-error-rate',
+      commands: ['deploy'],
+      group: DEPLOY,
+      check: errorRate,
+      describe: "Roll a --canary back when the new version's errors per invocation exceed this (1%, 0.01; default 0)",
     },
   },
 

@@ -19,8 +19,11 @@ export interface Output {
   /** Raw streams, for data that must pass through untouched (a function's response, its logs). */
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
-  /** Runs one step of long work, showing its progress and how long it took. */
-  step<T>(title: string, work: (update: (text: string) => void) => Promise<T>): Promise<T>;
+  /**
+   * Runs one step of long work, showing its progress and how long it took. An update is the spinner's text; in
+   * plain output only with --verbose, unless `asLine` says it is progress worth a line of its own (a canary's bake).
+   */
+  step<T>(title: string, work: (update: (text: string, asLine?: boolean) => void) => Promise<T>): Promise<T>;
   info(line: string): void;
   warn(line: string): void;
   /** Only with --verbose. */

@@ -6,6 +6,8 @@ import type { ResolvedConfig } from '../config/types.js';
 export interface AwsTarget {
   clients: AwsClients;
   region: string;
+  /** What a step needs to make a client of its own (CloudWatch for a canary), loaded only when used. */
+  settings: { env: NodeJS.ProcessEnv; profile?: string };
 }
 
 /** Clients for the configured target, reading AWS settings from the command's environment (never process.env). */
@@ -23,7 +25,11 @@ export async function connectAws(
     signal: ctx.signal,
   });
   try {
-    return { clients, region: await resolvedRegion(clients.ecr) };
+    return {
+      clients,
+      region: await resolvedRegion(clients.ecr),
+      settings: { env: ctx.env, profile: config.profile },
+    };
   } catch (error) {
     throw toAwsUserError(error, 'resolving the AWS region');
   }

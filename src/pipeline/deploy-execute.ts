@@ -9,8 +9,10 @@ import {
   type FunctionView,
 } from '../aws/lambda.js';
 import { buildStep, type BuildOptions } from './build.js';
+import { canaryStep, type CanaryOutcome } from './canary.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
+import { interruptedDeploy, type DeployProgress } from './deploy-interrupted.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
@@ -22,6 +24,8 @@ export interface DeployOutcome {
   pushed: PushedImage;
   version?: { version: string; arn: string };
   alias?: { arn: string; created: boolean; previousVersion?: string };
+  /** --canary: what the bake saw, and whether it promoted the version. */
+  canary?: CanaryOutcome;
 }
 
 /** A step that runs once the function runs the pushed image; it may add to the outcome. */
@@ -42,28 +46,52 @@ const publishStep: AfterUpdateStep = async (ctx, plan, outcome) => {
 const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
   const aliasName = plan.config.alias;
   const version = outcome.version;
-  if (!aliasName || !version) return;
+  // A canary moves the alias itself, after the smoke test passed.
+  if (!aliasName || !version || plan.request.canary) return;
   const name = plan.config.functionName;
   outcome.alias = await ctx.out.step(`Pointing alias ${aliasName} at version ${version.version}`, () =>
     pointAlias(plan.target.clients.lambda, name, aliasName, version.version),
   );
 };
 
-/** In order: the smoke test runs against the published version and alias; the record follows a passed test. */
-export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, recordStep];
+/**
+ * In order: the smoke test runs against the published version and alias (with --canary, the version alone, before
+ * any traffic reaches it); the canary shifts, bakes and promotes; the record follows a passed test and bake.
+ */
+export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, canaryStep, recordStep];
 
+/** Runs the deploy; Ctrl-C at any stage ends in one line naming the state it left (deploy-interrupted.ts). */
 export async function executeDeploy(
   ctx: PipelineContext,
   plan: DeployPlan,
   build: BuildOptions,
   afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
 ): Promise<DeployOutcome> {
+  const progress: DeployProgress = { stage: 'build' };
+  try {
+    return await runStages(ctx, plan, build, afterUpdate, progress);
+  } catch (error) {
+    if (!ctx.signal.aborted) throw error;
+    throw await interruptedDeploy(error, plan, progress);
+  }
+}
+
+async function runStages(
+  ctx: PipelineContext,
+  plan: DeployPlan,
+  build: BuildOptions,
+  afterUpdate: AfterUpdateStep[],
+  progress: DeployProgress,
+): Promise<DeployOutcome> {
   const { config, target, tag } = plan;
   const repository = await repositoryStep(ctx, config, target);
   const image = await buildStep(ctx, { ...config, tag }, build);
+  progress.stage = 'push';
   const pushed = await pushStep(ctx, config, target, repository, image, tag);
   if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
+  Object.assign(progress, { stage: 'update', pushed });
   const outcome = await applyImage(ctx, plan, pushed);
+  Object.assign(progress, { stage: 'after-update', outcome });
   for (const step of afterUpdate) await step(ctx, plan, outcome);
   return outcome;
 }

@@ -6,6 +6,7 @@ import { findRepository } from '../aws/ecr.js';
 import { getFunction, type FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { connectAws, type AwsTarget } from './aws-target.js';
+import type { CanaryRequest } from './canary.js';
 import { chooseTag } from './tag-policy.js';
 
 /** What the caller asks of a deploy, beyond the config. */
@@ -23,6 +24,8 @@ export interface DeployRequest {
   smokeEvent?: string;
   /** --tail: the caller follows the logs after the deploy (named in the plan). */
   tail?: boolean;
+  /** --canary (with --bake, --max-error-rate): shift part of the alias's traffic first, promote after the bake. */
+  canary?: CanaryRequest;
 }
 
 export interface DeployPlan {
@@ -89,8 +92,13 @@ function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: 
         ? 'create the function'
         : 'stop: the function does not exist',
     ...(publish ? ['publish a version'] : []),
-    ...(config.alias ? [`point alias ${config.alias} at it`] : []),
+    ...(config.alias && !request.canary ? [`point alias ${config.alias} at it`] : []),
     ...(request.smokeEvent !== undefined ? ['invoke it once with the smoke event; roll back if it fails'] : []),
+    ...(request.canary
+      ? [
+          `route ${Math.round(request.canary.weight * 1000) / 10}% of alias ${config.alias} to it, watch its errors for ${request.canary.bakeMs / 1000}s; promote it to 100%, or roll back above ${Math.round(request.canary.maxErrorRate * 1000) / 10}% errors`,
+        ]
+      : []),
     ...(request.tail ? ['follow its logs until Ctrl-C'] : []),
   ];
 }

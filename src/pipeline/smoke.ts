@@ -107,8 +107,15 @@ export type Restored = string[];
  * Undoes the deploy: the alias back to its version (or deleted when this deploy created it), then $LATEST back
  * to its image. A step that fails stops here with the state and the one command that finishes the job.
  */
-export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wait: WaitOptions): Promise<Restored> {
+export async function undoDeploy(
+  lambda: LambdaClient,
+  state: DeployedState,
+  wait: WaitOptions,
+  failed = 'the smoke test',
+): Promise<Restored> {
   const restored: Restored = [];
+  const step = (work: () => Promise<unknown>, stateLine: string, command: string) =>
+    undoStep(work, state, failed, stateLine, command);
   const { alias } = state;
   if (alias?.previousVersion && alias.previousVersion !== alias.version) {
     const plan: RollbackPlan = {
@@ -122,7 +129,6 @@ export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wai
     };
     await step(
       () => executeRollback(lambda, plan, wait, false),
-      state,
       `alias ${alias.name} still points at the failing version ${alias.version}`,
       `tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`,
     );
@@ -133,7 +139,6 @@ export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wai
         awsCall(`DeleteAlias ${state.name}:${alias.name}`, () =>
           lambda.send(new DeleteAliasCommand({ FunctionName: state.name, Name: alias.name })),
         ),
-      state,
       `alias ${alias.name} (created by this deploy) points at the failing version ${alias.version}`,
       `aws lambda delete-alias --function-name ${state.name} --name ${alias.name}`,
     );
@@ -153,7 +158,6 @@ export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wai
     const done = restored.length ? `${restored.join(', ')}; ` : '';
     await step(
       () => executeRollback(lambda, plan, wait, false),
-      state,
       `${done}$LATEST still runs the failing image ${state.image}`,
       `tslambda rollback --to ${previous.slice(previous.lastIndexOf('@') + 1)}`,
     );
@@ -162,9 +166,10 @@ export async function undoDeploy(lambda: LambdaClient, state: DeployedState, wai
   return restored;
 }
 
-async function step(
+async function undoStep(
   work: () => Promise<unknown>,
   state: DeployedState,
+  failed: string,
   stateLine: string,
   command: string,
 ): Promise<void> {
@@ -172,7 +177,7 @@ async function step(
     await work();
   } catch (error) {
     const cause = isUserError(error) ? error.message : (error as Error).message;
-    throw new UserError(`the smoke test failed and so did the rollback of ${state.name}: ${cause}`, {
+    throw new UserError(`${failed} failed and so did the rollback of ${state.name}: ${cause}`, {
       exitCode: ExitCode.rollbackFailed,
       hint: `now: ${stateLine}. Restore with:\n  ${command}`,
       cause: error,

@@ -2,14 +2,12 @@
 // (bundled, and with --no-bundle), invoked locally, deployed to the fake AWS through a real registry, and
 // the deployed image invoked again. A handler that can never load stops the build before anything exists.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
-import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { FakeAws } from '../support/fake-aws/index.js';
+import type { TestRegistry } from '../support/registry.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { runUnbundled } from '../integration/bundle-shapes/run.js';
@@ -49,31 +47,17 @@ const project = (files: Record<string, string>, config: Record<string, unknown> 
 describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason})` : ''}`, () => {
   let registry: TestRegistry;
   let aws: FakeAws;
-  let home: string;
+  let release: ReleaseEnvironment;
   /** The environment every run gets (runCli lays it over process.env). */
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    registry = await startRegistry();
-    aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });
-    home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
     // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
-    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
+    release = await startReleaseEnvironment({ docker: docker!, repository: REPOSITORY });
+    ({ registry, aws, env } = release);
   });
 
-  afterAll(async () => {
-    await aws?.close();
-    await registry?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({
-      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
-    });
-    for (const image of images)
-      await docker!
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-  });
+  afterAll(() => release?.stop());
 
   it('answers through invoke-local, bundled (CommonJS bundle) and with --no-bundle', { timeout: 120_000 }, async () => {
     const root = await project({ 'index.js': EXAMPLE });

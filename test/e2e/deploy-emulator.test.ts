@@ -1,14 +1,12 @@
 // `tslambda deploy` against an AWS emulator that does not resolve digests (real engine, real registry, real SDK):
 // its ResolvedImageUri and CodeSha256 hash the URI, so "already runs this image" must also read Code.ImageUri.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
-import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { FakeAws } from '../support/fake-aws/index.js';
+import type { TestRegistry } from '../support/registry.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli } from '../support/run-cli.js';
 import { runsWhen } from '../support/skips.js';
 import { makeProject } from '../support/temp-project.js';
@@ -17,7 +15,7 @@ const { docker, reason } = await dockerForTests();
 const REPOSITORY = `e2e-emulator-${randomBytes(3).toString('hex')}`;
 let registry: TestRegistry;
 let aws: FakeAws;
-let home: string;
+let release: ReleaseEnvironment;
 /** The environment every run gets (runCli lays it over process.env). */
 let env: NodeJS.ProcessEnv;
 
@@ -25,29 +23,16 @@ const callsOf = (operation: string) => aws.calls.filter((c) => c.operation === o
 
 describe('deploy against an emulator that hashes the image URI', runsWhen('e2e deploy (emulator)', reason), () => {
   beforeAll(async () => {
-    registry = await startRegistry();
-    aws = await startFakeAws({
-      registry: { host: registry.host, password: registry.password },
-      codeIdentity: 'emulator',
-    });
-    home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
     // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
-    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
+    release = await startReleaseEnvironment({
+      docker: docker!,
+      repository: REPOSITORY,
+      fakeAws: { codeIdentity: 'emulator' },
+    });
+    ({ registry, aws, env } = release);
   });
 
-  afterAll(async () => {
-    await aws?.close();
-    await registry?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({
-      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
-    });
-    for (const image of images)
-      await docker!
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-  });
+  afterAll(() => release?.stop());
 
   it('a second deploy of an unchanged project is up to date and makes no UpdateFunctionCode call', async () => {
     aws.ecr.addRepository(REPOSITORY);

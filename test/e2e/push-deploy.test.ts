@@ -1,8 +1,7 @@
 // `tslambda push` and `deploy` end to end: real engine, real registry, the real SDK against the fake AWS endpoint.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
@@ -10,6 +9,7 @@ import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 
@@ -19,6 +19,7 @@ const REPOSITORY = `e2e-deploy-${suffix}`;
 const OLD_DIGEST = `sha256:${'0'.repeat(64)}`;
 let registry: TestRegistry;
 let aws: FakeAws;
+let release: ReleaseEnvironment;
 let home: string;
 let project: string;
 /** The environment every run gets (runCli lays it over process.env). */
@@ -42,30 +43,16 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('e2e push/deploy', reason), () => {
   beforeAll(async () => {
-    registry = await startRegistry();
-    aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });
-    home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
     // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
-    env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
+    release = await startReleaseEnvironment({ docker: docker!, repository: REPOSITORY });
+    ({ registry, aws, home, env } = release);
     project = await makeProject({
       'lambda.config.json': JSON.stringify({ functionName: 'unused', repository: REPOSITORY, baseImage: BASE_IMAGE }),
       'index.js': 'exports.handler = async (event) => ({ echoed: event });\n',
     });
   });
 
-  afterAll(async () => {
-    await aws?.close();
-    await registry?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({
-      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
-    });
-    for (const image of images)
-      await docker!
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-  });
+  afterAll(() => release?.stop());
 
   beforeEach(() => {
     aws.reset();

@@ -1,14 +1,14 @@
 // `tslambda rollback` after real deploys: real engine, real registry, the real SDK against the fake AWS endpoint.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
-import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { FakeAws } from '../support/fake-aws/index.js';
+import type { TestRegistry } from '../support/registry.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 
@@ -18,8 +18,9 @@ const REPOSITORY = `e2e-rollback-${suffix}`;
 const OLD_DIGEST = `sha256:${'0'.repeat(64)}`;
 let registry: TestRegistry;
 let aws: FakeAws;
-let home: string;
-const savedEnv = { ...process.env };
+let release: ReleaseEnvironment;
+/** The environment every run gets (runCli lays it over process.env). */
+let env: NodeJS.ProcessEnv;
 
 const json = (result: CliResult) => JSON.parse(result.stdout) as Record<string, unknown>;
 const updateCalls = () => aws.calls.filter((c) => c.operation === 'UpdateFunctionCode');
@@ -34,35 +35,19 @@ async function project(functionName: string): Promise<string> {
 /** Deploys the project with `code` as its handler; returns the deploy's JSON result. */
 async function deployCode(dir: string, code: string, args: string[]): Promise<Record<string, unknown>> {
   await writeFile(join(dir, 'index.js'), `exports.handler = async () => ${JSON.stringify(code)};\n`);
-  const result = await runCli(['deploy', '--json', ...args], { cwd: dir, env: process.env });
+  const result = await runCli(['deploy', '--json', ...args], { cwd: dir, env });
   expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
   return json(result);
 }
 
 describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e rollback', reason), () => {
   beforeAll(async () => {
-    registry = await startRegistry();
-    aws = await startFakeAws({ registry: { host: registry.host, password: registry.password } });
-    home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
-    Object.assign(process.env, aws.env, { HOME: home });
-    delete process.env.DOCKER_CONFIG;
-    delete process.env.AWS_PROFILE;
+    // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
+    release = await startReleaseEnvironment({ docker: docker!, repository: REPOSITORY });
+    ({ registry, aws, env } = release);
   });
 
-  afterAll(async () => {
-    process.env = savedEnv;
-    await aws?.close();
-    await registry?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-    const images = await docker!.listImages({
-      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
-    });
-    for (const image of images)
-      await docker!
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-  });
+  afterAll(() => release?.stop());
 
   beforeEach(() => {
     aws.reset();
@@ -80,7 +65,7 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     expect(fn.tags['tslambda:previous-image']).toBe(first.imageUri);
 
     aws.calls.length = 0;
-    const plan = await runCli(['rollback', '--dry-run', '--json'], { cwd: dir });
+    const plan = await runCli(['rollback', '--dry-run', '--json'], { cwd: dir, env });
     expect(plan.exitCode, plan.stderr).toBe(ExitCode.ok);
     expect(json(plan)).toMatchObject({
       dryRun: true,
@@ -91,7 +76,7 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     });
     expect(updateCalls()).toEqual([]);
 
-    const back = await runCli(['rollback', '--json'], { cwd: dir });
+    const back = await runCli(['rollback', '--json'], { cwd: dir, env });
     expect(back.exitCode, back.stderr).toBe(ExitCode.ok);
     expect(json(back)).toMatchObject({
       changed: true,
@@ -104,11 +89,11 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     expect(fn.config.LastUpdateStatus).toBe('Successful');
     expect(fn.tags['tslambda:previous-image']).toBe(second.imageUri);
 
-    const forward = await runCli(['rollback'], { cwd: dir });
+    const forward = await runCli(['rollback'], { cwd: dir, env });
     expect(forward.exitCode, forward.stderr).toBe(ExitCode.ok);
     expect(fn.code.ResolvedImageUri).toBe(second.imageUri);
 
-    const byDigest = await runCli(['rollback', '--to', String(first.digest)], { cwd: dir });
+    const byDigest = await runCli(['rollback', '--to', String(first.digest)], { cwd: dir, env });
     expect(byDigest.exitCode, byDigest.stderr).toBe(ExitCode.ok);
     expect(fn.code.ResolvedImageUri).toBe(first.imageUri);
     expect(aws.unexpected).toEqual([]);
@@ -120,7 +105,7 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     const first = await deployCode(dir, 'first', ['--tag', 'alias-first', '--alias', 'live']);
     expect(first.version).toBe('1');
 
-    const nothing = await runCli(['rollback', '--alias', 'live'], { cwd: dir });
+    const nothing = await runCli(['rollback', '--alias', 'live'], { cwd: dir, env });
     expect(nothing.exitCode).toBe(ExitCode.usage);
     expect(nothing.stderr).toContain('error: no earlier release of alias live of fn-alias is recorded');
     expect(nothing.stderr).toContain('hint: name the target with --to <version>');
@@ -129,19 +114,19 @@ describe('tslambda rollback (real engine + registry, fake AWS)', runsWhen('e2e r
     expect(second.version).toBe('2');
     expect(fn.tags['tslambda:previous-version:live']).toBe('1');
 
-    const back = await runCli(['rollback', '--alias', 'live', '--json'], { cwd: dir });
+    const back = await runCli(['rollback', '--alias', 'live', '--json'], { cwd: dir, env });
     expect(back.exitCode, back.stderr).toBe(ExitCode.ok);
     expect(json(back)).toMatchObject({ target: 'live', from: '2', to: '1', source: 'record' });
     expect(fn.aliases.get('live')!.FunctionVersion).toBe('1');
     // $LATEST is left alone: only the alias moved.
     expect(updateCalls().filter((c) => c.input.FunctionName === 'fn-alias')).toHaveLength(2);
 
-    const to = await runCli(['rollback', '--alias', 'live', '--to', '2'], { cwd: dir });
+    const to = await runCli(['rollback', '--alias', 'live', '--to', '2'], { cwd: dir, env });
     expect(to.exitCode, to.stderr).toBe(ExitCode.ok);
     expect(fn.aliases.get('live')!.FunctionVersion).toBe('2');
     expect(fn.tags['tslambda:previous-version:live']).toBe('1');
 
-    const missing = await runCli(['rollback', '--alias', 'nope'], { cwd: dir });
+    const missing = await runCli(['rollback', '--alias', 'nope'], { cwd: dir, env });
     expect(missing.exitCode).toBe(ExitCode.functionNotFound);
     expect(missing.stderr).toContain('error: alias nope of fn-alias does not exist');
     expect(aws.unexpected).toEqual([]);

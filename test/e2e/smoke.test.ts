@@ -1,15 +1,15 @@
 // `deploy --smoke` end to end: real engine, real registry, and a fake Lambda whose Invoke runs the pushed image for real.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
-import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { FakeAws } from '../support/fake-aws/index.js';
+import type { TestRegistry } from '../support/registry.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
 
@@ -18,8 +18,9 @@ const REPOSITORY = `e2e-smoke-${randomBytes(3).toString('hex')}`;
 const PLACEHOLDER = `sha256:${'0'.repeat(64)}`;
 let registry: TestRegistry;
 let aws: FakeAws;
-let home: string;
-const savedEnv = { ...process.env };
+let release: ReleaseEnvironment;
+/** The environment every run gets (runCli lays it over process.env). */
+let env: NodeJS.ProcessEnv;
 
 const GOOD = 'exports.handler = async (event) => ({ code: "first", event });\n';
 const THROWS =
@@ -29,12 +30,12 @@ const SLOW = 'exports.handler = () => new Promise((resolve) => setTimeout(() => 
 
 async function deploy(dir: string, code: string, args: string[]): Promise<CliResult> {
   await writeFile(join(dir, 'index.js'), code);
-  return runCli(['deploy', ...args], { cwd: dir, env: process.env });
+  return runCli(['deploy', ...args], { cwd: dir, env });
 }
 
 /** What the function (or alias) answers now, through the real SDK. */
 async function answerOf(name: string, qualifier?: string): Promise<unknown> {
-  const answer = await new LambdaClient({}).send(
+  const answer = await new LambdaClient(release.sdk).send(
     new InvokeCommand({ FunctionName: name, Qualifier: qualifier, Payload: Buffer.from('{"probe":true}') }),
   );
   expect(answer.FunctionError).toBeUndefined();
@@ -46,28 +47,16 @@ describe(
   runsWhen('e2e deploy --smoke', reason),
   () => {
     beforeAll(async () => {
-      registry = await startRegistry();
-      aws = await startFakeAws({ registry: { host: registry.host, password: registry.password }, docker: docker! });
-      home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
-      Object.assign(process.env, aws.env, { HOME: home });
-      delete process.env.DOCKER_CONFIG;
-      delete process.env.AWS_PROFILE;
+      // Every run gets the fake AWS and an empty HOME through its own environment; process.env stays untouched.
+      release = await startReleaseEnvironment({
+        docker: docker!,
+        repository: REPOSITORY,
+        fakeAws: { docker: docker! },
+      });
+      ({ registry, aws, env } = release);
     });
 
-    afterAll(async () => {
-      process.env = savedEnv;
-      await aws?.close();
-      await registry?.stop();
-      if (home) await rm(home, { recursive: true, force: true });
-      const images = await docker!.listImages({
-        filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
-      });
-      for (const image of images)
-        await docker!
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    });
+    afterAll(() => release?.stop());
 
     beforeEach(() => {
       aws.reset();
@@ -155,7 +144,7 @@ describe(
       expect(bad.stderr).toContain(`  tslambda rollback --to ${goodDigest}`);
       expect(fn.code.ImageUri).not.toContain(goodDigest);
 
-      const restore = await runCli(['rollback', '--to', goodDigest], { cwd: dir });
+      const restore = await runCli(['rollback', '--to', goodDigest], { cwd: dir, env });
       expect(restore.exitCode, restore.stderr).toBe(ExitCode.ok);
       expect(await answerOf('fn-smoke-slow')).toEqual({ code: 'first', event: { probe: true } });
     }, 120_000);
@@ -172,7 +161,7 @@ describe(
       let finished = false;
       const run = runCli(['deploy', '--tag', 'tail', '--alias', 'live', '--tail'], {
         cwd: dir,
-        env: process.env,
+        env,
         signal: controller.signal,
         onStdout: (text) => (stdout = text),
       }).finally(() => (finished = true));
@@ -180,7 +169,7 @@ describe(
       while (!aws.operations('logs').includes('StartLiveTail') && !finished)
         await new Promise((resolve) => setTimeout(resolve, 50));
       expect(finished, 'deploy --tail ended before following').toBe(false);
-      const client = new LambdaClient({});
+      const client = new LambdaClient(release.sdk);
       await client.send(
         new InvokeCommand({ FunctionName: 'fn-tail', Qualifier: 'live', Payload: Buffer.from('{"n":42}') }),
       );

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
+import { FakeMetrics, METRICS_TARGET_PREFIX, writeJson10 } from './metrics.js';
 import { runInvocation } from './invoke.js';
 import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
@@ -54,6 +55,7 @@ export interface FakePartition {
   ecr: FakeEcr;
   lambda: FakeLambda;
   logs: FakeLogs;
+  metrics: FakeMetrics;
   env: Record<string, string>;
 }
 
@@ -68,6 +70,8 @@ export interface FakeAws {
   lambda: FakeLambda;
   /** CloudWatch Logs: tests append events with `logs.append(group, stream, messages)` while a command runs. */
   logs: FakeLogs;
+  /** CloudWatch metrics: tests `metrics.push(…)`/`set(…)` while a command runs; Invoke records Lambda's own. */
+  metrics: FakeMetrics;
   /** Every request that reached an operation, in order (including the ones answered with an error). */
   calls: RecordedCall[];
   /** Requests the fake does not know or whose signature failed: any entry means the test found a bug. */
@@ -129,6 +133,7 @@ function createPartition(spec: Required<PartitionOptions>, codeIdentity: CodeIde
     }),
     lambda: new FakeLambda({ region, accountId, codeIdentity }),
     logs: new FakeLogs({ region, accountId }),
+    metrics: new FakeMetrics(),
   };
 }
 
@@ -158,7 +163,7 @@ function partitionSpecs(options: FakeAwsOptions): Required<PartitionOptions>[] {
 export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const states = partitionSpecs(options).map((spec) => createPartition(spec, codeIdentity));
-  const { region, accountId, credentials, ecr, lambda, logs } = states[0]!;
+  const { region, accountId, credentials, ecr, lambda, logs, metrics } = states[0]!;
   const allCredentials = [
     ...new Map(states.map((state) => [state.credentials.accessKeyId, state.credentials])).values(),
   ];
@@ -216,7 +221,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       region: at.region,
       accountId: at.accountId,
     });
-    if (reply) (service === 'lambda' ? writeRestJson : writeJson11)(res, reply);
+    if (reply)
+      (service === 'lambda' ? writeRestJson : service === 'cloudwatch' ? writeJson10 : writeJson11)(res, reply);
   }
 
   function handleLogs(
@@ -322,6 +328,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       region: at.region,
       accountId: at.accountId,
     });
+    at.metrics.recordInvocation({
+      functionName: name,
+      qualifier: qualifier ?? undefined,
+      version,
+      error: !!outcome.functionError,
+    });
     const tail =
       req.headers['x-amz-log-type'] === 'Tail'
         ? {
@@ -346,10 +358,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const url = req.url ?? '/';
     const target = req.headers['x-amz-target'];
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
-    const isEcr = typeof target === 'string' && !isLogs;
-    const write = isEcr || isLogs ? writeJson11 : writeRestJson;
+    const isMetrics = typeof target === 'string' && target.startsWith(METRICS_TARGET_PREFIX);
+    const isEcr = typeof target === 'string' && !isLogs && !isMetrics;
+    const write = isMetrics ? writeJson10 : isEcr || isLogs ? writeJson11 : writeRestJson;
     const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, allCredentials);
-    const expectedService = isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
+    const expectedService = isMetrics ? 'monitoring' : isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
     const at = signature.ok
       ? states.find(
           (state) => state.credentials.accessKeyId === signature.accessKeyId && state.region === signature.region,
@@ -371,7 +384,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       write(
         res,
         new AwsFault(
-          isEcr || isLogs ? 400 : 403,
+          isEcr || isLogs || isMetrics ? 400 : 403,
           code,
           signature.ok ? `Credential should be scoped to a valid region and service: ${why}` : signature.message,
         ),
@@ -381,6 +394,24 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
     if (isLogs) {
       handleLogs(at, req, res, target.slice(LOGS_TARGET_PREFIX.length), body);
+      return;
+    }
+    if (isMetrics) {
+      const operation = target.slice(METRICS_TARGET_PREFIX.length);
+      const known = FakeMetrics.operations.includes(operation);
+      if (
+        !known ||
+        req.method !== 'POST' ||
+        url !== '/' ||
+        req.headers['content-type'] !== 'application/x-amz-json-1.0'
+      ) {
+        unexpected.push(
+          `CloudWatch ${operation}: ${req.method} ${url} (${String(req.headers['content-type'])}) is not modelled`,
+        );
+        writeJson10(res, new AwsFault(400, known ? 'SerializationException' : 'UnknownOperationException', ''));
+        return;
+      }
+      answer(at, 'cloudwatch', operation, parseJson(body), () => at.metrics.getMetricData(parseJson(body)), res);
       return;
     }
     if (isEcr) {
@@ -449,6 +480,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     ecr,
     lambda,
     logs,
+    metrics,
     calls,
     unexpected,
     env: partitions[0]!.env,
@@ -470,6 +502,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         state.ecr.repositories.clear();
         state.lambda.reset();
         state.logs.reset();
+        state.metrics.reset();
       }
     },
     close: () =>
