@@ -12,6 +12,7 @@ import {
   RESERVED_ENV,
   type Check,
 } from './checks.js';
+import { checkBuilder, type BuilderConfig } from './builder.js';
 import { checkProgram, type ProgramConfig } from './program.js';
 
 export type CommandName =
@@ -25,8 +26,11 @@ export type CommandName =
   | 'logs'
   | 'rollback';
 
-/** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
+/**
+ * The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` and `builder`
+ * config-only objects (program.ts, builder.ts).
+ */
+export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'builder';
 
 export interface OptionSpec {
   kind: Kind;
@@ -320,6 +324,29 @@ export const options = {
     },
   },
 
+  // Remote builds (issue 15): where the image is built; `builder` is the config object, --builder picks its type.
+  builder: { kind: 'builder', config: { check: checkBuilder } },
+  builderType: {
+    kind: 'string',
+    choices: ['local', 'codebuild'],
+    flag: {
+      name: 'builder',
+      commands: ['push', 'deploy'],
+      group: BUILD,
+      describe: 'Build with the local engine or on AWS CodeBuild (default: config "builder", else local)',
+    },
+  },
+  createBuilder: {
+    kind: 'boolean',
+    flag: {
+      name: 'create-builder',
+      commands: ['push', 'deploy'],
+      group: BUILD,
+      default: false,
+      describe: 'Create the CodeBuild project on first use (service role: builder.serviceRole, else --role)',
+    },
+  },
+
   // deploy
   create: {
     kind: 'boolean',
@@ -599,7 +626,9 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
           ? string[]
           : O extends { kind: 'program' }
             ? ProgramConfig
-            : Record<string, string>;
+            : O extends { kind: 'builder' }
+              ? BuilderConfig
+              : Record<string, string>;
 
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 
