@@ -1,19 +1,20 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
-import { buildOptionsOf } from './build-flags.js';
+import { resolveBuilder } from '../config/builder.js';
+import { remoteBuildOptionsOf } from './build-flags.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
   async handler(args, ctx) {
     const started = performance.now();
-    const config = await ctx.loadConfig();
+    const loaded = await ctx.loadConfig();
+    const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     // The AWS SDK loads only for commands that talk to AWS.
-    const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
+    const { chooseTag, connectAws, imageStep, repositoryStep } = await import('../pipeline/release.js');
     const target = await connectAws(config, ctx);
     const { tag } = await chooseTag(config, ctx.out);
     const repository = await repositoryStep(ctx, config, target);
-    const image = await buildStep(ctx, { ...config, tag }, buildOptionsOf(args));
-    const pushed = await pushStep(ctx, config, target, repository, image, tag);
+    const pushed = await imageStep(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
     const took = performance.now() - started;
     ctx.out.result(
       [

@@ -11,12 +11,20 @@ export interface BuilderConfig {
   /** codebuild: the S3 bucket the source bundles go to (required for codebuild). */
   bucket?: string;
   /** codebuild: BUILD_GENERAL1_SMALL (default), _MEDIUM, _LARGE… */
-  computeType?: string;
+  computeType?: (typeof COMPUTE_TYPES)[number];
   /** codebuild: the build image (default: AWS's standard image of the architecture). */
   image?: string;
   /** codebuild: the project's service role, for --create-builder (else --role). */
   serviceRole?: string;
 }
+
+export const COMPUTE_TYPES = [
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+  'BUILD_GENERAL1_XLARGE',
+  'BUILD_GENERAL1_2XLARGE',
+] as const;
 
 export const DEFAULT_BUILDER_PROJECT = 'tslambda-builder';
 
@@ -39,8 +47,9 @@ export function checkBuilder(value: unknown, path: string): ConfigProblem[] {
     add('project', 'expected a CodeBuild project name (2-255 letters, digits, - or _)');
   if (bucket !== undefined && (typeof bucket !== 'string' || !BUCKET.test(bucket)))
     add('bucket', 'expected an S3 bucket name (3-63 lower-case letters, digits, . or -)');
-  if (computeType !== undefined && (typeof computeType !== 'string' || !/^BUILD_[A-Z0-9_]+$/.test(computeType)))
-    add('computeType', 'expected a CodeBuild compute type such as "BUILD_GENERAL1_SMALL"');
+  // Docker builds need privileged EC2 compute: CodeBuild's Lambda compute types cannot run them.
+  if (computeType !== undefined && !(COMPUTE_TYPES as readonly unknown[]).includes(computeType))
+    add('computeType', `expected one of ${COMPUTE_TYPES.map((t) => `"${t}"`).join(', ')}`);
   if (image !== undefined && (typeof image !== 'string' || image.trim() === ''))
     add('image', 'expected a build image such as "aws/codebuild/amazonlinux-x86_64-standard:5.0"');
   if (serviceRole !== undefined && (typeof serviceRole !== 'string' || !serviceRole.startsWith('arn:')))
@@ -49,4 +58,10 @@ export function checkBuilder(value: unknown, path: string): ConfigProblem[] {
     for (const key of ['project', 'bucket', 'computeType', 'image', 'serviceRole'])
       if (builder[key] !== undefined) add(key, 'applies to "type": "codebuild" only');
   return problems;
+}
+
+/** The builder a command uses: the config's, with --builder choosing the type (the config's other settings kept). */
+export function resolveBuilder(configured: BuilderConfig | undefined, flag: BuilderType | undefined): BuilderConfig {
+  if (!flag) return configured ?? { type: 'local' };
+  return flag === 'local' ? { type: 'local' } : { ...configured, type: flag };
 }

@@ -6,6 +6,8 @@ import type { ResolvedConfig } from '../config/types.js';
 export interface AwsTarget {
   clients: AwsClients;
   region: string;
+  /** What the clients were made from, for clients made later (CodeBuild, S3: remote builds only). */
+  settings: { env: NodeJS.ProcessEnv; profile?: string };
 }
 
 /** Clients for the configured target, reading AWS settings from the command's environment (never process.env). */
@@ -20,7 +22,11 @@ export async function connectAws(
     signal: ctx.signal,
   });
   try {
-    return { clients, region: await resolvedRegion(clients.ecr) };
+    return {
+      clients,
+      region: await resolvedRegion(clients.ecr),
+      settings: { env: ctx.env, profile: config.profile },
+    };
   } catch (error) {
     throw toAwsUserError(error, 'resolving the AWS region');
   }

@@ -8,11 +8,12 @@ import {
   updateFunctionImage,
   type FunctionView,
 } from '../aws/lambda.js';
-import { buildStep, type BuildOptions } from './build.js';
+import type { BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
-import { pushStep, type PushedImage } from './push.js';
+import { imageStep } from './image-step.js';
+import type { PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
 
 export interface DeployOutcome {
@@ -60,8 +61,16 @@ export async function executeDeploy(
 ): Promise<DeployOutcome> {
   const { config, target, tag } = plan;
   const repository = await repositoryStep(ctx, config, target);
-  const image = await buildStep(ctx, { ...config, tag }, build);
-  const pushed = await pushStep(ctx, config, target, repository, image, tag);
+  const current = plan.existing?.resolvedImageUri;
+  const pushed = await imageStep(
+    ctx,
+    config,
+    target,
+    repository,
+    tag,
+    build,
+    current?.includes('@') ? current : undefined,
+  );
   if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
   const outcome = await applyImage(ctx, plan, pushed);
   for (const step of afterUpdate) await step(ctx, plan, outcome);
