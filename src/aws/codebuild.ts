@@ -170,6 +170,8 @@ export async function newLogLines(
   signal: AbortSignal,
 ): Promise<string[]> {
   const lines: string[] = [];
+  // One query across its pages: the token is only valid with the start it was issued for.
+  const startTime = cursor.startTime;
   let nextToken: string | undefined;
   do {
     const page = await awsCall(`FilterLogEvents ${location.groupName}`, () =>
@@ -178,7 +180,7 @@ export async function newLogLines(
           new FilterLogEventsCommand({
             logGroupName: location.groupName,
             logStreamNames: [location.streamName],
-            startTime: cursor.startTime,
+            startTime,
             nextToken,
           }),
           { abortSignal: signal },

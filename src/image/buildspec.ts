@@ -69,7 +69,7 @@ export function generateBuildspec(inputs: BuildspecInputs): string {
     buildCommand(inputs),
     // The push's own output names the digest the registry stored; PIPESTATUS keeps a failed push a failure.
     `docker push "$${image}" 2>&1 | tee push.log; test "\${PIPESTATUS[0]}" -eq 0`,
-    `${DIGEST_VARIABLE}=$(sed -n 's/.*digest: \\(sha256:[0-9a-f]\\{64\\}\\).*/\\1/p' push.log | tail -n 1)`,
+    `export ${DIGEST_VARIABLE}=$(sed -n 's/.*digest: \\(sha256:[0-9a-f]\\{64\\}\\).*/\\1/p' push.log | tail -n 1)`,
     `test -n "$${DIGEST_VARIABLE}"`,
     `echo "${DIGEST_LOG_PREFIX}$${DIGEST_VARIABLE}"`,
   ];
