@@ -105,3 +105,70 @@ describe('fake Lambda', () => {
     expect(aws.calls).toEqual([]);
   });
 });
+
+describe('fake regions and accounts', () => {
+  const otherAccount = {
+    accessKeyId: 'AKIAFAKETESTKEY00002',
+    secretAccessKey: 'another/secret/for/tests/only000000000000',
+  };
+  let multi: FakeAws;
+  beforeEach(async () => {
+    multi = await startFakeAws({
+      region: 'eu-west-1',
+      registry: { host: '127.0.0.1:5999', password: 'registry-pass' },
+      partitions: [
+        { region: 'us-east-1', registry: { host: '127.0.0.1:5998', password: 'other-pass' } },
+        { region: 'eu-west-1', accountId: '210987654321', credentials: otherAccount },
+      ],
+    });
+  });
+  afterEach(async () => {
+    await multi.close();
+  });
+  const clientFor = (region: string, accountId?: string) => {
+    const at = multi.partition(region, accountId);
+    return { endpoint: multi.endpoint, region, credentials: at.credentials, maxAttempts: 1 };
+  };
+
+  it('keeps functions and repositories apart per (account, region), each region with its own registry', async () => {
+    multi.partition('us-east-1').lambda.addFunction({ name: 'api' });
+    const east = new LambdaClient(clientFor('us-east-1'));
+    const west = new LambdaClient(clientFor('eu-west-1'));
+    const otherWest = new LambdaClient(clientFor('eu-west-1', '210987654321'));
+    expect((await east.send(new GetFunctionCommand({ FunctionName: 'api' }))).Configuration?.FunctionArn).toBe(
+      'arn:aws:lambda:us-east-1:123456789012:function:api',
+    );
+    for (const client of [west, otherWest]) {
+      const error = await client.send(new GetFunctionCommand({ FunctionName: 'api' })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ResourceNotFoundException' });
+    }
+    const { repository } = await new ECRClient(clientFor('us-east-1')).send(
+      new CreateRepositoryCommand({ repositoryName: 'app' }),
+    );
+    expect(repository?.repositoryUri).toBe('127.0.0.1:5998/app');
+    expect(multi.partition('eu-west-1').ecr.repositories.size).toBe(0);
+    expect(multi.calls.map((call) => `${call.accountId}/${call.region} ${call.operation}`)).toEqual([
+      '123456789012/us-east-1 GetFunction',
+      '123456789012/eu-west-1 GetFunction',
+      '210987654321/eu-west-1 GetFunction',
+      '123456789012/us-east-1 CreateRepository',
+    ]);
+    expect(multi.unexpected).toEqual([]);
+  });
+
+  it('refuses a region the account was not started in, naming the regions it has', async () => {
+    const nowhere = new LambdaClient({ ...clientFor('us-east-1'), credentials: otherAccount });
+    const error = await nowhere.send(new GetFunctionCommand({ FunctionName: 'api' })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    expect(multi.unexpected[0]).toContain('credential scope us-east-1/lambda, expected eu-west-1/lambda');
+  });
+
+  it('gives each partition the environment that points the CLI at it', () => {
+    expect(multi.partition('eu-west-1', '210987654321').env).toMatchObject({
+      AWS_ENDPOINT_URL: multi.endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: otherAccount.accessKeyId,
+    });
+    expect(() => multi.partition('ap-south-1')).toThrow('no partition 123456789012/ap-south-1');
+  });
+});

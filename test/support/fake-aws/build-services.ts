@@ -1,5 +1,6 @@
 // Routes the remote-build services of the fake AWS (S3 and CodeBuild) apart from index.ts: each request's signature
-// is checked, its call recorded, and its answer written in the service's own protocol.
+// is checked, its call recorded, and its answer written in the service's own protocol. They live in the default
+// (account, region) partition only: remote builds of other regions are not modelled.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CODEBUILD_TARGET_PREFIX, FakeCodeBuild } from './codebuild.js';
 import type { FakeLogs } from './logs.js';
@@ -53,7 +54,15 @@ export function createBuildServices(options: {
       reply = error;
     }
     const fault = reply instanceof AwsFault ? reply : undefined;
-    calls.push({ service: 'codebuild', operation, input, status: reply.status, errorCode: fault?.code });
+    calls.push({
+      service: 'codebuild',
+      region,
+      accountId: options.accountId,
+      operation,
+      input,
+      status: reply.status,
+      errorCode: fault?.code,
+    });
     writeJson11(res, reply);
   }
 
@@ -70,7 +79,7 @@ export function createBuildServices(options: {
       const { operation, input } = s3.handle(req, res, body);
       const { status, errorCode, ...rest } = input as { status: number; errorCode?: string };
       if (status === 501) unexpected.push(`S3 ${req.method} ${req.url} is not modelled by the fake`);
-      calls.push({ service: 's3', operation, input: rest, status, errorCode });
+      calls.push({ service: 's3', region, accountId: options.accountId, operation, input: rest, status, errorCode });
       return true;
     },
     reset() {

@@ -1,4 +1,6 @@
 // Starts the fake AWS endpoint (ECR + Lambda over real HTTP on loopback) that the real SDK clients talk to.
+// One endpoint answers for several accounts and regions, as AWS's do for one user: the signature's access
+// key picks the account and its credential scope the region, and each (account, region) has its own state.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBuildServices } from './build-services.js';
@@ -30,11 +32,38 @@ export interface FakeAwsOptions {
   codeIdentity?: CodeIdentity;
   /** With an engine, Invoke runs the function's image from the registry (user AWS, the registry password) for real. */
   docker?: Docker;
+  /**
+   * More (account, region) pairs this endpoint answers for, beside the default one. Each gets its own functions,
+   * repositories and logs; `registry` defaults to the default one's (ECR of another region may still be
+   * another registry: give it one to see pushes land per region). `credentials` default to the default account's
+   * when `accountId` is the default one; another account needs credentials of its own.
+   */
+  partitions?: PartitionOptions[];
+}
+
+export interface PartitionOptions {
+  region: string;
+  accountId?: string;
+  credentials?: TestCredentials;
+  registry?: { host: string; password: string };
+}
+
+/** The state of one (account, region) pair, and the environment that points a client at it. */
+export interface FakePartition {
+  region: string;
+  accountId: string;
+  credentials: TestCredentials;
+  registry: { host: string; password: string };
+  ecr: FakeEcr;
+  lambda: FakeLambda;
+  logs: FakeLogs;
+  env: Record<string, string>;
 }
 
 export interface FakeAws {
   /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL or the client `endpoint` option. */
   endpoint: string;
+  /** The default partition's region, account, credentials and services follow. */
   region: string;
   accountId: string;
   credentials: TestCredentials;
@@ -51,6 +80,10 @@ export interface FakeAws {
   unexpected: string[];
   /** Environment variables that point an SDK client (or the CLI) at this fake. */
   env: Record<string, string>;
+  /** Every (account, region) pair, the default one first. */
+  partitions: FakePartition[];
+  /** The pair of `region` in `accountId` (the default account when omitted); throws when it was not started. */
+  partition(region: string, accountId?: string): FakePartition;
   operations(service?: Service): string[];
   /** The next `times` calls of `operation` answer 429 TooManyRequestsException (Lambda) / ThrottlingException (ECR). */
   throttle(operation: string, times?: number): void;
@@ -84,20 +117,57 @@ function parseJson(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '123456789012';
-  const credentials = options.credentials ?? TEST_CREDENTIALS;
-  const ecr = new FakeEcr({
+type PartitionState = Omit<FakePartition, 'env'>;
+
+function createPartition(spec: Required<PartitionOptions>, codeIdentity: CodeIdentity): PartitionState {
+  const { region, accountId, credentials, registry } = spec;
+  return {
     region,
     accountId,
-    registryHost: options.registry.host,
-    proxyEndpoint: `http://${options.registry.host}`,
-    registryPassword: options.registry.password,
-  });
+    credentials,
+    registry,
+    ecr: new FakeEcr({
+      region,
+      accountId,
+      registryHost: registry.host,
+      proxyEndpoint: `http://${registry.host}`,
+      registryPassword: registry.password,
+    }),
+    lambda: new FakeLambda({ region, accountId, codeIdentity }),
+    logs: new FakeLogs({ region, accountId }),
+  };
+}
+
+/** The default pair first, then the others with their defaults filled in; a pair given twice is a test bug. */
+function partitionSpecs(options: FakeAwsOptions): Required<PartitionOptions>[] {
+  const first: Required<PartitionOptions> = {
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+    credentials: options.credentials ?? TEST_CREDENTIALS,
+    registry: options.registry,
+  };
+  const specs = [first];
+  for (const more of options.partitions ?? []) {
+    const accountId = more.accountId ?? first.accountId;
+    const sameAccount = specs.find((spec) => spec.accountId === accountId);
+    const credentials = more.credentials ?? sameAccount?.credentials;
+    if (!credentials) throw new Error(`fake AWS: account ${accountId} needs credentials of its own`);
+    if (specs.some((spec) => spec.accountId === accountId && spec.region === more.region))
+      throw new Error(`fake AWS: ${accountId}/${more.region} is given twice`);
+    if (specs.some((spec) => spec.accountId !== accountId && spec.credentials.accessKeyId === credentials.accessKeyId))
+      throw new Error(`fake AWS: access key ${credentials.accessKeyId} belongs to two accounts`);
+    specs.push({ region: more.region, accountId, credentials, registry: more.registry ?? first.registry });
+  }
+  return specs;
+}
+
+export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
-  const lambda = new FakeLambda({ region, accountId, codeIdentity });
-  const logs = new FakeLogs({ region, accountId });
+  const states = partitionSpecs(options).map((spec) => createPartition(spec, codeIdentity));
+  const { region, accountId, credentials, ecr, lambda, logs } = states[0]!;
+  const allCredentials = [
+    ...new Map(states.map((state) => [state.credentials.accessKeyId, state.credentials])).values(),
+  ];
   const calls: RecordedCall[] = [];
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();
@@ -114,7 +184,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   });
 
   /** Injected faults apply before the operation runs, as AWS's front door would. */
-  function injectedFault(service: Service, operation: string): AwsFault | undefined {
+  function injectedFault(service: Service, operation: string, accountId: string): AwsFault | undefined {
     const left = throttles.get(operation) ?? 0;
     if (left > 0) {
       throttles.set(operation, left - 1);
@@ -139,6 +209,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
   /** `run` answers with a Reply, or writes a stream itself and returns undefined (StartLiveTail). */
   function answer(
+    at: PartitionState,
     service: Service,
     operation: string,
     input: Record<string, unknown>,
@@ -147,7 +218,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   ): void {
     let reply: Reply | AwsFault | undefined;
     try {
-      reply = injectedFault(service, operation) ?? run();
+      reply = injectedFault(service, operation, at.accountId) ?? run();
     } catch (error) {
       if (!(error instanceof AwsFault)) throw error;
       reply = error;
@@ -158,11 +229,19 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       input,
       status: reply?.status ?? 200,
       errorCode: reply instanceof AwsFault ? reply.code : undefined,
+      region: at.region,
+      accountId: at.accountId,
     });
     if (reply) (service === 'lambda' ? writeRestJson : writeJson11)(res, reply);
   }
 
-  function handleLogs(req: IncomingMessage, res: ServerResponse, operation: string, body: Buffer): void {
+  function handleLogs(
+    at: PartitionState,
+    req: IncomingMessage,
+    res: ServerResponse,
+    operation: string,
+    body: Buffer,
+  ): void {
     if (req.method !== 'POST' || req.url !== '/' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
       unexpected.push(
         `Logs ${operation}: ${req.method} ${req.url} with content-type ${String(req.headers['content-type'])}`,
@@ -180,16 +259,18 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
     const input = parseJson(body);
     answer(
+      at,
       'logs',
       operation,
       input,
-      () => (operation === 'StartLiveTail' ? void logs.startLiveTail(input, res) : logs.filterLogEvents(input)),
+      () => (operation === 'StartLiveTail' ? void at.logs.startLiveTail(input, res) : at.logs.filterLogEvents(input)),
       res,
     );
   }
 
   /** Invoke: the payload is the raw body; the answer is the function's own bytes, errors flagged by header. */
   async function invoke(
+    at: PartitionState,
     req: IncomingMessage,
     res: ServerResponse,
     name: string,
@@ -200,7 +281,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     let outcome: Awaited<ReturnType<typeof runInvocation>> | undefined;
     let version = '$LATEST';
     try {
-      const fault = injectedFault('lambda', 'Invoke');
+      const fault = injectedFault('lambda', 'Invoke', at.accountId);
       if (fault) throw fault;
       if (!options.docker)
         throw new AwsFault(
@@ -208,7 +289,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           'InvalidParameterValueException',
           'this fake AWS was started without an engine: pass `docker` to invoke',
         );
-      const target = lambda.invokeTarget(name, qualifier);
+      const target = at.lambda.invokeTarget(name, qualifier);
       version = target.version;
       const config = target.fn.config as unknown as {
         Timeout: number;
@@ -217,7 +298,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       };
       outcome = await runInvocation(
         options.docker,
-        { host: options.registry.host, username: 'AWS', password: options.registry.password },
+        { host: at.registry.host, username: 'AWS', password: at.registry.password },
         {
           functionName: target.fn.config.FunctionName,
           functionArn: target.fn.config.FunctionArn,
@@ -225,22 +306,38 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           imageUri: target.imageUri,
           timeoutSeconds: Number(config.Timeout),
           memorySize: Number(config.MemorySize),
-          region,
+          region: at.region,
           payload,
         },
       );
-      logs.append(
+      at.logs.append(
         config.LoggingConfig.LogGroup,
         outcome.logStreamName,
         outcome.logLines.map((line) => `${line}\n`),
       );
     } catch (error) {
       if (!(error instanceof AwsFault)) throw error;
-      calls.push({ service: 'lambda', operation: 'Invoke', input, status: error.status, errorCode: error.code });
+      calls.push({
+        service: 'lambda',
+        operation: 'Invoke',
+        input,
+        status: error.status,
+        errorCode: error.code,
+        region: at.region,
+        accountId: at.accountId,
+      });
       writeRestJson(res, error);
       return;
     }
-    calls.push({ service: 'lambda', operation: 'Invoke', input, status: 200, errorCode: outcome.functionError });
+    calls.push({
+      service: 'lambda',
+      operation: 'Invoke',
+      input,
+      status: 200,
+      errorCode: outcome.functionError,
+      region: at.region,
+      accountId: at.accountId,
+    });
     const tail =
       req.headers['x-amz-log-type'] === 'Tail'
         ? {
@@ -268,11 +365,19 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
     const isEcr = typeof target === 'string' && !isLogs;
     const write = isEcr || isLogs ? writeJson11 : writeRestJson;
-    const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, credentials);
+    const signature = verifySignature({ method: req.method ?? 'GET', url, headers: req.headers, body }, allCredentials);
     const expectedService = isLogs ? 'logs' : isEcr ? 'ecr' : 'lambda';
-    if (!signature.ok || signature.service !== expectedService || signature.region !== region) {
+    const at = signature.ok
+      ? states.find(
+          (state) => state.credentials.accessKeyId === signature.accessKeyId && state.region === signature.region,
+        )
+      : undefined;
+    if (!signature.ok || signature.service !== expectedService || !at) {
+      const regions = states
+        .filter((state) => signature.ok && state.credentials.accessKeyId === signature.accessKeyId)
+        .map((state) => state.region);
       const why = signature.ok
-        ? `credential scope ${signature.region}/${signature.service}, expected ${region}/${expectedService}`
+        ? `credential scope ${signature.region}/${signature.service}, expected ${regions.join('|')}/${expectedService}`
         : `${signature.code}: ${signature.message}`;
       unexpected.push(`${req.method} ${url}: signature rejected (${why})`);
       const code = signature.ok
@@ -292,7 +397,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
 
     if (isLogs) {
-      handleLogs(req, res, target.slice(LOGS_TARGET_PREFIX.length), body);
+      handleLogs(at, req, res, target.slice(LOGS_TARGET_PREFIX.length), body);
       return;
     }
     if (isEcr) {
@@ -313,7 +418,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         writeJson11(res, new AwsFault(400, 'UnknownOperationException', ''));
         return;
       }
-      answer('ecr', operation, input, () => ecr.handle(operation, input)!, res);
+      answer(at, 'ecr', operation, input, () => at.ecr.handle(operation, input)!, res);
       return;
     }
 
@@ -326,18 +431,18 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       segments[3] === 'invocations' &&
       segments.length === 4
     ) {
-      await invoke(req, res, segments[2]!, query.get('Qualifier'), body);
+      await invoke(at, req, res, segments[2]!, query.get('Qualifier'), body);
       return;
     }
     const input = parseJson(body);
-    const route = lambda.handle(req.method ?? 'GET', segments, query, input);
+    const route = at.lambda.handle(req.method ?? 'GET', segments, query, input);
     if (!route) {
       unexpected.push(`Lambda ${req.method} ${url} is not modelled by the fake`);
       writeRestJson(res, new AwsFault(404, 'UnknownOperationException', 'Unknown operation'));
       return;
     }
     const recorded = { ...input, ...Object.fromEntries(query), ...(segments[2] ? { FunctionName: segments[2] } : {}) };
-    answer('lambda', route.operation, recorded, route.run, res);
+    answer(at, 'lambda', route.operation, recorded, route.run, res);
   }
 
   const server = createServer((req, res) => {
@@ -351,6 +456,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const partitions: FakePartition[] = states.map((state) => ({ ...state, env: clientEnv(endpoint, state) }));
 
   return {
     endpoint,
@@ -364,15 +470,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     codebuild: builds.codebuild,
     calls,
     unexpected,
-    env: {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      // Keep the SDK away from the developer's own profiles and the instance metadata service.
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_EC2_METADATA_DISABLED: 'true',
+    env: partitions[0]!.env,
+    partitions,
+    partition(wanted, account = accountId) {
+      const found = partitions.find((each) => each.region === wanted && each.accountId === account);
+      if (!found) throw new Error(`fake AWS: no partition ${account}/${wanted} was started`);
+      return found;
     },
     operations: (service) => calls.filter((call) => !service || call.service === service).map((call) => call.operation),
     throttle: (operation, times = 1) => void throttles.set(operation, (throttles.get(operation) ?? 0) + times),
@@ -382,18 +485,34 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       unexpected.length = 0;
       throttles.clear();
       denied.clear();
-      ecr.repositories.clear();
-      lambda.reset();
-      logs.reset();
+      for (const state of states) {
+        state.ecr.repositories.clear();
+        state.lambda.reset();
+        state.logs.reset();
+      }
       void builds.reset();
     },
     close: async () => {
       await builds.reset();
       await new Promise<void>((resolve, reject) => {
-        logs.close();
+        for (const state of states) state.logs.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       });
     },
+  };
+}
+
+/** Environment variables that point an SDK client (or the CLI) at one partition of the fake. */
+function clientEnv(endpoint: string, at: PartitionState): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: at.region,
+    AWS_ACCESS_KEY_ID: at.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: at.credentials.secretAccessKey,
+    // Keep the SDK away from the developer's own profiles and the instance metadata service.
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
 }

@@ -8,6 +8,9 @@ export interface RecordedCall {
   input: Record<string, unknown>;
   status: number;
   errorCode?: string;
+  /** The (account, region) pair the request was signed for. */
+  region: string;
+  accountId: string;
 }
 
 /** An error AWS would answer with; the protocol decides how it is written on the wire. */

@@ -89,10 +89,13 @@ export function signingKey(secretAccessKey: string, date: string, region: string
   return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
 }
 
-/** Checks the Authorization header of `request` against the signature these credentials would produce. */
+/**
+ * Checks the Authorization header of `request` against the signature the credentials of its access key id would
+ * produce: one set of credentials, or several (one per fake account).
+ */
 export function verifySignature(
   request: ReceivedRequest,
-  credentials: TestCredentials,
+  known: TestCredentials | readonly TestCredentials[],
   now = Date.now(),
 ): SignatureCheck {
   const authorization = headerValue(request.headers, 'authorization');
@@ -105,7 +108,9 @@ export function verifySignature(
       message: `Authorization header requires Credential, SignedHeaders and Signature: ${authorization.split(' ')[0]}`,
     };
   const [, accessKeyId, date, region, service, signedHeaderList, signature] = match as unknown as string[];
-  if (accessKeyId !== credentials.accessKeyId) {
+  const all: readonly TestCredentials[] = 'accessKeyId' in known ? [known] : known;
+  const credentials = all.find((each) => each.accessKeyId === accessKeyId);
+  if (!credentials) {
     return { ok: false, code: 'UnrecognizedClient', message: 'The security token included in the request is invalid.' };
   }
   const amzDate = headerValue(request.headers, 'x-amz-date');
