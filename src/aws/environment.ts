@@ -10,7 +10,7 @@ type CredentialChain = ReturnType<typeof defaultProvider>;
 type AwsCredentialIdentity = Awaited<ReturnType<CredentialChain>>;
 
 /** The services tslambda calls, by the SDK's service id (which names AWS_ENDPOINT_URL_<ID>). */
-export type AwsService = 'ECR' | 'LAMBDA' | 'CLOUDWATCH_LOGS' | 'CLOUDWATCH';
+export type AwsService = 'ECR' | 'LAMBDA' | 'CLOUDWATCH_LOGS' | 'CLOUDWATCH' | 'CODEBUILD' | 'S3';
 
 export interface AwsEnvironment {
   /** The chosen profile (--profile / config, else AWS_PROFILE); undefined means the shared files' "default". */

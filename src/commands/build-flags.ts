@@ -30,6 +30,11 @@ export const buildOptionsOf = (args: BuildFlags): BuildOptions => ({
   bundle: args.bundle,
 });
 
+/** push and deploy: the build options plus what a remote builder needs (--create-builder, and --role on deploy). */
+export const remoteBuildOptionsOf = (
+  args: BuildFlags & Pick<ArgsOf<'push'>, 'create-builder'> & { role?: string },
+): BuildOptions => ({ ...buildOptionsOf(args), createBuilder: args['create-builder'], builderRole: args.role });
+
 /** Builds from a building command's flags. The build machinery (esbuild, tar, .dockerignore) loads here, when a
  * command builds, not at start-up. */
 export async function buildFromFlags(

@@ -3,13 +3,15 @@
 import { formatDuration } from '../core/output.js';
 import type { DeployOutcome } from '../pipeline/deploy-execute.js';
 import type { DeployPlan } from '../pipeline/deploy-plan.js';
-import { buildOptionsOf } from './build-flags.js';
+import { resolveBuilder } from '../config/builder.js';
+import { remoteBuildOptionsOf } from './build-flags.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 export const deployCommand = defineCommand('deploy', {
   async handler(args, ctx) {
     const started = performance.now();
-    const config = await ctx.loadConfig();
+    const loaded = await ctx.loadConfig();
+    const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     // The AWS SDK and the push machinery load only for commands that talk to AWS.
     const [{ planDeploy }, { executeDeploy }] = await Promise.all([
       import('../pipeline/deploy-plan.js'),
@@ -37,7 +39,7 @@ export const deployCommand = defineCommand('deploy', {
     };
     const plan = await planDeploy(ctx, config, request);
     if (request.dryRun) return renderPlan(ctx, plan);
-    const outcome = await executeDeploy(ctx, plan, buildOptionsOf(args));
+    const outcome = await executeDeploy(ctx, plan, remoteBuildOptionsOf(args));
     renderOutcome(ctx, plan, outcome, performance.now() - started);
     // After the result: following runs until Ctrl-C, so the result (and its JSON) must come first.
     if (args.tail) {

@@ -1,20 +1,21 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
-import { buildOptionsOf } from './build-flags.js';
+import { resolveBuilder } from '../config/builder.js';
+import { remoteBuildOptionsOf } from './build-flags.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
   async handler(args, ctx) {
     const started = performance.now();
-    const config = await ctx.loadConfig();
-    const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
+    const loaded = await ctx.loadConfig();
+    const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
+    const { chooseTag, connectAws, imageStep, repositoryStep } = await import('../pipeline/release.js');
     const { tag } = await chooseTag(config, ctx.out);
     // The AWS SDK loads while the first step shows (started in the same tick, so its line comes first).
     const connecting = connectAws(config, ctx);
     const repository = await repositoryStep(ctx, config, connecting);
     const target = await connecting;
-    const image = await buildStep(ctx, { ...config, tag }, buildOptionsOf(args));
-    const pushed = await pushStep(ctx, config, target, repository, image, tag);
+    const pushed = await imageStep(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
     const took = performance.now() - started;
     ctx.out.result(
       [

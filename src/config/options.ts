@@ -13,6 +13,7 @@ import {
   type Check,
 } from './checks.js';
 import { bakeDuration, canaryWeight, errorRate } from './canary.js';
+import { checkBuilder, type BuilderConfig } from './builder.js';
 import { checkProgram, type ProgramConfig } from './program.js';
 
 export type CommandName =
@@ -26,8 +27,11 @@ export type CommandName =
   | 'logs'
   | 'rollback';
 
-/** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
+/**
+ * The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` and `builder`
+ * config-only objects (program.ts, builder.ts).
+ */
+export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'builder';
 
 export interface OptionSpec {
   kind: Kind;
@@ -338,6 +342,29 @@ export const options = {
       default: true,
       describe:
         'Bundle a TS/JS handler with esbuild when there is no Dockerfile (--no-bundle to copy the folder as is)',
+    },
+  },
+
+  // Remote builds (issue 15): where the image is built; `builder` is the config object, --builder picks its type.
+  builder: { kind: 'builder', config: { check: checkBuilder } },
+  builderType: {
+    kind: 'string',
+    choices: ['local', 'codebuild'],
+    flag: {
+      name: 'builder',
+      commands: ['push', 'deploy'],
+      group: BUILD,
+      describe: 'Build with the local engine or on AWS CodeBuild (default: config "builder", else local)',
+    },
+  },
+  createBuilder: {
+    kind: 'boolean',
+    flag: {
+      name: 'create-builder',
+      commands: ['push', 'deploy'],
+      group: BUILD,
+      default: false,
+      describe: 'Create the CodeBuild project on first use (service role: builder.serviceRole, else --role)',
     },
   },
 
@@ -684,7 +711,9 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
           ? string[]
           : O extends { kind: 'program' }
             ? ProgramConfig
-            : Record<string, string>;
+            : O extends { kind: 'builder' }
+              ? BuilderConfig
+              : Record<string, string>;
 
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 

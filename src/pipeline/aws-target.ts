@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 export interface AwsTarget {
   clients: AwsClients;
   region: string;
-  /** What a step needs to make a client of its own (CloudWatch for a canary), loaded only when used. */
+  /** What a step needs to make a client of its own (CloudWatch for a canary, CodeBuild and S3 for remote builds). */
   settings: { env: NodeJS.ProcessEnv; profile?: string };
 }
 

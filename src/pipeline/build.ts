@@ -13,6 +13,10 @@ export interface BuildOptions {
   typecheck?: boolean;
   /** false: never bundle a TS/JS handler (--no-bundle). */
   bundle?: boolean;
+  /** --builder codebuild: create the CodeBuild project when it is missing (--create-builder). */
+  createBuilder?: boolean;
+  /** --role, the CodeBuild service role --create-builder uses when the config names none. */
+  builderRole?: string;
 }
 
 export interface BuiltImage extends EngineImage {

@@ -8,13 +8,14 @@ import {
   updateFunctionImage,
   type FunctionView,
 } from '../aws/lambda.js';
-import { buildStep, type BuildOptions } from './build.js';
+import type { BuildOptions } from './build.js';
 import { canaryStep, type CanaryOutcome } from './canary.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
 import { interruptedDeploy, type DeployProgress } from './deploy-interrupted.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
-import { pushStep, type PushedImage } from './push.js';
+import { imageStep } from './image-step.js';
+import type { PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
 
 export interface DeployOutcome {
@@ -85,9 +86,19 @@ async function runStages(
 ): Promise<DeployOutcome> {
   const { config, target, tag } = plan;
   const repository = await repositoryStep(ctx, config, target);
-  const image = await buildStep(ctx, { ...config, tag }, build);
-  progress.stage = 'push';
-  const pushed = await pushStep(ctx, config, target, repository, image, tag);
+  const current = plan.existing?.resolvedImageUri;
+  const pushed = await imageStep(
+    ctx,
+    config,
+    target,
+    repository,
+    tag,
+    build,
+    current?.includes('@') ? current : undefined,
+    () => {
+      progress.stage = 'push';
+    },
+  );
   if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
   Object.assign(progress, { stage: 'update', pushed });
   const outcome = await applyImage(ctx, plan, pushed);

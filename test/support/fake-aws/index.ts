@@ -3,11 +3,14 @@
 // key picks the account and its credential scope the region, and each (account, region) has its own state.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createBuildServices } from './build-services.js';
+import type { FakeCodeBuild } from './codebuild.js';
 import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
 import { FakeMetrics, METRICS_TARGET_PREFIX, writeJson10 } from './metrics.js';
 import { runInvocation } from './invoke.js';
+import type { FakeS3 } from './s3.js';
 import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
@@ -72,6 +75,9 @@ export interface FakeAws {
   logs: FakeLogs;
   /** CloudWatch metrics: tests `metrics.push(…)`/`set(…)` while a command runs; Invoke records Lambda's own. */
   metrics: FakeMetrics;
+  /** Remote builds: S3 source bundles and CodeBuild builds that really run (build-services.ts). */
+  s3: FakeS3;
+  codebuild: FakeCodeBuild;
   /** Every request that reached an operation, in order (including the ones answered with an error). */
   calls: RecordedCall[];
   /** Requests the fake does not know or whose signature failed: any entry means the test found a bug. */
@@ -171,6 +177,16 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();
   const denied = new Set<string>();
+  let endpoint = '';
+  const builds = createBuildServices({
+    region,
+    accountId,
+    credentials,
+    logs,
+    calls,
+    unexpected,
+    endpoint: () => endpoint,
+  });
 
   /** Injected faults apply before the operation runs, as AWS's front door would. */
   function injectedFault(service: Service, operation: string, accountId: string): AwsFault | undefined {
@@ -355,6 +371,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (builds.route(req, res, body)) return;
     const url = req.url ?? '/';
     const target = req.headers['x-amz-target'];
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
@@ -469,7 +486,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const partitions: FakePartition[] = states.map((state) => ({ ...state, env: clientEnv(endpoint, state) }));
 
   return {
@@ -481,6 +498,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     lambda,
     logs,
     metrics,
+    s3: builds.s3,
+    codebuild: builds.codebuild,
     calls,
     unexpected,
     env: partitions[0]!.env,
@@ -504,13 +523,16 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         state.logs.reset();
         state.metrics.reset();
       }
+      void builds.reset();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await builds.reset();
+      await new Promise<void>((resolve, reject) => {
         for (const state of states) state.logs.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }
 

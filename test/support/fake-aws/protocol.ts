@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 
 export interface RecordedCall {
-  service: 'ecr' | 'lambda' | 'logs' | 'cloudwatch';
+  service: 'ecr' | 'lambda' | 'logs' | 'cloudwatch' | 's3' | 'codebuild';
   operation: string;
   /** The decoded input: JSON body merged with path parameters and query. */
   input: Record<string, unknown>;
