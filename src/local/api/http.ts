@@ -77,3 +77,16 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** Writes one chunk of a streamed answer and calls `done` when more may be written (or the client has gone). */
+export function writeThrough(res: ServerResponse, chunk: Buffer, done: () => void): void {
+  if (res.destroyed || chunk.length === 0) return done();
+  if (res.write(chunk)) return done();
+  const settle = () => {
+    res.off('drain', settle);
+    res.off('close', settle);
+    done();
+  };
+  res.on('drain', settle);
+  res.on('close', settle);
+}

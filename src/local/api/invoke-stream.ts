@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { EnvironmentInvokeOptions, EnvironmentResult, Invoker } from '../execution/invoker.js';
 import { eventMessage } from './event-stream.js';
+import { writeThrough } from './http.js';
 import { InvokeHeader, LATEST_VERSION } from './protocol.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
@@ -35,9 +36,7 @@ export async function answerStreamingInvoke(
   const chunks = new Writable({
     write(chunk: Buffer, _encoding, done) {
       open();
-      if (res.destroyed) return done();
-      if (res.write(eventMessage('PayloadChunk', chunk, 'application/octet-stream'))) done();
-      else res.once('drain', () => done());
+      writeThrough(res, eventMessage('PayloadChunk', chunk, 'application/octet-stream'), () => done());
     },
   });
   const { tail, ...invokeOptions } = options;
