@@ -8,6 +8,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer-core';
+import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { freePort } from '../support/net.js';
 import { runCli } from '../support/run-cli.js';
 import { makeProject } from '../support/temp-project.js';
@@ -245,6 +246,50 @@ describe('invoke-local --http --no-docker', () => {
       });
     },
   );
+});
+
+describe('invoke-local --serve --no-docker and the SDK streaming invoke', () => {
+  it('hands InvokeWithResponseStreamCommand each chunk before the function ends', async () => {
+    const port = await freePort();
+    const controller = new AbortController();
+    const running = runCli(['invoke-local', '--cwd', project, '--no-docker', '--serve', String(port)], {
+      signal: controller.signal,
+    });
+    const client = new LambdaClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    });
+    const gate = await startGate();
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/`);
+      const event = { rawPath: '/stream', queryStringParameters: { gate: gate.url } };
+      const out = await client.send(
+        new InvokeWithResponseStreamCommand({ FunctionName: 'function', Payload: Buffer.from(JSON.stringify(event)) }),
+      );
+      const seen: string[] = [];
+      let bytes = '';
+      for await (const message of out.EventStream ?? []) {
+        if (message.PayloadChunk?.Payload) {
+          bytes += Buffer.from(message.PayloadChunk.Payload).toString('latin1');
+          if (bytes.endsWith('chunk 1;') && !seen.includes('chunk 1')) {
+            seen.push('chunk 1');
+            await gate.open();
+            seen.push('gate opened');
+          }
+        }
+        if (message.InvokeComplete) seen.push(`complete ${JSON.stringify(message.InvokeComplete)}`);
+      }
+      // The HTTP prelude (JSON, eight NUL bytes) travels in the stream as on Lambda; the body follows it.
+      expect(bytes).toMatch(/^\{"statusCode":200,.*\}\0{8}chunk 1;chunk 2;$/s);
+      expect(seen).toEqual(['chunk 1', 'gate opened', 'complete {}']);
+    } finally {
+      gate.close();
+      client.destroy();
+      controller.abort();
+    }
+    expect((await running).exitCode).toBe(130);
+  });
 });
 
 describe('invoke-local --http --watch --no-docker', () => {
