@@ -96,8 +96,13 @@ const cli = spawn(
     '8',
     '--quiet',
   ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  { stdio: ['ignore', 'ignore', 'pipe'] },
 );
+// Shown only when the front never answers: the CLI's own reason.
+let cliErrors = '';
+cli.stderr.on('data', (chunk) => {
+  cliErrors += chunk;
+});
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 const viaHttp = () =>
   new Promise((resolve, reject) => {
@@ -127,7 +132,7 @@ try {
       () => false,
     );
     if (up) break;
-    if (attempt > 300) throw new Error('invoke-local --http did not answer');
+    if (attempt > 300) throw new Error(`invoke-local --http did not answer: ${cliErrors.trim()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await measure(viaHttp, warmup, 8);

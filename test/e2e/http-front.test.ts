@@ -194,6 +194,13 @@ describe('invoke-local --http --no-docker', () => {
     expect(timedOut.stdout).toBe('{"message":"Endpoint request timed out"}\n504');
   });
 
+  it('a second --http on the same port says so in one line and exits 2', async () => {
+    const port = new URL(base).port;
+    const second = await runCli(['invoke-local', '--cwd', project, '--no-docker', '--http', port]);
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toContain(`--http cannot listen on port ${port}: it is already in use`);
+  });
+
   it('fetch (undici): binary bodies and parallel requests queue behind two environments', async () => {
     const answers = await Promise.all(
       Array.from({ length: 5 }, (_, index) =>
