@@ -79,12 +79,13 @@ function parts(request: IncomingHttp): Parts {
   };
 }
 
-/** API Gateway's `requestContext.time`: 12/Mar/2020:19:03:58 +0000. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** API Gateway's `requestContext.time`: 12/Mar/2020:19:03:58 +0000 (by hand: Intl costs ~0.3 ms a call). */
 function clfTime(epochMs: number): string {
   const date = new Date(epochMs);
-  const month = date.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
   const pad = (value: number) => String(value).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${month}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
 function domain(headers: Map<string, string[]>): { domainName: string; domainPrefix: string } {
