@@ -2,6 +2,8 @@
 // one way to listen, answer JSON and close.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 export type Body = Buffer | 'tooLarge' | 'aborted';
 
@@ -89,4 +91,10 @@ export function writeThrough(res: ServerResponse, chunk: Buffer, done: () => voi
   };
   res.on('drain', settle);
   res.on('close', settle);
+}
+
+/** Ends a sink and waits until every chunk it took has been handed on (or the client has gone). */
+export async function flushed(sink: Writable): Promise<void> {
+  sink.end();
+  await finished(sink).catch(() => undefined);
 }

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { EnvironmentInvokeOptions, EnvironmentResult, Invoker } from '../execution/invoker.js';
 import { eventMessage } from './event-stream.js';
-import { writeThrough } from './http.js';
+import { flushed, writeThrough } from './http.js';
 import { InvokeHeader, LATEST_VERSION } from './protocol.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
@@ -48,6 +48,8 @@ export async function answerStreamingInvoke(
       functionContentType = contentType;
     },
   });
+  // Chunks still queued behind a slow client go out before the end.
+  await flushed(chunks);
   open();
   // A function that did not stream answers as Lambda does: its whole payload as one chunk.
   if (!result.streamed && result.outcome === 'success' && result.payload.length > 0)

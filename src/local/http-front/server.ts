@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Invoker } from '../execution/invoker.js';
-import { answerClientErrors, closeServer, listen, readBody } from '../api/http.js';
+import { answerClientErrors, closeServer, flushed, listen, readBody } from '../api/http.js';
 import { MAX_PAYLOAD_BYTES } from '../api/protocol.js';
 import { requestEvent, type HttpFormat } from './request-event.js';
 import { GatewayAnswer, functionError, resultResponse, type HttpAnswer } from './result-response.js';
@@ -74,6 +74,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpFr
       streamType = contentType;
     },
   });
+  // Body bytes still queued behind a slow client go out before the end.
+  await flushed(sink);
   if (res.headersSent) {
     // A stream already under way: a failure can only cut it short, which the client sees as a truncated body.
     if (result.outcome === 'success') res.end();

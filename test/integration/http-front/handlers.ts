@@ -26,6 +26,14 @@ exports.stream = awslambda.streamifyResponse(async (event, responseStream) => {
     headers: { 'content-type': 'text/plain; charset=utf-8', 'x-streamed': 'yes' },
     cookies: ['stream=1; Path=/'],
   });
+  if (path === '/bulk') {
+    // 20 MiB as fast as the stream takes it: block i is 4 KiB (several fit in a stream's buffer) of the byte i % 256.
+    for (let block = 0; block < 5120; block++) {
+      if (!stream.write(Buffer.alloc(4096, block % 256))) await new Promise((resolve) => stream.once('drain', resolve));
+    }
+    stream.end();
+    return;
+  }
   stream.write('part one;');
   if (path === '/fails') {
     await sleep(20);

@@ -248,6 +248,18 @@ describe('streaming functions and concurrency', () => {
     }
   });
 
+  it('delivers every byte of a large stream, in order, to a client that reads late', async () => {
+    const response = await fetch(`${front.url}/bulk`);
+    // Let the function and the front run into backpressure before the first read.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(5120 * 4096);
+    for (let block = 0; block < 5120; block++) {
+      const at = block * 4096;
+      expect([body[at], body[at + 4095]]).toEqual([block % 256, block % 256]);
+    }
+  });
+
   it('cuts the body short when the function fails mid-stream', async () => {
     const response = await fetch(`${front.url}/fails`);
     expect(response.status).toBe(201);

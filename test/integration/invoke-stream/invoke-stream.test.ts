@@ -22,6 +22,12 @@ const streaming = awslambda.streamifyResponse(async (event, stream) => {
     await fetch(event.gate);
     stream.write('second chunk');
     stream.end();
+  } else if (event.mode === 'bulk') {
+    // 8 MiB as fast as the stream takes it (well within the 2 s timeout): block i is 4 KiB (several fit in a stream's buffer) of the byte i % 256.
+    for (let block = 0; block < 2048; block++) {
+      if (!stream.write(Buffer.alloc(4096, block % 256))) await new Promise((resolve) => stream.once('drain', resolve));
+    }
+    stream.end();
   } else if (event.mode === 'fails-mid-stream') {
     stream.write('partial');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -137,6 +143,24 @@ describe('a streaming handler', () => {
       gate.closeAllConnections();
       gate.close();
     }
+  });
+
+  it('delivers every byte of a large stream, in order, before InvokeComplete, to a consumer that reads late', async () => {
+    const out = await client.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: 'web', Payload: payload({ mode: 'bulk' }) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const parts: Buffer[] = [];
+    let completeAfter = -1;
+    for await (const event of out.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload) parts.push(Buffer.from(event.PayloadChunk.Payload));
+      if (event.InvokeComplete) completeAfter = parts.length;
+    }
+    const body = Buffer.concat(parts);
+    expect(body.length).toBe(2048 * 4096);
+    for (let block = 0; block < 2048; block++)
+      expect([body[block * 4096], body[block * 4096 + 4095]]).toEqual([block % 256, block % 256]);
+    expect(completeAfter).toBe(parts.length);
   });
 
   it('reports an error thrown after the first byte in InvokeComplete', async () => {
