@@ -67,6 +67,7 @@ export const commandSpecs: CommandSpecs = {
         '$0 invoke-local --serve 9000 --concurrency 2',
         'keep two warm containers behind the Invoke API on localhost:9000',
       ],
+      ['$0 invoke-local --http --no-docker', 'answer HTTP on localhost:3000 as a Function URL would (try curl)'],
       ['$0 invoke-local --no-docker --env STAGE=dev', 'run the bundled handler as a host process, without Docker'],
       ['$0 invoke-local --watch --data \'{"id":1}\'', 'rebuild, restart and invoke again on every change'],
     ],

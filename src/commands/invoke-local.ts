@@ -29,6 +29,8 @@ import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
+import { startHttpServing } from '../local/http-front/serving.js';
+import type { HttpFormat } from '../local/http-front/request-event.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
 import { buildFromFlags, parseKeyValues } from './build-flags.js';
 import { defineCommand, type ArgsOf, type CommandContext, type GlobalArgs } from './types.js';
@@ -49,7 +51,9 @@ export const devCommand = defineCommand('dev', {
 
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
   const config = await ctx.loadConfig();
-  const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
+  // --serve and --http keep the function warm behind a front; without either, one event is invoked.
+  const fronts = frontsOf(args);
+  const event = fronts ? undefined : await readEvent(args, ctx);
   const region = defaultRegion(ctx.env, config);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
@@ -58,7 +62,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     ...parseKeyValues(args.env, 'env', ctx.env),
     ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile, ctx.env) : {}),
   };
-  const count = args.serve === undefined ? 1 : args.concurrency;
+  const count = fronts ? args.concurrency : 1;
   const startEnvironments = (launcher: RuntimeLauncher, network: ContainerNetwork) =>
     startEnvironmentSet({
       launcher,
@@ -82,16 +86,19 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
       runtime,
       bundle: args.bundle,
       startEnvironments: (launcher) => startEnvironments(launcher, runtime.network),
-      ...(args.serve === undefined
+      ...(fronts
         ? {
+            ...(fronts.serve !== undefined ? { serve: { port: fronts.serve, concurrency: count } } : {}),
+            ...(fronts.http ? { http: { ...fronts.http, concurrency: count } } : {}),
+          }
+        : {
             invocation: {
               event: event!,
               repeat: args.repeat,
               sink: responseSink(ctx.out),
               show: (result) => renderWatchResult(ctx.out, result),
             },
-          }
-        : { serve: { port: args.serve, concurrency: count } }),
+          }),
     });
   }
 
@@ -105,7 +112,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     cleanups.push(() => environments.stop());
     if (ctx.signal.aborted) throw interrupted();
 
-    if (args.serve !== undefined) await serve(args.serve, config, environments.pool, ctx, cleanups);
+    if (fronts) await serve(fronts, config, environments.pool, ctx, cleanups);
     else await invokeRepeatedly(event!, args.repeat, environments.pool, ctx);
   } catch (error) {
     if (ctx.signal.aborted && !isUserError(error)) throw interrupted();
@@ -132,8 +139,22 @@ async function invokeRepeatedly(
   renderRun(ctx.out, results);
 }
 
+/** The fronts a warm function is served behind: the Invoke API (--serve), an HTTP front (--http), or both. */
+interface Fronts {
+  serve?: number;
+  http?: { port: number; format: HttpFormat };
+}
+
+function frontsOf(args: InvokeLocalFlags): Fronts | undefined {
+  if (args.serve === undefined && args.http === undefined) return undefined;
+  return {
+    ...(args.serve !== undefined ? { serve: args.serve } : {}),
+    ...(args.http !== undefined ? { http: { port: args.http, format: args['http-format'] } } : {}),
+  };
+}
+
 async function serve(
-  port: number,
+  fronts: Fronts,
   config: ResolvedConfig,
   pool: EnvironmentPool,
   ctx: CommandContext,
@@ -144,14 +165,26 @@ async function serve(
     `Starting ${pool.environments.length} warm environment${pool.environments.length > 1 ? 's' : ''}`,
     () => Promise.all(pool.environments.map((environment) => environment.warm())),
   );
-  const server = await startServing({
-    port,
-    functionName: config.functionName,
-    concurrency: pool.environments.length,
-    invoker: pool,
-    out: ctx.out,
-  });
-  cleanups.push(() => server.close());
+  if (fronts.serve !== undefined) {
+    const server = await startServing({
+      port: fronts.serve,
+      functionName: config.functionName,
+      concurrency: pool.environments.length,
+      invoker: pool,
+      out: ctx.out,
+    });
+    cleanups.push(() => server.close());
+  }
+  if (fronts.http) {
+    const front = await startHttpServing({
+      ...fronts.http,
+      functionName: config.functionName,
+      concurrency: pool.environments.length,
+      invoker: pool,
+      out: ctx.out,
+    });
+    cleanups.push(() => front.close());
+  }
   if (!ctx.signal.aborted)
     await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
 }

@@ -62,6 +62,7 @@ export interface OptionSpec {
 
 export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 export const DEFAULT_SERVE_PORT = 9000;
+export const DEFAULT_HTTP_PORT = 3000;
 
 const BUILDING = ['build', 'push', 'deploy', 'invoke-local', 'dev'] as const;
 const RUNNING = ['invoke-local', 'dev'] as const;
@@ -576,7 +577,28 @@ export const options = {
       commands: RUNNING,
       default: 1,
       check: atLeastOne,
-      describe: 'With --serve: number of warm environments',
+      describe: 'With --serve or --http: number of warm environments (more requests queue)',
+    },
+  },
+  // invoke-local --http (issue 13): an HTTP front like a Function URL / API Gateway in front of the warm function
+  http: {
+    kind: 'number',
+    flag: {
+      name: 'http',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_HTTP_PORT,
+      check: port,
+      describe: `Answer HTTP on localhost:PORT as a Function URL / API Gateway would (default ${DEFAULT_HTTP_PORT})`,
+    },
+  },
+  httpFormat: {
+    kind: 'string',
+    choices: ['v1', 'v2'],
+    flag: {
+      name: 'http-format',
+      commands: RUNNING,
+      default: 'v2',
+      describe: 'With --http: the event format, v2 (HTTP API, Function URL) or v1 (REST API)',
     },
   },
   docker: {

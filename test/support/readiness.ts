@@ -46,6 +46,12 @@ export const steps: ReadinessStep[] = [
     },
   },
   { name: 'Node 18, 22 and 24 binaries', script: ['scripts/fetch-nodes.sh'] },
+  // The headless browser of the --http end-to-end test (test/e2e/http-front.test.ts).
+  {
+    name: 'chromium (headless browser for --http)',
+    script: ['scripts/chromium.sh'],
+    skip: async () => (spawnSync('sh', ['-c', 'command -v chromium']).status === 0 ? 'already there' : undefined),
+  },
   // After the Node binaries: each reference client is built by the Node that runs it.
   {
     name: 'aws-lambda-ric 3.x and 4.x (conformance references)',

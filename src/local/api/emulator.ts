@@ -367,6 +367,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** A streamed response: bytes pass through as they come; an error may arrive in the trailers. */
   private async receiveStream(active: Active, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    active.options.onStreamStart?.(headerValue(req, 'content-type') ?? 'application/octet-stream');
     const answer = await receiveStream(req, active.options.streamTo, () => active.settled);
     if (answer.kind === 'aborted') {
       if (!active.settled) active.answering = false;

@@ -2,6 +2,8 @@
 // one way to listen, answer JSON and close.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 export type Body = Buffer | 'tooLarge' | 'aborted';
 
@@ -76,4 +78,23 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** Writes one chunk of a streamed answer and calls `done` when more may be written (or the client has gone). */
+export function writeThrough(res: ServerResponse, chunk: Buffer, done: () => void): void {
+  if (res.destroyed || chunk.length === 0) return done();
+  if (res.write(chunk)) return done();
+  const settle = () => {
+    res.off('drain', settle);
+    res.off('close', settle);
+    done();
+  };
+  res.on('drain', settle);
+  res.on('close', settle);
+}
+
+/** Ends a sink and waits until every chunk it took has been handed on (or the client has gone). */
+export async function flushed(sink: Writable): Promise<void> {
+  sink.end();
+  await finished(sink).catch(() => undefined);
 }

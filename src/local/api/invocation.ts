@@ -10,6 +10,8 @@ export interface InvokeOptions {
   cognitoIdentity?: string;
   /** Where a streamed response's bytes go as they arrive; without it they are collected into `payload`. */
   streamTo?: Writable;
+  /** Called once when the runtime opens a streamed response, with the content type it declared. */
+  onStreamStart?: (contentType: string) => void;
 }
 
 export type InvocationOutcome = 'success' | 'error' | 'timeout' | 'exited';

@@ -5,7 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { EnvironmentInvokeOptions, Invoker } from '../execution/invoker.js';
 import { answerClientErrors, closeServer, drain, headerValue as header, listen, readBody, sendJson } from './http.js';
-import { InvocationType, InvokeHeader, LATEST_VERSION, MAX_PAYLOAD_BYTES, invokePath } from './protocol.js';
+import { answerStreamingInvoke } from './invoke-stream.js';
+import {
+  InvocationType,
+  InvokeHeader,
+  LATEST_VERSION,
+  MAX_PAYLOAD_BYTES,
+  invokePath,
+  streamingInvokePath,
+} from './protocol.js';
 
 const INVOCATION_TYPES: ReadonlySet<string> = new Set(Object.values(InvocationType));
 
@@ -51,7 +59,8 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: InvokeServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const match = invokePath.exec(url.pathname);
+  const streaming = streamingInvokePath.exec(url.pathname);
+  const match = streaming ?? invokePath.exec(url.pathname);
   if (!match || req.method !== 'POST') {
     drain(req);
     return sendError(res, 404, 'UnknownOperationException', `no such operation: ${req.method} ${url.pathname}`);
@@ -77,6 +86,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
   if (body === 'aborted') return;
 
   const invocationType = header(req, InvokeHeader.invocationType) ?? InvocationType.requestResponse;
+  if (streaming && invocationType === InvocationType.event) {
+    return sendError(
+      res,
+      400,
+      'InvalidParameterValueException',
+      'InvokeWithResponseStream takes X-Amz-Invocation-Type RequestResponse or DryRun, not Event',
+    );
+  }
   if (!INVOCATION_TYPES.has(invocationType)) {
     return sendError(
       res,
@@ -109,6 +126,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Invoke
     ...(clientContext === undefined ? {} : { clientContext }),
     ...(tail ? { completeLogs: true } : {}),
   };
+  if (streaming) return answerStreamingInvoke(res, options.invoke, payload, { ...invokeOptions, tail });
   if (invocationType === InvocationType.event) {
     options.invoke(payload, invokeOptions).catch((error: unknown) => options.onBackgroundError?.(error));
     res.writeHead(202, { 'content-length': 0 });

@@ -64,6 +64,9 @@ export const INVOKE_API_VERSION = '2015-03-31';
 /** `POST /2015-03-31/functions/{FunctionName}/invocations`. */
 export const invokePath = new RegExp(`^/${INVOKE_API_VERSION}/functions/([^/]+)/invocations$`);
 
+/** `POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations` (InvokeWithResponseStream). */
+export const streamingInvokePath = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/;
+
 /** Invoke API header names, lower-case. */
 export const InvokeHeader = {
   invocationType: 'x-amz-invocation-type',

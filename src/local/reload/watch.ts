@@ -16,6 +16,8 @@ import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/i
 import { interrupted } from '../interrupted.js';
 import { ReloadingPool } from './reloading-pool.js';
 import { startServing } from '../serving.js';
+import { startHttpServing } from '../http-front/serving.js';
+import type { HttpFormat } from '../http-front/request-event.js';
 import { imageReloader, taskRootReloader, type Pending, type Reloader } from './reloaders.js';
 import { watchSources, type SourceChange } from './watch-sources.js';
 
@@ -46,6 +48,8 @@ export interface WatchOptions {
   invocation?: WatchInvocation;
   /** With --serve: keep the Invoke API open; each call runs the newest code. */
   serve?: { port: number; concurrency: number };
+  /** With --http: keep the HTTP front open; each request runs the newest code. */
+  http?: { port: number; format: HttpFormat; concurrency: number };
 }
 
 /** The event run after every reload, and how the command shows each result (rendering is the command's). */
@@ -78,6 +82,17 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
       });
       cleanups.push(() => server.close());
     }
+    if (options.http) {
+      const front = await startHttpServing({
+        ...options.http,
+        functionName: config.functionName,
+        invoker: pool,
+        out,
+        note: 'reloading on every change',
+      });
+      cleanups.push(() => front.close());
+    }
+    const serving = options.serve !== undefined || options.http !== undefined;
 
     const changes = new ChangeQueue(signal, (error) => showFailure(out, error));
     const sources = await watchSources({
@@ -102,7 +117,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
         }
         await pool.replace(async () => {
           const set = await options.startEnvironments(next.launcher);
-          if (!options.serve) return set;
+          if (!serving) return set;
           // Warm before callers get through, so the first call after a save does not pay for the cold start.
           await Promise.all(set.pool.environments.map((environment) => environment.warm())).catch(
             async (error: unknown) => {
@@ -115,8 +130,7 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
         next.commit();
         reloads++;
         const took = formatDuration(performance.now() - pending.since);
-        if (options.serve)
-          out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
+        if (serving) out.info(`${reloads > 1 ? 'Reloaded' : 'Ready'} in ${took}; the next call runs this version`);
         else if (options.invocation) await invokeAndShow(pool, options.invocation, signal);
       } catch (error) {
         if (signal.aborted) break;
