@@ -80,6 +80,23 @@ const port: Check = (value, path) =>
     ? []
     : [{ path, message: `expected a port between 0 and 65535, found ${found(value)}` }];
 
+/** A layer is a layer version ARN (…:layer:NAME:VERSION) or a folder; an ARN without its version is refused. */
+export const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
+const layerList: Check = (value, path) => {
+  if (!Array.isArray(value))
+    return [{ path, message: `expected an array of layer ARNs or folders, found ${found(value)}` }];
+  return value.flatMap((item, index) =>
+    typeof item === 'string' && item.trim() !== '' && (!item.startsWith('arn:') || LAYER_ARN.test(item))
+      ? []
+      : [
+          {
+            path: `${path}[${index}]`,
+            message: `expected a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION) or a folder, found ${found(item)}`,
+          },
+        ],
+  );
+};
+
 export const options = {
   // Global flags, two of them also config keys.
   configFile: {
@@ -276,6 +293,8 @@ export const options = {
   external: { kind: 'strings', config: { check: stringList, resolved: true } },
   // A handler that is a program in any language instead of a Node module; its shape and check are in program.ts.
   program: { kind: 'program', config: { check: checkProgram } },
+  // Layers (issue 13): folders, or layer version ARNs downloaded with GetLayerVersion, copied into the image's /opt.
+  layers: { kind: 'strings', config: { check: layerList } },
 
   // Flags of the commands that build.
   cache: {

@@ -5,6 +5,7 @@ import { ECR_TARGET_PREFIX, FakeEcr } from './ecr.js';
 import { type CodeIdentity, FakeLambda } from './lambda.js';
 import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
 import { runInvocation } from './invoke.js';
+import { FakeLayers, LAYER_CONTENT_PREFIX } from './layers.js';
 import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
@@ -37,6 +38,8 @@ export interface FakeAws {
   credentials: TestCredentials;
   ecr: FakeEcr;
   lambda: FakeLambda;
+  /** Lambda layers: `layers.publish(name, files)` returns a version ARN that GetLayerVersion serves. */
+  layers: FakeLayers;
   /** CloudWatch Logs: tests append events with `logs.append(group, stream, messages)` while a command runs. */
   logs: FakeLogs;
   /** Every request that reached an operation, in order (including the ones answered with an error). */
@@ -92,6 +95,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const lambda = new FakeLambda({ region, accountId, codeIdentity });
   const logs = new FakeLogs({ region, accountId });
+  const layers = new FakeLayers({ region, accountId });
   const calls: RecordedCall[] = [];
   const unexpected: string[] = [];
   const throttles = new Map<string, number>();
@@ -247,6 +251,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = req.url ?? '/';
+    // A layer's Content.Location: presigned on AWS, so it carries no SigV4 header.
+    const layerZip = req.method === 'GET' && url.startsWith(LAYER_CONTENT_PREFIX) ? layers.content(url) : undefined;
+    if (layerZip) return void res.writeHead(200, { 'content-type': 'application/zip' }).end(layerZip);
     const target = req.headers['x-amz-target'];
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
     const isEcr = typeof target === 'string' && !isLogs;
@@ -313,7 +320,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     const input = parseJson(body);
-    const route = lambda.handle(req.method ?? 'GET', segments, query, input);
+    const route =
+      layers.handle(req.method ?? 'GET', segments) ?? lambda.handle(req.method ?? 'GET', segments, query, input);
     if (!route) {
       unexpected.push(`Lambda ${req.method} ${url} is not modelled by the fake`);
       writeRestJson(res, new AwsFault(404, 'UnknownOperationException', 'Unknown operation'));
@@ -334,6 +342,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  layers.endpoint = endpoint;
 
   return {
     endpoint,
@@ -342,6 +351,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     credentials,
     ecr,
     lambda,
+    layers,
     logs,
     calls,
     unexpected,
@@ -365,6 +375,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       denied.clear();
       ecr.repositories.clear();
       lambda.reset();
+      layers.reset();
       logs.reset();
     },
     close: () =>
