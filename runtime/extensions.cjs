@@ -9,8 +9,9 @@ const { readdirSync, statSync } = require('node:fs');
 const { request } = require('node:http');
 const { join } = require('node:path');
 
-/** Must equal LAUNCHED_EXTENSIONS_PATH in src/local/api/extensions.ts (a test pins them together). */
+/** Must equal LAUNCHED_EXTENSIONS_PATH and EXITED_EXTENSION_PATH in src/local/api/extensions.ts (a test pins them). */
 const LAUNCHED_PATH = '/tslambda/extensions/launched';
+const EXITED_PATH = '/tslambda/extensions/exited';
 
 /**
  * @param {string} dir
@@ -49,17 +50,35 @@ function launchExtensions(dirs, apiAddress, env, done) {
   if (names.length === 0) return done();
   for (const name of names) {
     const child = spawn(/** @type {string} */ (found.get(name)), [], { stdio: ['ignore', 'inherit', 'inherit'], env });
-    child.on('error', (error) => process.stderr.write(`extension ${name} could not start: ${error.message}\n`));
+    // An extension that cannot start or ends is no longer waited for (Lambda would fail the environment).
+    child.on('error', (error) => {
+      process.stderr.write(`extension ${name} could not start: ${error.message}\n`);
+      notify(apiAddress, EXITED_PATH, { name }, () => undefined);
+    });
+    child.on('exit', (code, signal) => {
+      if (code !== 0) process.stderr.write(`extension ${name} exited with ${signal ?? `code ${code}`}\n`);
+      notify(apiAddress, EXITED_PATH, { name }, () => undefined);
+    });
     // The extensions live as long as the environment, not as long as this process's event loop needs them.
     child.unref();
   }
+  notify(apiAddress, LAUNCHED_PATH, { names }, done);
+}
+
+/**
+ * @param {string} apiAddress
+ * @param {string} path
+ * @param {object} message
+ * @param {() => void} done
+ */
+function notify(apiAddress, path, message, done) {
   const at = apiAddress.lastIndexOf(':');
-  const body = JSON.stringify({ names });
+  const body = JSON.stringify(message);
   const req = request(
     {
       host: apiAddress.slice(0, at).replace(/^\[|\]$/g, ''),
       port: Number(apiAddress.slice(at + 1)),
-      path: LAUNCHED_PATH,
+      path,
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     },
@@ -72,4 +91,4 @@ function launchExtensions(dirs, apiAddress, env, done) {
   req.end(body);
 }
 
-module.exports = { launchExtensions, LAUNCHED_PATH };
+module.exports = { launchExtensions, LAUNCHED_PATH, EXITED_PATH };

@@ -46,7 +46,7 @@ export interface OptionSpec {
     group?: string;
     positional?: true;
     /** `--serve` alone means this value. */
-    valueWhenBare?: number;
+    valueWhenBare?: number | string;
     conflicts?: string;
     /** A check of a flag that has no config key. */
     check?: Check;
@@ -57,6 +57,9 @@ export interface OptionSpec {
 
 export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 export const DEFAULT_SERVE_PORT = 9000;
+export const DEFAULT_INSPECT_ADDRESS = '127.0.0.1:9229';
+/** `[host:]port` of --inspect, as Node reads it. */
+export const INSPECT_ADDRESS = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/;
 
 const BUILDING = ['build', 'push', 'deploy', 'invoke-local', 'dev'] as const;
 const RUNNING = ['invoke-local', 'dev'] as const;
@@ -95,6 +98,13 @@ const layerList: Check = (value, path) => {
           },
         ],
   );
+};
+
+const inspectAddress: Check = (value, path) => {
+  const match = typeof value === 'string' ? INSPECT_ADDRESS.exec(value) : null;
+  return match && Number(match[2]) <= 65535
+    ? []
+    : [{ path, message: `expected [HOST:]PORT such as 127.0.0.1:9229 or 9230, found ${found(value)}` }];
 };
 
 export const options = {
@@ -507,6 +517,28 @@ export const options = {
       commands: RUNNING,
       default: true,
       describe: 'Run in the image (--no-docker: run the runtime loop as a host process)',
+    },
+  },
+  // invoke-local --inspect (issue 13): Node's inspector in the function's runtime, its timeout off.
+  inspect: {
+    kind: 'string',
+    flag: {
+      name: 'inspect',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_INSPECT_ADDRESS,
+      check: inspectAddress,
+      conflicts: 'inspect-brk',
+      describe: `Start Node's inspector in the function on [HOST:]PORT (default ${DEFAULT_INSPECT_ADDRESS}); no timeout while it runs`,
+    },
+  },
+  inspectBrk: {
+    kind: 'string',
+    flag: {
+      name: 'inspect-brk',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_INSPECT_ADDRESS,
+      check: inspectAddress,
+      describe: 'Like --inspect, and wait for the debugger to attach before the runtime starts',
     },
   },
   // invoke-local only: what to invoke

@@ -14,6 +14,8 @@ export const ExtensionPath = {
 } as const;
 /** tslambda's own path: the runtime names the extensions it started, so init waits for each to register. */
 export const LAUNCHED_EXTENSIONS_PATH = '/tslambda/extensions/launched';
+/** And names one that could not start or ended: it is no longer waited for. */
+export const EXITED_EXTENSION_PATH = '/tslambda/extensions/exited';
 /** Set by invoke-local: the folder whose executables the runtime starts as extensions before loading the handler. */
 export const EXTENSIONS_DIR_ENV = '_TSLAMBDA_EXTENSIONS_DIR';
 
@@ -120,6 +122,7 @@ export class ExtensionsApi {
       [ExtensionPath.initError]: ['POST', () => this.reportError('init', req, res)],
       [ExtensionPath.exitError]: ['POST', () => this.reportError('exit', req, res)],
       [LAUNCHED_EXTENSIONS_PATH]: ['POST', () => this.launched(req, res)],
+      [EXITED_EXTENSION_PATH]: ['POST', () => this.exited(req, res)],
     }[path] as [string, () => Promise<void> | void] | undefined;
     if (!route) return false;
     if (req.method !== route[0]) {
@@ -223,9 +226,18 @@ export class ExtensionsApi {
     this.changed();
   }
 
-  /** An extension process that ended before registering is no longer awaited. */
-  forget(name: string): void {
-    if (this.expected.delete(name)) this.changed();
+  /** An extension process that could not start or ended: neither init nor invocations wait for it. */
+  private async exited(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, 64 * 1024);
+    if (body === 'aborted') return;
+    const name = body === 'tooLarge' ? undefined : parseName(body);
+    if (name !== undefined) {
+      this.expected.delete(name);
+      for (const extension of this.extensions.values())
+        if (extension.name === name) this.extensions.delete(extension.id);
+    }
+    sendJson(res, 202, { status: 'OK' });
+    this.changed();
   }
 
   private changed(): void {
@@ -245,6 +257,15 @@ function parseEvents(body: Buffer | undefined): ExtensionEventType[] | undefined
     if (!Array.isArray(events) || !events.every((event) => event === 'INVOKE' || event === 'SHUTDOWN'))
       return undefined;
     return events as ExtensionEventType[];
+  } catch {
+    return undefined;
+  }
+}
+
+function parseName(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString()) as { name?: unknown };
+    return typeof parsed.name === 'string' ? parsed.name : undefined;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { startEmulator, type Emulator } from '../../../src/local/api/emulator.js';
-import { ExtensionPath, LAUNCHED_EXTENSIONS_PATH } from '../../../src/local/api/extensions.js';
+import { EXITED_EXTENSION_PATH, ExtensionPath, LAUNCHED_EXTENSIONS_PATH } from '../../../src/local/api/extensions.js';
 import { next, send, type RawResponse } from './raw-http.js';
 
 let emulator: Emulator;
@@ -180,6 +180,26 @@ describe('Extensions API', () => {
     await answer((await runtime.response).headers['lambda-runtime-aws-request-id'] as string);
     expect((await result).outcome).toBe('success');
   });
+
+  it('stops waiting for a launched extension that could not start, or one that ended', async () => {
+    await start();
+    await send(emulator.address, 'POST', LAUNCHED_EXTENSIONS_PATH, { body: JSON.stringify({ names: ['a', 'b'] }) });
+    const id = (await register('b', ['INVOKE'])).headers['lambda-extension-identifier'] as string;
+    const runtime = next(emulator.address);
+    const result = emulator.invoke('{}');
+    unsettled.push(result);
+    await roundTrip();
+    expect(runtime.answered()).toBe(false);
+    await send(emulator.address, 'POST', EXITED_EXTENSION_PATH, { body: '{"name":"a"}' });
+    await roundTrip();
+    expect(runtime.answered()).toBe(false); // 'b' registered but has not called /event/next
+    const invokeEvent = eventNext(id);
+    const requestId = (await runtime.response).headers['lambda-runtime-aws-request-id'] as string;
+    await invokeEvent.response;
+    await answer(requestId);
+    await send(emulator.address, 'POST', EXITED_EXTENSION_PATH, { body: '{"name":"b"}' });
+    expect((await result).outcome).toBe('success');
+  });
 });
 
 describe('Telemetry API', () => {
@@ -288,6 +308,7 @@ describe('the runtime and the emulator', () => {
   it('name the launched-extensions path the same way', () => {
     const runtime = readFileSync(new URL('../../../runtime/extensions.cjs', import.meta.url), 'utf8');
     expect(runtime).toContain(`const LAUNCHED_PATH = '${LAUNCHED_EXTENSIONS_PATH}';`);
+    expect(runtime).toContain(`const EXITED_PATH = '${EXITED_EXTENSION_PATH}';`);
     const bootstrap = readFileSync(new URL('../../../runtime/bootstrap.cjs', import.meta.url), 'utf8');
     expect(bootstrap).toContain('env._TSLAMBDA_EXTENSIONS_DIR');
   });
