@@ -52,6 +52,19 @@ globalThis.awslambda = {
 // Read and removed before user code runs: it is tslambda's signal, not part of the function's environment.
 const logFence = env[LOG_FENCE_ENV] === '1';
 delete env[LOG_FENCE_ENV];
+// Also invoke-local's: with --inspect the inspector is this process's alone, not its children's (extensions,
+// programs), which would fight for its port.
+if (env._TSLAMBDA_INSPECT !== undefined) {
+  env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace(/--inspect(-brk)?(=\S*)?/g, '').trim();
+  delete env._TSLAMBDA_INSPECT;
+}
+const extensionsDir = env._TSLAMBDA_EXTENSIONS_DIR;
+delete env._TSLAMBDA_EXTENSIONS_DIR;
+/** @type {Promise<void> | null} the extensions started and named to the emulator (invoke-local only) */
+const extensionsLaunched =
+  extensionsDir === undefined || apiAddress === undefined
+    ? null
+    : new Promise((resolve) => require('./extensions.cjs').launchExtensions(extensionsDir, apiAddress, env, resolve));
 const api = new RuntimeApi(/** @type {string} die() exits when unset */ (apiAddress), { logFence });
 // The TCP handshake proceeds while the handler loads.
 api.connection.preconnect();
@@ -80,8 +93,13 @@ loading.then(
     // One macrotask later, so that a promise the module left rejected is still reported as an init error.
     setImmediate(() => {
       if (initFailed) return;
-      loop = new RuntimeLoop(api, handler, env);
-      loop.start();
+      const start = () => {
+        if (initFailed) return;
+        loop = new RuntimeLoop(api, handler, env);
+        loop.start();
+      };
+      if (extensionsLaunched === null) start();
+      else extensionsLaunched.then(start);
     });
   },
   (error) => reportInitError(error, undefined),

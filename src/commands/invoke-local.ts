@@ -16,9 +16,21 @@ import {
   chooseNetwork,
   containerLauncher,
   imageExists,
+  imageNodeOptions,
   type ContainerNetwork,
 } from '../local/execution/docker-launcher.js';
-import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR } from '../image/runtime-asset.js';
+import {
+  INSPECT_ENV,
+  inspectFlag,
+  inspectNodeOptions,
+  inspectSettings,
+  type InspectSettings,
+} from '../local/execution/inspector.js';
+import { EXTENSIONS_DIR_ENV } from '../local/api/extensions.js';
+import { LAYERS_IMAGE_DIR } from '../image/layers.js';
+import { layerFolders } from '../pipeline/layers.js';
+import { debuggerInstructions } from './invoke-local/debugger.js';
+import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR, TASK_ROOT } from '../image/runtime-asset.js';
 import type { EnvironmentResult } from '../local/execution/invoker.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
 import { startEnvironmentSet } from '../local/execution/environment-set.js';
@@ -61,8 +73,18 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
     ...(await readEnvFile(args['env-file'], ctx.cwd)),
     ...parseKeyValues(args.env, 'env', ctx.env),
     ...(args['pass-aws-credentials'] ? await awsCredentials(region, config.profile, ctx.env) : {}),
+    ...extensionsEnv(args, config),
   };
   const count = fronts ? args.concurrency : 1;
+  const inspect = inspectSettings(args);
+  if (inspect && (args.watch || count > 1))
+    throw new UserError(
+      `--inspect runs one environment: it cannot be given with ${args.watch ? '--watch' : '--concurrency'}`,
+      {
+        exitCode: ExitCode.usage,
+        hint: args.watch ? 'drop --watch while debugging' : 'drop --concurrency (one inspector port, one environment)',
+      },
+    );
   const startEnvironments = (launcher: RuntimeLauncher, network: ContainerNetwork) =>
     startEnvironmentSet({
       launcher,
@@ -73,6 +95,8 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
       memorySizeMb: config.memorySize,
       host: network === 'gateway' ? '0.0.0.0' : '127.0.0.1',
       out: ctx.out,
+      noTimeout: inspect !== undefined,
+      handler: config.handler,
     });
 
   if (args.watch) {
@@ -107,7 +131,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   const onAbort = () => void cleanups.run();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
+    const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups, inspect);
     const environments = await startEnvironments(launcher, network);
     cleanups.push(() => environments.stop());
     if (ctx.signal.aborted) throw interrupted();
@@ -196,9 +220,12 @@ function hostLauncher(
   ctx: CommandContext,
   taskRoot: string,
   handler = config.handler,
+  inspect?: InspectSettings,
 ): RuntimeLauncher {
+  if (inspect) ctx.out.info(debuggerInstructions(inspect, debuggerMapping(config, taskRoot)));
+  const inspectArgs = inspect ? [inspectFlag(inspect), '--enable-source-maps'] : [];
   return hostProcessLauncher({
-    command: [process.execPath, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), handler],
+    command: [process.execPath, ...inspectArgs, join(RUNTIME_SOURCE_DIR, RUNTIME_ENTRY), handler],
     cwd: taskRoot,
     env: { PATH: ctx.env.PATH ?? '', ...env },
   });
@@ -210,12 +237,20 @@ async function prepareLauncher(
   config: ResolvedConfig,
   env: Record<string, string>,
   cleanups: Cleanup,
+  inspect?: InspectSettings,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
   if (!args.docker) {
     // A program runs from the folder itself: nothing to bundle.
     if (config.program)
       return {
-        launcher: hostLauncher(config, { ...env, ...programHostEnv(config.program) }, ctx, config.context),
+        launcher: hostLauncher(
+          config,
+          { ...env, ...programHostEnv(config.program) },
+          ctx,
+          config.context,
+          config.handler,
+          inspect,
+        ),
         network: 'host',
       };
     const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () =>
@@ -224,12 +259,15 @@ async function prepareLauncher(
     if (shipped.kind === 'unbundled') {
       // The folder itself is the task root: the handler loads exactly as written.
       if (args.bundle !== false) ctx.out.warn(`running the function unbundled: ${shipped.reason}`);
-      return { launcher: hostLauncher(config, env, ctx, config.context), network: 'host' };
+      return { launcher: hostLauncher(config, env, ctx, config.context, config.handler, inspect), network: 'host' };
     }
     const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
     cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
     await writeBundle(shipped.result, taskRoot);
-    return { launcher: hostLauncher(config, env, ctx, taskRoot, shipped.result.handler), network: 'host' };
+    return {
+      launcher: hostLauncher(config, env, ctx, taskRoot, shipped.result.handler, inspect),
+      network: 'host',
+    };
   }
   let image = args.image;
   if (!image && args.build) image = (await buildFromFlags(ctx, config, args)).name;
@@ -247,7 +285,36 @@ async function prepareLauncher(
   ctx.out.debug(
     `running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`,
   );
-  return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+  if (!inspect)
+    return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+  ctx.out.info(debuggerInstructions(inspect, debuggerMapping(config, TASK_ROOT)));
+  // On a bridge the inspector must listen on the container's interfaces; the published port keeps the user's host.
+  const flag = inspectFlag(inspect, network === 'gateway' ? '0.0.0.0' : inspect.host);
+  const inspectEnv = {
+    NODE_OPTIONS: inspectNodeOptions(await imageNodeOptions(docker, image), flag),
+    [INSPECT_ENV]: '1',
+  };
+  return {
+    launcher: containerLauncher(docker, {
+      image,
+      env: { ...env, ...inspectEnv },
+      memorySizeMb: config.memorySize,
+      network,
+      publish: { port: inspect.port, host: inspect.host },
+    }),
+    network,
+  };
+}
+
+function debuggerMapping(config: ResolvedConfig, remoteRoot: string) {
+  return { localRoot: config.context, remoteRoot, timeoutSeconds: config.timeout };
+}
+
+/** Where the runtime finds extensions to start: the image's /opt/extensions, or the layer folders' on the host. */
+function extensionsEnv(args: InvokeLocalFlags, config: ResolvedConfig): Record<string, string> {
+  if (args.docker) return { [EXTENSIONS_DIR_ENV]: `${LAYERS_IMAGE_DIR}/extensions` };
+  const folders = layerFolders(config).map((folder) => join(folder, 'extensions'));
+  return folders.length > 0 ? { [EXTENSIONS_DIR_ENV]: folders.join(':') } : {};
 }
 
 /** What --watch rebuilds and runs: a host task root, or images built by the build step. */

@@ -51,7 +51,7 @@ export interface OptionSpec {
     group?: string;
     positional?: true;
     /** `--serve` alone means this value. */
-    valueWhenBare?: number;
+    valueWhenBare?: number | string;
     conflicts?: string;
     /** A check of a flag that has no config key. */
     check?: Check;
@@ -63,6 +63,9 @@ export interface OptionSpec {
 export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 export const DEFAULT_SERVE_PORT = 9000;
 export const DEFAULT_HTTP_PORT = 3000;
+export const DEFAULT_INSPECT_ADDRESS = '127.0.0.1:9229';
+/** `[host:]port` of --inspect, as Node reads it. */
+export const INSPECT_ADDRESS = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/;
 
 const BUILDING = ['build', 'push', 'deploy', 'invoke-local', 'dev'] as const;
 const RUNNING = ['invoke-local', 'dev'] as const;
@@ -85,6 +88,30 @@ const port: Check = (value, path) =>
   Number.isInteger(value) && Number(value) >= 0 && Number(value) <= 65535
     ? []
     : [{ path, message: `expected a port between 0 and 65535, found ${found(value)}` }];
+
+/** A layer is a layer version ARN (…:layer:NAME:VERSION) or a folder; an ARN without its version is refused. */
+export const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
+const layerList: Check = (value, path) => {
+  if (!Array.isArray(value))
+    return [{ path, message: `expected an array of layer ARNs or folders, found ${found(value)}` }];
+  return value.flatMap((item, index) =>
+    typeof item === 'string' && item.trim() !== '' && (!item.startsWith('arn:') || LAYER_ARN.test(item))
+      ? []
+      : [
+          {
+            path: `${path}[${index}]`,
+            message: `expected a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION) or a folder, found ${found(item)}`,
+          },
+        ],
+  );
+};
+
+const inspectAddress: Check = (value, path) => {
+  const match = typeof value === 'string' ? INSPECT_ADDRESS.exec(value) : null;
+  return match && Number(match[2]) <= 65535
+    ? []
+    : [{ path, message: `expected [HOST:]PORT such as 127.0.0.1:9229 or 9230, found ${found(value)}` }];
+};
 
 export const options = {
   // Global flags, two of them also config keys.
@@ -302,6 +329,8 @@ export const options = {
   external: { kind: 'strings', config: { check: stringList, resolved: true } },
   // A handler that is a program in any language instead of a Node module; its shape and check are in program.ts.
   program: { kind: 'program', config: { check: checkProgram } },
+  // Layers (issue 13): folders, or layer version ARNs downloaded with GetLayerVersion, copied into the image's /opt.
+  layers: { kind: 'strings', config: { check: layerList } },
 
   // Flags of the commands that build.
   cache: {
@@ -608,6 +637,28 @@ export const options = {
       commands: RUNNING,
       default: true,
       describe: 'Run in the image (--no-docker: run the runtime loop as a host process)',
+    },
+  },
+  // invoke-local --inspect (issue 13): Node's inspector in the function's runtime, its timeout off.
+  inspect: {
+    kind: 'string',
+    flag: {
+      name: 'inspect',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_INSPECT_ADDRESS,
+      check: inspectAddress,
+      conflicts: 'inspect-brk',
+      describe: `Start Node's inspector in the function on [HOST:]PORT (default ${DEFAULT_INSPECT_ADDRESS}); no timeout while it runs`,
+    },
+  },
+  inspectBrk: {
+    kind: 'string',
+    flag: {
+      name: 'inspect-brk',
+      commands: RUNNING,
+      valueWhenBare: DEFAULT_INSPECT_ADDRESS,
+      check: inspectAddress,
+      describe: 'Like --inspect, and wait for the debugger to attach before the runtime starts',
     },
   },
   // invoke-local only: what to invoke

@@ -16,6 +16,8 @@ export interface DockerfileInputs {
   appDir: string;
   tslambdaVersion: string;
   labels?: Record<string, string>;
+  /** COPY lines of the config's "layers" (layers.ts), after the runtime's and before the app's. */
+  layerCopies?: string[];
 }
 
 // Double-quoted Dockerfile words: JSON escaping, plus \$ so that a value is never expanded as a variable.
@@ -38,6 +40,7 @@ export function generateDockerfile(inputs: DockerfileInputs): string {
     lines.push(`LABEL ${labels.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
   // The runtime changes only with tslambda's version: its layer comes first so it stays cached.
   lines.push(`COPY ${RUNTIME_CONTEXT_DIR}/ ${RUNTIME_IMAGE_DIR}/`);
+  lines.push(...(inputs.layerCopies ?? []));
   if (inputs.lockfile) {
     // Dependencies get their own layer, rebuilt only when the manifest or the lockfile change.
     lines.push(`COPY ${inputs.appDir}/package.json ${inputs.appDir}/${inputs.lockfile} ./`);

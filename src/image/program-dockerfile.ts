@@ -14,6 +14,8 @@ export interface ProgramDockerfileInputs {
   appDir: string;
   tslambdaVersion: string;
   labels?: Record<string, string>;
+  /** COPY lines of the config's "layers" (layers.ts). */
+  layerCopies?: string[];
 }
 
 const quoteWord = (text: string) => JSON.stringify(text).replace(/\$/g, '\\$');
@@ -56,6 +58,7 @@ export function generateProgramDockerfile(inputs: ProgramDockerfileInputs): stri
     lines.push(`LABEL ${labels.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
   if (staged) lines.push(`COPY --from=tslambda-node ${PROGRAM_NODE_DIR}/ ${PROGRAM_NODE_DIR}/`);
   lines.push(`COPY ${RUNTIME_CONTEXT_DIR}/ ${RUNTIME_IMAGE_DIR}/`);
+  lines.push(...(inputs.layerCopies ?? []));
   lines.push(`COPY ${inputs.appDir}/ ${TASK_ROOT}/`);
   return `${lines.join('\n')}\n`;
 }

@@ -21,6 +21,7 @@ import { GENERATED_APP_DIR, GENERATED_DOCKERFILE_PATH, generateDockerfile } from
 import { imageLabels } from './labels.js';
 import { generateProgramDockerfile } from './program-dockerfile.js';
 import { runtimeContextFiles } from './runtime-asset.js';
+import { appendLayers, layerContextFiles, layerCopyLines, type Layer } from './layers.js';
 
 export interface ImageSource {
   kind: 'user-dockerfile' | 'generated-dockerfile';
@@ -33,6 +34,8 @@ export interface ImageSource {
   describe: string;
   /** The bundle, when the image ships one. */
   bundle?: BundleResult;
+  /** The stage to build when it is not the config's `target` (a stage tslambda added for layers). */
+  target?: string;
 }
 
 export interface ImageSourceOptions {
@@ -41,6 +44,8 @@ export interface ImageSourceOptions {
   /** false: never bundle (--no-bundle). */
   bundle?: boolean;
   signal?: AbortSignal;
+  /** The config's "layers", read (pipeline/layers.ts): copied into /opt. */
+  layers?: Layer[];
 }
 
 const exists = (path: string) =>
@@ -59,7 +64,8 @@ export async function resolveImageSource(
 ): Promise<ImageSource> {
   const labels = imageLabels(config);
   // A program in any language: nothing to bundle or type-check, its own Dockerfile (see program-dockerfile.ts).
-  if (config.program) return folderSource(config, labels);
+  const layers = options.layers ?? [];
+  if (config.program) return folderSource(config, labels, layers);
   const plan = await planBundle(config, { bundle: options.bundle });
   if (!plan.bundle) {
     if (plan.announce) out.warn(`shipping the function unbundled: ${plan.reason}`);
@@ -68,18 +74,24 @@ export async function resolveImageSource(
   if (options.typecheck)
     await out.step('Type checking (tsc --noEmit)', () => typecheckProject(config.configDir, options.signal));
   if (plan.bundle) {
-    const bundled = await bundledSource(config, out, plan, labels);
+    const bundled = await bundledSource(config, out, plan, labels, layers);
     if (bundled) return bundled;
   }
-  return folderSource(config, labels);
+  return folderSource(config, labels, layers);
 }
 
 /** The folder as written: under the user's Dockerfile when there is one, else under a generated one. */
-async function folderSource(config: ResolvedConfig, labels: Record<string, string>): Promise<ImageSource> {
+async function folderSource(
+  config: ResolvedConfig,
+  labels: Record<string, string>,
+  layers: Layer[],
+): Promise<ImageSource> {
   const userDockerfile =
     config.dockerfile ??
     ((await exists(join(config.context, 'Dockerfile'))) ? join(config.context, 'Dockerfile') : undefined);
-  return userDockerfile ? userDockerfileSource(config, userDockerfile, labels) : generatedFolderSource(config, labels);
+  return userDockerfile
+    ? userDockerfileSource(config, userDockerfile, labels, layers)
+    : generatedFolderSource(config, labels, layers);
 }
 
 /** Bundles the handler; undefined when the bundle would change behaviour, so the folder ships as written. */
@@ -88,6 +100,7 @@ async function bundledSource(
   out: Output,
   plan: Extract<BundlePlan, { bundle: true }>,
   labels: Record<string, string>,
+  layers: Layer[],
 ): Promise<ImageSource | undefined> {
   const nodeMajor = nodeMajorOfImage(config.baseImage);
   const entry = plan.entry.slice(config.context.length + 1);
@@ -116,6 +129,7 @@ async function bundledSource(
     appDir: BUNDLE_CONTEXT_DIR,
     tslambdaVersion: packageVersion,
     labels,
+    layerCopies: layerCopyLines(layers),
   });
   return {
     kind: 'generated-dockerfile',
@@ -124,6 +138,7 @@ async function bundledSource(
       extraFiles: [
         ...(await runtimeContextFiles({ programs: false })),
         ...(await bundleContextFiles(bundle)),
+        ...layerContextFiles(layers),
         { path: GENERATED_DOCKERFILE_PATH, content: dockerfile },
       ],
     },
@@ -137,19 +152,23 @@ async function userDockerfileSource(
   config: ResolvedConfig,
   userDockerfile: string,
   labels: Record<string, string>,
+  layers: Layer[],
 ): Promise<ImageSource> {
-  const runtime = await runtimeContextFiles();
-  const content = await readFile(userDockerfile).catch(() => {
+  const runtime = [...(await runtimeContextFiles()), ...layerContextFiles(layers)];
+  const content = await readFile(userDockerfile, 'utf8').catch(() => {
     throw new UserError(`dockerfile not found: ${userDockerfile}`, {
       hint: 'fix "dockerfile" in the config (relative to the config file), or remove it to let tslambda generate one',
     });
   });
   const inside = relative(config.context, userDockerfile);
-  const isInsideContext = !inside.startsWith('..') && !inside.startsWith(sep) && inside !== '';
+  // With layers the Dockerfile gains their COPY lines: the edited copy travels under tslambda's folder.
+  const layered = appendLayers(content, layers, config.target);
+  const isInsideContext =
+    layered.dockerfile === content && !inside.startsWith('..') && !inside.startsWith(sep) && inside !== '';
   // A Dockerfile outside the context travels in the tar under tslambda's folder, as the docker CLI does.
   const extraFiles: ContextFile[] = isInsideContext
     ? runtime
-    : [...runtime, { path: GENERATED_DOCKERFILE_PATH, content }];
+    : [...runtime, { path: GENERATED_DOCKERFILE_PATH, content: layered.dockerfile }];
   const dockerfile = isInsideContext ? inside.split(sep).join('/') : GENERATED_DOCKERFILE_PATH;
   return {
     kind: 'user-dockerfile',
@@ -157,13 +176,24 @@ async function userDockerfileSource(
     dockerfile,
     labels,
     describe: relative(config.configDir, userDockerfile) || userDockerfile,
+    ...(layered.target !== config.target ? { target: layered.target } : {}),
   };
 }
 
-async function generatedFolderSource(config: ResolvedConfig, labels: Record<string, string>): Promise<ImageSource> {
+async function generatedFolderSource(
+  config: ResolvedConfig,
+  labels: Record<string, string>,
+  layers: Layer[],
+): Promise<ImageSource> {
   let lockfile: (typeof LOCKFILES)[number] | undefined;
   for (const name of LOCKFILES) if (!lockfile && (await exists(join(config.context, name)))) lockfile = name;
-  const common = { baseImage: config.baseImage, appDir: GENERATED_APP_DIR, tslambdaVersion: packageVersion, labels };
+  const common = {
+    baseImage: config.baseImage,
+    appDir: GENERATED_APP_DIR,
+    tslambdaVersion: packageVersion,
+    labels,
+    layerCopies: layerCopyLines(layers),
+  };
   // A program in any language: no npm step, its own entrypoint (see program-dockerfile.ts).
   const dockerfile = config.program
     ? generateProgramDockerfile({ ...common, program: config.program })
@@ -175,6 +205,7 @@ async function generatedFolderSource(config: ResolvedConfig, labels: Record<stri
       directoryPrefix: GENERATED_APP_DIR,
       extraFiles: [
         ...(await runtimeContextFiles({ programs: config.program !== undefined })),
+        ...layerContextFiles(layers),
         { path: GENERATED_DOCKERFILE_PATH, content: dockerfile },
       ],
     },

@@ -5,6 +5,7 @@ import { buildImage, platformOf, type EngineImage } from '../docker/build.js';
 import { createBuildContext } from '../image/context.js';
 import { resolveImageSource } from '../image/source.js';
 import type { PipelineContext } from './context.js';
+import { readLayers } from './layers.js';
 
 export interface BuildOptions {
   noCache?: boolean;
@@ -33,10 +34,17 @@ export async function buildStep(
 ): Promise<BuiltImage> {
   const started = performance.now();
   const { out, signal } = ctx;
+  const layers =
+    config.layers && config.layers.length > 0
+      ? await out.step(`Reading ${config.layers.length} layer${config.layers.length > 1 ? 's' : ''}`, () =>
+          readLayers(config, { env: ctx.env ?? {}, signal }),
+        )
+      : [];
   const source = await resolveImageSource(config, out, {
     typecheck: options.typecheck,
     bundle: options.bundle,
     signal,
+    layers,
   });
   const context = await createBuildContext(source.context);
   if (context.suspectedSecrets.length > 0) {
@@ -56,7 +64,7 @@ export async function buildStep(
       architecture: config.architecture,
       labels: source.labels,
       buildargs: config.buildArgs,
-      target: config.target,
+      target: source.target ?? config.target,
       noCache: options.noCache,
       pull: options.pull,
       signal,

@@ -9,4 +9,6 @@ export interface PipelineContext {
   signal: AbortSignal;
   /** The Docker engine, connected and pinged on first use; later calls share that client. */
   docker(): Promise<Docker>;
+  /** The command's environment (AWS settings for layer ARNs); a command's context always has it. */
+  env?: NodeJS.ProcessEnv;
 }

@@ -36,6 +36,8 @@ import {
   validErrorType,
 } from './protocol.js';
 import { receiveStream } from './streamed-response.js';
+import { ExtensionsApi, type ShutdownReason } from './extensions.js';
+import { TELEMETRY_PATH, TelemetryApi } from './telemetry.js';
 
 export interface EmulatorOptions {
   host?: string;
@@ -45,6 +47,12 @@ export interface EmulatorOptions {
   region?: string;
   /** The function's timeout; the invocation is answered with a timeout error when it expires. */
   timeoutMs: number;
+  /** No deadline timer (a debugger may hold the function paused); the deadline header is still sent. */
+  noTimeout?: boolean;
+  /** The handler string, as the Extensions API's register answer names it. */
+  handler?: string;
+  /** Where a telemetry subscriber's `sandbox.localdomain` is reached from the emulator. */
+  sandboxHost?: string;
 }
 
 export interface EmulatorEvents {
@@ -67,7 +75,9 @@ interface Queued {
 interface Active extends Queued {
   startedAt: number;
   initDurationMs?: number;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
+  /** The caller has its result (the runtime answered and every extension is ready again, or it failed). */
+  completed?: boolean;
   /** The runtime has begun posting its answer; a second one is a state error. */
   answering: boolean;
   logFence?: string;
@@ -80,6 +90,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   readonly functionName: string;
   readonly functionArn: string;
   readonly timeoutMs: number;
+  readonly extensions: ExtensionsApi;
+  readonly telemetry: TelemetryApi;
+  private readonly noTimeout: boolean;
   private readonly server: Server;
   private readonly queue: Queued[] = [];
   private readonly waiters = new Set<ServerResponse>();
@@ -99,6 +112,14 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.functionName = options.functionName;
     this.functionArn = `arn:aws:lambda:${options.region ?? DEFAULT_LOCAL_REGION}:000000000000:function:${options.functionName}`;
     this.timeoutMs = options.timeoutMs;
+    this.noTimeout = options.noTimeout ?? false;
+    this.extensions = new ExtensionsApi({
+      functionName: options.functionName,
+      functionArn: this.functionArn,
+      handler: options.handler,
+    });
+    this.extensions.onChange = () => this.dispatch();
+    this.telemetry = new TelemetryApi({ sandboxHost: options.sandboxHost });
   }
 
   get port(): number {
@@ -137,6 +158,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   environmentStarting(): void {
     for (const waiter of this.waiters) waiter.destroy();
     this.waiters.clear();
+    this.extensions.reset();
+    this.telemetry.reset();
+    this.telemetry.platform('platform.initStart', { initializationType: 'on-demand', phase: 'init' });
     this.accepting = true;
     this.initDone = false;
     this.initDurationMs = undefined;
@@ -146,6 +170,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** The runtime process ended: the invocation it held fails with Runtime.ExitError (or OutOfMemory). */
   environmentExited(exit: RuntimeExit): void {
     this.accepting = false;
+    // The extensions went with the environment: an answered invocation no longer waits for them.
+    this.extensions.reset();
     const active = this.active;
     const reason = exit.signal ? `signal: ${exit.signal}` : `exit status ${exit.exitCode ?? 'unknown'}`;
     const errorType = exit.oomKilled ? LambdaErrorType.outOfMemory : LambdaErrorType.exit;
@@ -169,14 +195,22 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     );
   }
 
+  /** SHUTDOWN to the extensions (with its deadline), after the telemetry still buffered is delivered. */
+  async shutdownExtensions(reason: ShutdownReason): Promise<void> {
+    await this.telemetry.flush();
+    await this.extensions.shutdown(reason);
+    await this.telemetry.flush();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const error = new Error('the emulator closed before the invocation finished');
     for (const queued of this.queue.splice(0)) queued.reject(error);
-    if (this.active && !this.active.settled) {
+    if (this.active && !this.active.completed) {
       clearTimeout(this.active.timer);
       this.active.settled = true;
+      this.active.completed = true;
       this.active.reject(error);
     }
     for (const waiter of this.waiters) waiter.destroy();
@@ -202,6 +236,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
         ? this.postResponse(requestId, req, res)
         : this.postError(requestId, req, res));
     }
+    if (this.extensions.handle(req, res, path)) return;
+    if (path === TELEMETRY_PATH || path === `${TELEMETRY_PATH}/`) {
+      if (req.method !== 'PUT') return replyMethodNotAllowed(req, res);
+      const extension = this.extensions.identify(req, res);
+      return void (extension && this.telemetry.subscribe(extension.name, req, res));
+    }
     replyNotFound(req, res, path);
   }
 
@@ -210,6 +250,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     if (!this.initDone && this.accepting) {
       this.initDone = true;
       this.initDurationMs = performance.now() - this.initStartedAt;
+      const init = { initializationType: 'on-demand', phase: 'init', status: 'success' };
+      this.telemetry.platform('platform.initRuntimeDone', init);
+      this.telemetry.platform('platform.initReport', { ...init, metrics: { durationMs: this.initDurationMs } });
     }
     this.waiters.add(res);
     res.on('close', () => this.waiters.delete(res));
@@ -238,7 +281,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
         queued.resolve(result);
         continue;
       }
-      if (!this.accepting) return;
+      // Lambda's next invocation waits for the runtime and for every extension to be ready.
+      if (!this.accepting || !this.extensions.ready) return;
       const waiter = this.takeWaiter();
       if (!waiter) return;
       this.deliver(this.queue.shift()!, waiter);
@@ -268,16 +312,25 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       initDurationMs,
       answering: false,
       settled: false,
-      timer: setTimeout(() => this.timeOut(active), this.timeoutMs),
+      timer: this.noTimeout ? undefined : setTimeout(() => this.timeOut(active), this.timeoutMs),
     };
     this.active = active;
     res.writeHead(200, headers);
     res.end(queued.payload);
+    this.telemetry.platform('platform.start', { requestId: queued.requestId, version: '$LATEST' });
+    this.extensions.invoke({
+      requestId: queued.requestId,
+      deadlineMs: Number(headers[RuntimeHeader.deadlineMs]),
+      invokedFunctionArn: this.functionArn,
+      traceId: headers[RuntimeHeader.traceId]!,
+    });
     this.emit('start', { requestId: queued.requestId, initDurationMs });
   }
 
   private timeOut(active: Active): void {
-    if (active.settled) return;
+    if (active.completed) return;
+    // The runtime may have answered while an extension still holds the invocation: the timeout covers both.
+    active.settled = false;
     this.accepting = false; // the runtime is frozen until the environment is replaced
     const seconds = (this.timeoutMs / 1000).toFixed(2);
     this.settle(
@@ -300,15 +353,27 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   ): void {
     if (active.settled) return;
     active.settled = true;
+    const runtimeDurationMs = performance.now() - active.startedAt;
+    this.telemetry.platform('platform.runtimeDone', {
+      requestId: active.requestId,
+      status: outcome === 'exited' ? 'failure' : outcome,
+      metrics: { durationMs: runtimeDurationMs, producedBytes: payload.length },
+    });
+    const result = { requestId: active.requestId, outcome, payload, errorType, streamed };
+    // The invocation ends when the runtime answered and every extension has called /event/next again.
+    if ((outcome === 'success' || outcome === 'error') && !this.extensions.ready)
+      return void this.extensions.whenReady().then(() => this.complete(active, result));
+    this.complete(active, result);
+  }
+
+  private complete(active: Active, answer: Omit<InvokeResult, 'durationMs'>): void {
+    if (active.completed) return;
+    active.completed = true;
     clearTimeout(active.timer);
     this.remember(active.requestId);
     if (this.active === active) this.active = undefined;
     const result: InvokeResult = {
-      requestId: active.requestId,
-      outcome,
-      payload,
-      errorType,
-      streamed,
+      ...answer,
       durationMs: performance.now() - active.startedAt,
       ...(active.initDurationMs !== undefined ? { initDurationMs: active.initDurationMs } : {}),
       ...(active.logFence !== undefined ? { logFence: active.logFence } : {}),

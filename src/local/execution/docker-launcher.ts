@@ -27,6 +27,8 @@ export interface FunctionContainerOptions {
   network: ContainerNetwork;
   /** Overrides the image's CMD (the handler), when given. */
   cmd?: string[];
+  /** A port of the container reachable from the host (the inspector): published when the network is a bridge. */
+  publish?: { port: number; host: string };
 }
 
 /** Linux engines get host networking; Docker Desktop (and non-Linux clients) the host-gateway route. */
@@ -34,6 +36,13 @@ export async function chooseNetwork(docker: Docker): Promise<ContainerNetwork> {
   if (process.platform !== 'linux') return 'gateway';
   const info = (await docker.info()) as { OperatingSystem?: string };
   return /Docker Desktop/i.test(info.OperatingSystem ?? '') ? 'gateway' : 'host';
+}
+
+/** The NODE_OPTIONS the image sets (e.g. --enable-source-maps for a bundle): the container's own would replace it. */
+export async function imageNodeOptions(docker: Docker, image: string): Promise<string | undefined> {
+  const info = await docker.getImage(image).inspect();
+  const entry = (info.Config?.Env ?? []).find((variable) => variable.startsWith('NODE_OPTIONS='));
+  return entry?.slice('NODE_OPTIONS='.length);
 }
 
 /** Whether the local engine holds the image (invoke-local runs what is there, it never pulls). */
@@ -61,6 +70,7 @@ async function startFunctionContainer(
   const runtimeHost = options.network === 'host' ? '127.0.0.1' : 'host.docker.internal';
   const env = { ...options.env, AWS_LAMBDA_RUNTIME_API: `${runtimeHost}:${request.port}`, ...request.env };
   const memory = options.memorySizeMb * 1024 * 1024;
+  const publish = options.network === 'gateway' ? options.publish : undefined;
   const container = await docker.createContainer({
     Image: options.image,
     ...(options.cmd ? { Cmd: options.cmd } : {}),
@@ -69,9 +79,17 @@ async function startFunctionContainer(
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
+    ...(publish ? { ExposedPorts: { [`${publish.port}/tcp`]: {} } } : {}),
     HostConfig: {
       NetworkMode: options.network === 'host' ? 'host' : 'bridge',
-      ...(options.network === 'gateway' ? { ExtraHosts: ['host.docker.internal:host-gateway'] } : {}),
+      // Lambda's environment calls itself sandbox.localdomain (Telemetry API destinations use it).
+      ExtraHosts: [
+        'sandbox.localdomain:127.0.0.1',
+        ...(options.network === 'gateway' ? ['host.docker.internal:host-gateway'] : []),
+      ],
+      ...(publish
+        ? { PortBindings: { [`${publish.port}/tcp`]: [{ HostIp: publish.host, HostPort: String(publish.port) }] } }
+        : {}),
       // Lambda has no swap: the limit is the limit.
       Memory: memory,
       MemorySwap: memory,

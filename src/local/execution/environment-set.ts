@@ -18,6 +18,10 @@ export interface EnvironmentSetOptions {
   /** Address the emulators listen on: 127.0.0.1, or 0.0.0.0 when containers come through the host gateway. */
   host: string;
   out: Output;
+  /** No deadline timer (--inspect: a debugger may hold the function paused). */
+  noTimeout?: boolean;
+  /** The handler, as the Extensions API names it to extensions. */
+  handler?: string;
 }
 
 export interface EnvironmentSet {
@@ -38,6 +42,8 @@ export async function startEnvironmentSet(options: EnvironmentSetOptions): Promi
         functionName: options.functionName,
         region: options.region,
         timeoutMs: options.timeout * 1000,
+        noTimeout: options.noTimeout,
+        handler: options.handler,
       });
       stops.push(() => emulator.close());
       const environment = new Environment({ emulator, launcher: options.launcher, memorySizeMb: options.memorySizeMb });

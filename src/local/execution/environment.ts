@@ -74,7 +74,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Invo
     this.stopped = true;
     const process = this.process ?? (await this.starting?.catch(() => undefined));
     this.process = undefined;
-    if (process) this.track(process.stop());
+    if (process) this.track(this.emulator.shutdownExtensions('spindown').then(() => process.stop()));
     await Promise.allSettled([...this.stopping]);
   }
 
@@ -96,11 +96,13 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Invo
     if (platform) this.log(Buffer.from(platform));
     const peak = await this.measurePeak(process, result);
     if (result.outcome === 'timeout' && process) {
-      // Lambda freezes and discards an environment whose invocation timed out.
+      // Lambda freezes and discards an environment whose invocation timed out, after its extensions' SHUTDOWN.
       if (this.process === process) this.process = undefined;
+      await this.emulator.shutdownExtensions('timeout');
       await process.stop();
     }
     const report = reportFigures(result, this.memorySizeMb, peak);
+    this.emulator.telemetry.platform('platform.report', telemetryReport(result, report));
     this.log(Buffer.from(endLine(result.requestId) + reportLine(result, report)));
     const log = Buffer.concat(this.capture);
     this.capture = [];
@@ -135,6 +137,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Invo
         const output = this.fence.filter(chunk);
         if (output.length === 0) return;
         this.lastOutputAt = performance.now();
+        this.emulator.telemetry.functionOutput(output);
         this.log(output);
       },
       onStarting: () => this.emulator.environmentStarting(),
@@ -176,4 +179,19 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Invo
     while (this.captured > CAPTURE_LIMIT && this.capture.length > 1) this.captured -= this.capture.shift()!.length;
     this.emit('log', chunk);
   }
+}
+
+/** The platform.report record of the Telemetry API, from the figures of the REPORT line. */
+function telemetryReport(result: InvokeResult, report: ReportFigures) {
+  return {
+    requestId: result.requestId,
+    status: result.outcome === 'exited' ? 'failure' : result.outcome,
+    metrics: {
+      durationMs: report.durationMs,
+      billedDurationMs: report.billedDurationMs,
+      memorySizeMB: report.memorySizeMb,
+      ...(report.maxMemoryUsedMb !== undefined ? { maxMemoryUsedMB: report.maxMemoryUsedMb } : {}),
+      ...(report.initDurationMs !== undefined ? { initDurationMs: report.initDurationMs } : {}),
+    },
+  };
 }

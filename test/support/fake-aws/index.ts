@@ -11,6 +11,7 @@ import { FakeLogs, LOGS_TARGET_PREFIX } from './logs.js';
 import { FakeMetrics, METRICS_TARGET_PREFIX, writeJson10 } from './metrics.js';
 import { runInvocation } from './invoke.js';
 import type { FakeS3 } from './s3.js';
+import { FakeLayers, LAYER_CONTENT_PREFIX } from './layers.js';
 import type Docker from 'dockerode';
 import { AwsFault, type RecordedCall, type Reply, writeJson11, writeRestJson } from './protocol.js';
 import { type TestCredentials, verifySignature } from './sigv4.js';
@@ -59,6 +60,7 @@ export interface FakePartition {
   lambda: FakeLambda;
   logs: FakeLogs;
   metrics: FakeMetrics;
+  layers: FakeLayers;
   env: Record<string, string>;
 }
 
@@ -71,6 +73,8 @@ export interface FakeAws {
   credentials: TestCredentials;
   ecr: FakeEcr;
   lambda: FakeLambda;
+  /** Lambda layers: `layers.publish(name, files)` returns a version ARN that GetLayerVersion serves. */
+  layers: FakeLayers;
   /** CloudWatch Logs: tests append events with `logs.append(group, stream, messages)` while a command runs. */
   logs: FakeLogs;
   /** CloudWatch metrics: tests `metrics.push(…)`/`set(…)` while a command runs; Invoke records Lambda's own. */
@@ -140,6 +144,7 @@ function createPartition(spec: Required<PartitionOptions>, codeIdentity: CodeIde
     lambda: new FakeLambda({ region, accountId, codeIdentity }),
     logs: new FakeLogs({ region, accountId }),
     metrics: new FakeMetrics(),
+    layers: new FakeLayers({ region, accountId }),
   };
 }
 
@@ -169,7 +174,7 @@ function partitionSpecs(options: FakeAwsOptions): Required<PartitionOptions>[] {
 export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const codeIdentity = options.codeIdentity ?? (process.env.FAKE_AWS_CODE_IDENTITY === 'emulator' ? 'emulator' : 'aws');
   const states = partitionSpecs(options).map((spec) => createPartition(spec, codeIdentity));
-  const { region, accountId, credentials, ecr, lambda, logs, metrics } = states[0]!;
+  const { region, accountId, credentials, ecr, lambda, logs, metrics, layers } = states[0]!;
   const allCredentials = [
     ...new Map(states.map((state) => [state.credentials.accessKeyId, state.credentials])).values(),
   ];
@@ -373,6 +378,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const body = await readBody(req);
     if (builds.route(req, res, body)) return;
     const url = req.url ?? '/';
+    // A layer's Content.Location: presigned on AWS, so it carries no SigV4 header.
+    const layerZip =
+      req.method === 'GET' && url.startsWith(LAYER_CONTENT_PREFIX)
+        ? states.map((state) => state.layers.content(url)).find(Boolean)
+        : undefined;
+    if (layerZip) return void res.writeHead(200, { 'content-type': 'application/zip' }).end(layerZip);
     const target = req.headers['x-amz-target'];
     const isLogs = typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
     const isMetrics = typeof target === 'string' && target.startsWith(METRICS_TARGET_PREFIX);
@@ -466,7 +477,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     const input = parseJson(body);
-    const route = at.lambda.handle(req.method ?? 'GET', segments, query, input);
+    const route =
+      at.layers.handle(req.method ?? 'GET', segments) ?? at.lambda.handle(req.method ?? 'GET', segments, query, input);
     if (!route) {
       unexpected.push(`Lambda ${req.method} ${url} is not modelled by the fake`);
       writeRestJson(res, new AwsFault(404, 'UnknownOperationException', 'Unknown operation'));
@@ -488,6 +500,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const partitions: FakePartition[] = states.map((state) => ({ ...state, env: clientEnv(endpoint, state) }));
+  for (const state of states) state.layers.endpoint = endpoint;
 
   return {
     endpoint,
@@ -496,6 +509,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     credentials,
     ecr,
     lambda,
+    layers,
     logs,
     metrics,
     s3: builds.s3,
@@ -522,6 +536,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         state.lambda.reset();
         state.logs.reset();
         state.metrics.reset();
+        state.layers.reset();
       }
       void builds.reset();
     },
