@@ -36,5 +36,14 @@ export function createCommandContext({ name, args, out, env, cwd, stdin, signal 
         overrides: { ...configOverrides(name, args, env), ...overrides },
       });
     },
+    loadProject: async (overrides = {}) => {
+      const { loadProject } = await import('../config/load.js');
+      return loadProject({
+        cwd,
+        configPath: args.config,
+        env,
+        overrides: { ...configOverrides(name, args, env), ...overrides },
+      });
+    },
   };
 }

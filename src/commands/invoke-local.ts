@@ -44,7 +44,10 @@ export const invokeLocalCommand = defineCommand('invoke-local', {
 /** `tslambda dev` = `invoke-local --watch --serve`: the inner loop for a function called over the Invoke API. */
 export const devCommand = defineCommand('dev', {
   handler: (args, ctx) =>
-    runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
+    runInvokeLocal(
+      { ...args, all: false, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT },
+      ctx,
+    ),
 });
 
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {

@@ -6,6 +6,7 @@ import {
   publishVersion,
   runsImage,
   updateFunctionImage,
+  updateImageCommand,
   type FunctionView,
 } from '../aws/lambda.js';
 import { buildStep, type BuildOptions } from './build.js';
@@ -62,7 +63,18 @@ export async function executeDeploy(
   const repository = await repositoryStep(ctx, config, target);
   const image = await buildStep(ctx, { ...config, tag }, build);
   const pushed = await pushStep(ctx, config, target, repository, image, tag);
-  if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
+  return deployPushed(ctx, plan, pushed, afterUpdate);
+}
+
+/** Everything after the image is in the target's registry: the function's code (and command), then the after-update steps. */
+export async function deployPushed(
+  ctx: PipelineContext,
+  plan: DeployPlan,
+  pushed: PushedImage,
+  afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
+): Promise<DeployOutcome> {
+  if (!plan.existing && !plan.request.create)
+    throw functionMissing(plan.config, plan.target.region, pushed.imageUri, true);
   const outcome = await applyImage(ctx, plan, pushed);
   for (const step of afterUpdate) await step(ctx, plan, outcome);
   return outcome;
@@ -83,18 +95,27 @@ async function applyImage(ctx: PipelineContext, plan: DeployPlan, pushed: Pushed
       memorySize: config.memorySize,
       timeout: config.timeout,
       environment: config.environment,
+      imageCommand: plan.imageCommand,
     };
     const fn = await ctx.out.step(`Creating function ${name}`, (update) =>
       createFunction(lambda, spec, { ...waitOptions, onStatus: update }),
     );
     return { status: 'created', fn, pushed };
   }
-  if (runsImage(existing, pushed)) {
+  // The command first: the image it replaces holds the handler too, where new code with an old command might not.
+  const command = plan.imageCommand;
+  const current =
+    command && command.join('\0') !== (existing.imageCommand ?? []).join('\0')
+      ? await ctx.out.step(`Setting ${name}'s handler to ${command.join(' ')}`, (update) =>
+          updateImageCommand(lambda, name, command, { ...waitOptions, onStatus: update }),
+        )
+      : existing;
+  if (runsImage(current, pushed)) {
     ctx.out.info(`${name} is up to date: it already runs ${pushed.digest}`);
-    return { status: 'up to date', fn: existing, pushed };
+    return { status: current === existing ? 'up to date' : 'updated', fn: current, pushed };
   }
   const fn = await ctx.out.step(`Updating ${name} to ${pushed.digest.slice(0, 19)}`, (update) =>
-    updateFunctionImage(lambda, existing, pushed.imageUri, { ...waitOptions, onStatus: update }),
+    updateFunctionImage(lambda, current, pushed.imageUri, { ...waitOptions, onStatus: update }),
   );
   return { status: 'updated', fn, pushed };
 }
