@@ -85,7 +85,7 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
       region: plan.target.region,
       ...(outcome
         ? {
-            status: outcome.status,
+            outcome: outcome.status,
             functionArn: outcome.fn.arn,
             version: outcome.version?.version,
             aliasArn: outcome.alias?.arn,

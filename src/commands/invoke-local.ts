@@ -27,6 +27,7 @@ import { programHostEnv } from '../local/execution/program-host.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
 import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
+import { localFunctions, type LocalFunction } from './invoke-local/functions.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
@@ -50,9 +51,23 @@ export const devCommand = defineCommand('dev', {
     ),
 });
 
+/** Each function named (or the only one) in turn, with the same event. */
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
-  const config = await ctx.loadConfig();
+  const functions = await localFunctions(ctx, args);
   const event = args.serve === undefined ? await readEvent(args, ctx) : undefined;
+  for (const fn of functions) {
+    if (functions.length > 1) ctx.out.info(`${fn.config.functionKey}:`);
+    await invokeOne(args, ctx, fn, event);
+  }
+}
+
+async function invokeOne(
+  args: InvokeLocalFlags & GlobalArgs,
+  ctx: CommandContext,
+  fn: LocalFunction,
+  event: Buffer | undefined,
+): Promise<void> {
+  const { config } = fn;
   const region = defaultRegion(ctx.env, config);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
@@ -77,7 +92,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   if (args.watch) {
     // Loaded only for --watch: esbuild's watch and the reload machinery are not for one-shot runs.
     const { watchFunction } = await import('../local/reload/watch.js');
-    const runtime = await watchRuntime(args, ctx, config, env);
+    const runtime = await watchRuntime(args, ctx, fn, env);
     return watchFunction({
       config,
       out: ctx.out,
@@ -103,7 +118,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   const onAbort = () => void cleanups.run();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups);
+    const { launcher, network } = await prepareLauncher(args, ctx, fn, env, cleanups);
     const environments = await startEnvironments(launcher, network);
     cleanups.push(() => environments.stop());
     if (ctx.signal.aborted) throw interrupted();
@@ -177,7 +192,7 @@ function hostLauncher(
 async function prepareLauncher(
   args: InvokeLocalFlags,
   ctx: CommandContext,
-  config: ResolvedConfig,
+  { config, buildConfig, cmd }: LocalFunction,
   env: Record<string, string>,
   cleanups: Cleanup,
 ): Promise<{ launcher: RuntimeLauncher; network: ContainerNetwork }> {
@@ -203,8 +218,8 @@ async function prepareLauncher(
   }
   const docker = await ctx.docker();
   let image = args.image;
-  if (!image && args.build) image = (await buildFromFlags(ctx, config, args)).name;
-  image ??= `${config.repository}:${config.tag ?? 'latest'}`;
+  if (!image && args.build) image = (await buildFromFlags(ctx, buildConfig, args)).name;
+  image ??= `${buildConfig.repository}:${buildConfig.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
       hint: args.image
@@ -216,14 +231,17 @@ async function prepareLauncher(
   ctx.out.debug(
     `running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`,
   );
-  return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+  return {
+    launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network, cmd }),
+    network,
+  };
 }
 
 /** What --watch rebuilds and runs: a host task root, or images built by the build step. */
 async function watchRuntime(
   args: InvokeLocalFlags,
   ctx: CommandContext,
-  config: ResolvedConfig,
+  { config, buildConfig, cmd }: LocalFunction,
   env: Record<string, string>,
 ): Promise<WatchRuntime & { network: ContainerNetwork }> {
   if (!args.docker)
@@ -234,8 +252,8 @@ async function watchRuntime(
     kind: 'docker',
     network,
     docker,
-    build: () => buildFromFlags(ctx, config, args),
-    launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }),
+    build: () => buildFromFlags(ctx, buildConfig, args),
+    launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network, cmd }),
   };
 }
 

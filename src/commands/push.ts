@@ -1,12 +1,25 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
 import { buildOptionsOf } from './build-flags.js';
+import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
   async handler(args, ctx) {
     const started = performance.now();
-    const config = await ctx.loadConfig();
+    const targets = await loadTargets(ctx, args);
+    if (targets.length > 1) {
+      const { pushMany } = await import('../pipeline/release-many.js');
+      const results = await pushMany(ctx, targets, {
+        build: buildOptionsOf(args),
+        concurrency: await concurrencyOf(args),
+      });
+      return renderTargets(ctx, 'push', 'Pushed', results, {
+        line: ({ pushed, tag }) => `${pushed.imageUri}  (tag ${tag})`,
+        json: ({ pushed, region, tag }) => ({ region, tag, digest: pushed.digest, imageUri: pushed.imageUri }),
+      });
+    }
+    const config = targets[0]!.config;
     // The AWS SDK loads only for commands that talk to AWS.
     const { chooseTag, connectAws, pushStep, buildStep, repositoryStep } = await import('../pipeline/release.js');
     const target = await connectAws(config, ctx);

@@ -6,7 +6,7 @@ import type { BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { AFTER_UPDATE_STEPS, deployPushed, type DeployOutcome } from './deploy-execute.js';
 import { planDeploy, type DeployPlan, type DeployRequest } from './deploy-plan.js';
-import { groupByImage, runTimeCommand, type ImageGroup } from './image-groups.js';
+import { groupByImage, groupTags, runTimeCommand, type ImageGroup } from './image-groups.js';
 import { runTargets, type TargetResult } from './run-many.js';
 import { sharedImages } from './shared-image.js';
 import { chooseTag } from './tag-policy.js';
@@ -42,11 +42,12 @@ export async function deployMany(
     targets.map((target) => target.config),
     { bundle: options.build.bundle },
   );
-  const tag = await runTag(ctx, targets);
+  const tags = groupTags(groups, await runTag(ctx, targets));
   const images = sharedImages(options.build);
   return runTargets(targets, { concurrency: options.concurrency, signal: ctx.signal }, async (target) => {
     const scoped = { ...ctx, out: ctx.out.forTarget?.(target.label) ?? ctx.out };
     const group = groupOf(groups, target.config);
+    const tag = tags.get(group.key)!;
     const plan = await planDeploy(scoped, { ...target.config, tag }, request);
     plan.imageCommand = runTimeCommand(group, target.config);
     if (request.dryRun) return { plan };

@@ -65,3 +65,18 @@ export async function groupByImage(
 /** The command a function's environment runs the shared image with; undefined: the image's own CMD is right. */
 export const runTimeCommand = (group: ImageGroup, config: ResolvedConfig): string[] | undefined =>
   group.handlerAtRunTime ? [config.handler] : undefined;
+
+/**
+ * The tag each group's image gets: the run's tag, unless another image of the run goes to the same repository, where
+ * one tag would name two images; then each is told apart by its first function (`v1-api`, `v1-cron`).
+ */
+export function groupTags(groups: ImageGroup[], tag: string): Map<string, string> {
+  const repositoriesOf = (group: ImageGroup) => new Set(group.members.map((member) => member.repository));
+  return new Map(
+    groups.map((group) => {
+      const mine = repositoriesOf(group);
+      const shared = groups.some((other) => other !== group && [...repositoriesOf(other)].some((r) => mine.has(r)));
+      return [group.key, shared ? `${tag}-${group.members[0]!.functionKey}`.slice(0, 128) : tag];
+    }),
+  );
+}
