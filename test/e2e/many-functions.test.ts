@@ -85,10 +85,10 @@ describe(
       await aws?.close();
       await Promise.all([west?.stop(), east?.stop()]);
       if (home) await rm(home, { recursive: true, force: true });
-      const references = [REPOSITORY, `${west?.host}/${REPOSITORY}`, `${east?.host}/${REPOSITORY}`].map(
-        (r) => `${r}:*`,
-      );
-      const images = await docker!.listImages({ filters: JSON.stringify({ reference: references }) });
+      // By name and by digest: an image whose tag moved on keeps only its digest reference.
+      const ours = (refs: string[] | null | undefined) =>
+        (refs ?? []).some((ref) => ref.includes(`/${REPOSITORY}`) || ref.startsWith(`${REPOSITORY}:`));
+      const images = (await docker!.listImages()).filter((image) => ours(image.RepoTags) || ours(image.RepoDigests));
       for (const image of images)
         await docker!
           .getImage(image.Id)
