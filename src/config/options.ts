@@ -322,6 +322,14 @@ export const options = {
       describe: 'Every function of the project',
     },
   },
+  initFunction: {
+    kind: 'string',
+    flag: {
+      name: 'function',
+      commands: ['init'],
+      describe: "Add a function of this name to the project's lambda.config.json (and src/NAME.ts)",
+    },
+  },
   targetConcurrency: {
     kind: 'number',
     flag: {
