@@ -7,6 +7,7 @@ import {
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
   waitForFunctionActiveV2,
   waitForFunctionUpdatedV2,
   type GetFunctionCommandOutput,
@@ -31,6 +32,8 @@ export interface FunctionView {
   resolvedImageUri?: string;
   /** For image functions, the manifest digest in hex. */
   codeSha256?: string;
+  /** ImageConfig.Command: what the image's CMD is replaced with (the handler, for an image several functions share). */
+  imageCommand?: string[];
 }
 
 export interface WaitOptions {
@@ -61,6 +64,7 @@ export function toFunctionView(output: GetFunctionCommandOutput): FunctionView {
     imageUri: output.Code?.ImageUri,
     resolvedImageUri: output.Code?.ResolvedImageUri,
     codeSha256: config.CodeSha256,
+    imageCommand: config.ImageConfigResponse?.ImageConfig?.Command,
   };
 }
 
@@ -178,6 +182,24 @@ export interface NewFunction {
   memorySize: number;
   timeout: number;
   environment: Record<string, string>;
+  /** ImageConfig.Command, when the image's own CMD is not this function's handler. */
+  imageCommand?: string[];
+}
+
+/** Sets ImageConfig.Command (the handler the image runs), then waits for the update to settle. */
+export async function updateImageCommand(
+  lambda: LambdaClient,
+  name: string,
+  command: string[],
+  options: WaitOptions,
+): Promise<FunctionView> {
+  await awsCall(`UpdateFunctionConfiguration ${name}`, () =>
+    lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ImageConfig: { Command: command } }), {
+      abortSignal: options.signal,
+    }),
+  );
+  options.onStatus?.('waiting for Lambda to finish the configuration update');
+  return waitForUpdate(lambda, name, options);
 }
 
 /** CreateFunction (PackageType Image), then waits until the function is Active. */
@@ -197,6 +219,7 @@ export async function createFunction(
         MemorySize: spec.memorySize,
         Timeout: spec.timeout,
         Environment: { Variables: spec.environment },
+        ...(spec.imageCommand ? { ImageConfig: { Command: spec.imageCommand } } : {}),
       }),
       { abortSignal: options.signal },
     ),

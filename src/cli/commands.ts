@@ -31,9 +31,11 @@ export const commandSpecs: CommandSpecs = {
   },
   build: {
     name: 'build',
+    usage: '[names…]',
     describe: 'Build the function image through the Docker Engine API',
     examples: [
       ['$0 build', 'build with lambda.config.json from this folder or above'],
+      ['$0 build --all', 'in a project of functions: each image once, however many functions share it'],
       ['$0 build --tag v2 --architecture arm64', 'build an arm64 image tagged v2'],
       [
         '$0 build --build-arg NPM_TOKEN --no-cache --json',
@@ -55,6 +57,7 @@ export const commandSpecs: CommandSpecs = {
   },
   'invoke-local': {
     name: 'invoke-local',
+    usage: '[names…]',
     describe: 'Run the function locally against a Lambda Runtime API emulator (in its container, or as a host process)',
     examples: [
       ['$0 invoke-local --data \'{"id":1}\'', 'build, then invoke once with an inline event'],
@@ -91,6 +94,7 @@ export const commandSpecs: CommandSpecs = {
   },
   push: {
     name: 'push',
+    usage: '[names…]',
     describe: 'Build the image and push it to ECR (repository created when missing); prints the digest',
     examples: [
       ['$0 push', 'build and push, tagged with the git short SHA (or a UTC timestamp outside git)'],
@@ -102,10 +106,13 @@ export const commandSpecs: CommandSpecs = {
   },
   deploy: {
     name: 'deploy',
+    usage: '[names…]',
     describe: 'Build, push to ECR and update the existing function to the pushed digest',
     examples: [
       ['$0 deploy', 'build, push, update the function; skips the update when it already runs this image'],
       ['$0 deploy --publish --alias live', 'publish a version and point the alias "live" at it'],
+      ['$0 deploy --all --region eu-west-1,us-east-1', 'every function of the project, in two regions, in parallel'],
+      ['$0 deploy api worker', 'two functions of the project'],
       [
         '$0 deploy --create --role arn:aws:iam::123456789012:role/fn-exec',
         'create the function when it does not exist',
@@ -128,6 +135,7 @@ export const commandSpecs: CommandSpecs = {
   },
   logs: {
     name: 'logs',
+    usage: '[names…]',
     describe: "Print the function's CloudWatch logs, or follow them live",
     examples: [
       ['$0 logs', 'the last 10 minutes'],
@@ -140,6 +148,7 @@ export const commandSpecs: CommandSpecs = {
   },
   rollback: {
     name: 'rollback',
+    usage: '[names…]',
     describe:
       'Go back to what ran before the last deploy (an alias to its previous version, or $LATEST to its previous image)',
     examples: [

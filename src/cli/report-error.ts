@@ -19,7 +19,7 @@ export function reportError(
     return ExitCode.interrupted;
   }
   if (isUserError(error)) {
-    if (out.json) {
+    if (out.json && !error.resultPrinted) {
       out.stdout.write(
         `${JSON.stringify({ ok: false, error: { message: error.message, hint: error.hint, exitCode: error.exitCode, ...error.details } }, null, 2)}\n`,
       );

@@ -1,6 +1,7 @@
 // The terminal implementation of Output: a spinner per step on a TTY, plain lines elsewhere, JSON results.
 import type { Ora } from 'ora';
 import { formatDuration, type Output, type OutputOptions } from '../core/output.js';
+import { createRows } from './rows.js';
 
 const paint = (enabled: boolean, code: number) => (text: string) =>
   enabled ? `\u001b[${code}m${text}\u001b[39m` : text;
@@ -17,8 +18,15 @@ export async function createOutput(options: OutputOptions): Promise<Output> {
   // ora is loaded only when a spinner will really be drawn.
   const ora = spinners ? (await import('ora')).default : undefined;
   const line = (text: string) => stderr.write(`${text}\n`);
+  const rows = createRows({
+    stderr,
+    interactive: options.interactive && showSteps,
+    silent: !showSteps,
+    verbose,
+    paint: { green, red, dim },
+  });
 
-  return {
+  const output: Output = {
     json,
     verbose,
     quiet,
@@ -64,10 +72,13 @@ export async function createOutput(options: OutputOptions): Promise<Output> {
       if (verbose) line(dim(text));
     },
     result(human, value) {
+      rows.stop();
       if (json) stdout.write(`${JSON.stringify(value, null, 2)}\n`);
       else if (!quiet) line(human);
     },
+    forTarget: (label) => rows.forTarget(output, label),
   };
+  return output;
 }
 
 /** NO_COLOR (any non-empty value) and --no-color turn colour off; so does a stream that is not a terminal. */

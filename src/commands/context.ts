@@ -3,6 +3,7 @@
 import type Docker from 'dockerode';
 import { configOverrides } from '../config/flags.js';
 import type { CommandName, GlobalArgs } from '../config/options.js';
+import type { LoadedProject } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Output } from '../core/output.js';
 import type { CommandContext } from './types.js';
@@ -20,7 +21,16 @@ export interface ContextInputs {
 
 export function createCommandContext({ name, args, out, env, cwd, stdin, signal }: ContextInputs): CommandContext {
   let docker: Promise<Docker> | undefined;
-  let config: Promise<ResolvedConfig> | undefined;
+  let project: Promise<LoadedProject> | undefined;
+  const loadProject = async (overrides: Partial<ResolvedConfig> = {}) => {
+    const { loadProject } = await import('../config/load.js');
+    return loadProject({
+      cwd,
+      configPath: args.config,
+      env,
+      overrides: { ...configOverrides(name, args, env), ...overrides },
+    });
+  };
   const loadConfig = async (overrides: Partial<ResolvedConfig> = {}) => {
     const { loadConfig } = await import('../config/load.js');
     return loadConfig({
@@ -31,11 +41,13 @@ export function createCommandContext({ name, args, out, env, cwd, stdin, signal 
     });
   };
   // The engine is chosen by --docker-context or the config's dockerContext before DOCKER_HOST and docker's own choice.
+  // dockerContext is read from the project's first function: one engine serves every function of a run.
   const connect = async () => {
-    const [{ connectDocker }, { dockerContext, configFile }] = await Promise.all([
+    const [{ connectDocker }, { functions }] = await Promise.all([
       import('../docker/client.js'),
-      (config ??= loadConfig()),
+      (project ??= loadProject()),
     ]);
+    const { dockerContext, configFile } = functions[0]!;
     const chosenBy = args['docker-context'] !== undefined ? '--docker-context' : `dockerContext in ${configFile}`;
     return connectDocker(env, {
       context: dockerContext ? { name: dockerContext, chosenBy } : undefined,
@@ -50,8 +62,9 @@ export function createCommandContext({ name, args, out, env, cwd, stdin, signal 
     signal,
     // One connection per run: build, push and every --watch rebuild share it instead of pinging again.
     docker: async () => (docker ??= connect()),
-    // The first plain load is kept: connecting to the engine reads dockerContext from it without loading twice.
-    loadConfig: (overrides = {}) =>
-      Object.keys(overrides).length > 0 ? loadConfig(overrides) : (config ??= loadConfig()),
+    // The first plain project load is kept: connecting to the engine reads dockerContext from it without loading twice.
+    loadConfig,
+    loadProject: (overrides = {}) =>
+      Object.keys(overrides).length > 0 ? loadProject(overrides) : (project ??= loadProject()),
   };
 }

@@ -4,13 +4,18 @@ import { formatDuration } from '../core/output.js';
 import type { DeployOutcome } from '../pipeline/deploy-execute.js';
 import type { DeployPlan } from '../pipeline/deploy-plan.js';
 import { resolveBuilder } from '../config/builder.js';
-import { remoteBuildOptionsOf } from './build-flags.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
+import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
+import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
+import type { DeployRequest } from '../pipeline/deploy-plan.js';
+import type { Target } from '../pipeline/targets.js';
 
 export const deployCommand = defineCommand('deploy', {
   async handler(args, ctx) {
     const started = performance.now();
-    const loaded = await ctx.loadConfig();
+    const targets = await loadTargets(ctx, args);
+    if (targets.length > 1) return deployTargets(args, ctx, targets);
+    const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     // The AWS SDK and the push machinery load only for commands that talk to AWS.
     const [{ planDeploy }, { executeDeploy }] = await Promise.all([
@@ -52,6 +57,60 @@ export const deployCommand = defineCommand('deploy', {
     }
   },
 });
+
+/** Many targets: in parallel under --concurrency, one row each, a summary; --tail follows one function only. */
+async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, targets: Target[]): Promise<void> {
+  if (args.tail) {
+    const { UserError } = await import('../core/errors.js');
+    throw new UserError(`--tail follows one function's logs; this run has ${targets.length} targets`, {
+      hint: 'drop --tail, then run `tslambda logs NAME --follow --region REGION` for the one to follow',
+    });
+  }
+  if (args.canary !== undefined) {
+    const { UserError } = await import('../core/errors.js');
+    throw new UserError(`--canary bakes one function at a time; this run has ${targets.length} targets`, {
+      hint: 'name one function and one region, e.g. `tslambda deploy NAME --region REGION --canary 10%`',
+    });
+  }
+  const { deployMany } = await import('../pipeline/deploy-many.js');
+  const smokeEvent =
+    args.smoke !== undefined
+      ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
+      : undefined;
+  const request: DeployRequest = {
+    create: args.create,
+    role: args.role,
+    pushAnyway: args['push-anyway'],
+    dryRun: args['dry-run'],
+    waitTimeoutSeconds: args['wait-timeout'],
+    smokeEvent,
+  };
+  const results = await deployMany(ctx, targets, request, {
+    build: buildOptionsOf(args),
+    concurrency: await concurrencyOf(args),
+  });
+  renderTargets(ctx, 'deploy', request.dryRun ? 'Planned' : 'Deployed', results, {
+    line: ({ plan, outcome }) =>
+      outcome
+        ? `${outcome.status}  ${outcome.fn.arn}  ${outcome.pushed.digest.slice(0, 19)}${outcome.version ? `  version ${outcome.version.version}` : ''}`
+        : plan.actions.join(', '),
+    json: ({ plan, outcome }) => ({
+      functionName: plan.config.functionName,
+      region: plan.target.region,
+      ...(outcome
+        ? {
+            outcome: outcome.status,
+            functionArn: outcome.fn.arn,
+            version: outcome.version?.version,
+            aliasArn: outcome.alias?.arn,
+            digest: outcome.pushed.digest,
+            imageUri: outcome.pushed.imageUri,
+            handler: plan.imageCommand?.[0],
+          }
+        : { dryRun: true, actions: plan.actions }),
+    }),
+  });
+}
 
 function renderPlan(ctx: CommandContext, plan: DeployPlan): void {
   const { existing, target } = plan;

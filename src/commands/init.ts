@@ -6,11 +6,38 @@ import { packageVersion } from '../core/version.js';
 import { settleAnswers, terminalAsk } from '../init/answers.js';
 import { runningPackageRoot, tslambdaDependency } from '../init/dependency.js';
 import { scaffold } from '../init/scaffold.js';
-import { defineCommand } from './types.js';
+import { addFunction } from '../init/add-function.js';
+import { defineCommand, type CommandContext } from './types.js';
+
+async function addToProject(ctx: CommandContext, dir: string, name: string, force: boolean): Promise<void> {
+  const added = await addFunction(dir, name, { force });
+  const where = relative(ctx.cwd, added.configFile) || added.configFile;
+  ctx.out.result(
+    [
+      `Added function ${name} to ${where}`,
+      ...(added.converted ? [`  ${added.converted} is now the first entry of "functions"`] : []),
+      `  handler   ${added.handler}`,
+      ...added.created.map((path) => `  created   ${path}`),
+      '',
+      'Next:',
+      `  tslambda invoke-local ${name}`,
+      `  tslambda deploy ${name} (or --all)`,
+    ].join('\n'),
+    {
+      ok: true,
+      function: name,
+      handler: added.handler,
+      configFile: added.configFile,
+      created: added.created,
+      converted: added.converted ?? null,
+    },
+  );
+}
 
 export const initCommand = defineCommand('init', {
   async handler(args, ctx) {
     const dir = resolve(ctx.cwd, args.dir);
+    if (args.function !== undefined) return addToProject(ctx, dir, args.function, args.force);
     // Questions only on a terminal and never with --json: scripts and CI get flags and defaults.
     const terminal = (ctx.stdin as { isTTY?: boolean }).isTTY === true && !args.json && !args.quiet;
     const prompt = terminal ? terminalAsk(ctx.stdin, ctx.out.stderr, ctx.signal) : undefined;

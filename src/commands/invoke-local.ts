@@ -39,6 +39,7 @@ import { programHostEnv } from '../local/execution/program-host.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
 import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
+import { localFunctions, type LocalFunction } from './invoke-local/functions.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
 import { startServing } from '../local/serving.js';
 import { startHttpServing } from '../local/http-front/serving.js';
@@ -58,14 +59,31 @@ export const invokeLocalCommand = defineCommand('invoke-local', {
 /** `tslambda dev` = `invoke-local --watch --serve`: the inner loop for a function called over the Invoke API. */
 export const devCommand = defineCommand('dev', {
   handler: (args, ctx) =>
-    runInvokeLocal({ ...args, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT }, ctx),
+    runInvokeLocal(
+      { ...args, all: false, watch: true, build: true, repeat: 1, serve: args.serve ?? DEFAULT_SERVE_PORT },
+      ctx,
+    ),
 });
 
+/** Each function named (or the only one) in turn, with the same event. */
 async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandContext): Promise<void> {
-  const config = await ctx.loadConfig();
+  const functions = await localFunctions(ctx, args);
   // --serve and --http keep the function warm behind a front; without either, one event is invoked.
+  const event = frontsOf(args) ? undefined : await readEvent(args, ctx);
+  for (const fn of functions) {
+    if (functions.length > 1) ctx.out.info(`${fn.config.functionKey}:`);
+    await invokeOne(args, ctx, fn, event);
+  }
+}
+
+async function invokeOne(
+  args: InvokeLocalFlags & GlobalArgs,
+  ctx: CommandContext,
+  fn: LocalFunction,
+  event: Buffer | undefined,
+): Promise<void> {
+  const { config } = fn;
   const fronts = frontsOf(args);
-  const event = fronts ? undefined : await readEvent(args, ctx);
   const region = defaultRegion(ctx.env, config);
   const env = {
     ...lambdaEnvironment({ functionName: config.functionName, memorySizeMb: config.memorySize, region }),
@@ -102,7 +120,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   if (args.watch) {
     // Loaded only for --watch: esbuild's watch and the reload machinery are not for one-shot runs.
     const { watchFunction } = await import('../local/reload/watch.js');
-    const runtime = await watchRuntime(args, ctx, config, env);
+    const runtime = await watchRuntime(args, ctx, fn, env);
     return watchFunction({
       config,
       out: ctx.out,
@@ -131,7 +149,7 @@ async function runInvokeLocal(args: InvokeLocalFlags & GlobalArgs, ctx: CommandC
   const onAbort = () => void cleanups.run();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const { launcher, network } = await prepareLauncher(args, ctx, config, env, cleanups, inspect);
+    const { launcher, network } = await prepareLauncher(args, ctx, fn, env, cleanups, inspect);
     const environments = await startEnvironments(launcher, network);
     cleanups.push(() => environments.stop());
     if (ctx.signal.aborted) throw interrupted();
@@ -234,7 +252,7 @@ function hostLauncher(
 async function prepareLauncher(
   args: InvokeLocalFlags,
   ctx: CommandContext,
-  config: ResolvedConfig,
+  { config, buildConfig, cmd }: LocalFunction,
   env: Record<string, string>,
   cleanups: Cleanup,
   inspect?: InspectSettings,
@@ -270,10 +288,10 @@ async function prepareLauncher(
     };
   }
   let image = args.image;
-  if (!image && args.build) image = (await buildFromFlags(ctx, config, args)).name;
+  if (!image && args.build) image = (await buildFromFlags(ctx, buildConfig, args)).name;
   // After the build, whose step shows before the Docker client loads; the build's connection is reused.
   const docker = await ctx.docker();
-  image ??= `${config.repository}:${config.tag ?? 'latest'}`;
+  image ??= `${buildConfig.repository}:${buildConfig.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
       hint: args.image
@@ -286,7 +304,10 @@ async function prepareLauncher(
     `running ${image} with ${network === 'host' ? 'host networking' : 'host.docker.internal (host-gateway)'}`,
   );
   if (!inspect)
-    return { launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }), network };
+    return {
+      launcher: containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network, cmd }),
+      network,
+    };
   ctx.out.info(debuggerInstructions(inspect, debuggerMapping(config, TASK_ROOT)));
   // On a bridge the inspector must listen on the container's interfaces; the published port keeps the user's host.
   const flag = inspectFlag(inspect, network === 'gateway' ? '0.0.0.0' : inspect.host);
@@ -300,6 +321,7 @@ async function prepareLauncher(
       env: { ...env, ...inspectEnv },
       memorySizeMb: config.memorySize,
       network,
+      cmd,
       publish: { port: inspect.port, host: inspect.host },
     }),
     network,
@@ -321,7 +343,7 @@ function extensionsEnv(args: InvokeLocalFlags, config: ResolvedConfig): Record<s
 async function watchRuntime(
   args: InvokeLocalFlags,
   ctx: CommandContext,
-  config: ResolvedConfig,
+  { config, buildConfig, cmd }: LocalFunction,
   env: Record<string, string>,
 ): Promise<WatchRuntime & { network: ContainerNetwork }> {
   if (!args.docker)
@@ -332,8 +354,8 @@ async function watchRuntime(
     kind: 'docker',
     network,
     docker,
-    build: () => buildFromFlags(ctx, config, args),
-    launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network }),
+    build: () => buildFromFlags(ctx, buildConfig, args),
+    launcherFor: (image) => containerLauncher(docker, { image, env, memorySizeMb: config.memorySize, network, cmd }),
   };
 }
 

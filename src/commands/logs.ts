@@ -43,8 +43,18 @@ export const logsCommand = defineCommand('logs', {
         hint: 'e.g. --since 10m or --since 2026-12-01T08:00:00Z',
       });
     }
-    const config = await ctx.loadConfig();
-    await printLogs(ctx, { functionName: config.functionName, region: config.region, profile: config.profile }, args);
+    const { loadTargets } = await import('./targets.js');
+    const targets = await loadTargets(ctx, args);
+    if (targets.length > 1 && args.follow)
+      throw new UserError(`--follow follows one function in one region; ${targets.length} targets were picked`, {
+        exitCode: ExitCode.usage,
+        hint: 'name one function (and --region), or drop --follow to print each in turn',
+      });
+    // Several targets: each one's lines in turn under a header, as `tail` prints several files.
+    for (const { label, config } of targets) {
+      if (targets.length > 1 && !args.json) ctx.out.stdout.write(`==> ${label} <==\n`);
+      await printLogs(ctx, { functionName: config.functionName, region: config.region, profile: config.profile }, args);
+    }
   },
 });
 

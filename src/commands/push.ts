@@ -1,13 +1,26 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
 import { resolveBuilder } from '../config/builder.js';
-import { remoteBuildOptionsOf } from './build-flags.js';
+import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
+import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
   async handler(args, ctx) {
     const started = performance.now();
-    const loaded = await ctx.loadConfig();
+    const targets = await loadTargets(ctx, args);
+    if (targets.length > 1) {
+      const { pushMany } = await import('../pipeline/release-many.js');
+      const results = await pushMany(ctx, targets, {
+        build: buildOptionsOf(args),
+        concurrency: await concurrencyOf(args),
+      });
+      return renderTargets(ctx, 'push', 'Pushed', results, {
+        line: ({ pushed, tag }) => `${pushed.imageUri}  (tag ${tag})`,
+        json: ({ pushed, region, tag }) => ({ region, tag, digest: pushed.digest, imageUri: pushed.imageUri }),
+      });
+    }
+    const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     const { chooseTag, connectAws, imageStep, repositoryStep } = await import('../pipeline/release.js');
     const { tag } = await chooseTag(config, ctx.out);

@@ -1,6 +1,7 @@
 // The shape of a command: plain data (name, help, examples, flag rules; see src/cli/commands.ts) plus a handler,
 // loaded only when the command runs, whose argument types are inferred from the option table.
 import type { ArgsOf, CommandName } from '../config/options.js';
+import type { LoadedProject } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { PipelineContext } from '../pipeline/context.js';
 
@@ -14,6 +15,8 @@ export interface CommandContext extends PipelineContext {
   stdin: NodeJS.ReadableStream;
   /** Finds, validates and merges the configuration (flags > environment > file > defaults); the command's flags are already in. */
   loadConfig(overrides?: Partial<ResolvedConfig>): Promise<ResolvedConfig>;
+  /** Every function of the configuration, each merged the same way (a file without `functions` holds one). */
+  loadProject(overrides?: Partial<ResolvedConfig>): Promise<LoadedProject>;
 }
 
 export type CommandHandler<N extends CommandName> = (args: ArgsOf<N>, ctx: CommandContext) => Promise<void>;

@@ -22,6 +22,7 @@ const hasKind: Record<Kind, (value: unknown) => boolean> = {
   // Config-only: no flag holds a program, so the parser never gives one.
   program: () => false,
   builder: () => false,
+  functions: () => false,
 };
 
 const holdsValues = (specs: OptionSpec[], raw: Record<string, unknown>) =>

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { UserError, ExitCode } from '../core/errors.js';
 import { optionEntries } from './options.js';
 import { defaults, fieldChecks, isValidConfig, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
+import { functionFile, functionKeys, splitRegionFlag } from './project.js';
 import type { LambdaConfig, ResolvedConfig } from './types.js';
 
 export const CONFIG_SEARCH_PLACES = [
@@ -92,9 +93,11 @@ export function mergeConfig(
     Partial<ResolvedConfig>;
   const within = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
   const context = within(flags.context ?? file.context ?? '.');
+  const { functions: _functions, ...single } = merged;
   return {
-    ...(merged as ResolvedConfig),
+    ...(single as ResolvedConfig),
     functionName: merged.functionName ?? '',
+    functionKey: merged.functionName ?? '',
     repository: merged.repository ?? merged.functionName ?? '',
     context,
     dockerfile: merged.dockerfile ? within(merged.dockerfile) : undefined,
@@ -125,14 +128,28 @@ export function validateFlags(overrides: Record<string, unknown>): ConfigProblem
   return validateConfig(given).map((problem) => ({ ...problem, path: problem.path.replace(/^[^.[]+/, flagName) }));
 }
 
-export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+/** The functions of the configuration, each merged with flags and environment; `names` picks among them. */
+export interface LoadedProject {
+  functions: ResolvedConfig[];
+  configFile?: string;
+}
+
+export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
   const { config: file, filepath } = await findConfigFile(options.cwd, options.configPath);
-  const problems = [...validateConfig(file), ...validateFlags(options.overrides ?? {})];
+  const { overrides, problems: flagProblems } = regionOverrides(options.overrides ?? {});
+  const problems = [...validateConfig(file), ...flagProblems];
   const configDir = filepath ? dirname(filepath) : options.cwd;
-  const overrides = options.overrides ?? {};
   // Checked above: a flag problem stops before the merge, so valid flags are a config without a cast.
-  const resolved = mergeConfig(file, configDir, options.env, isValidConfig(overrides) ? overrides : {});
-  if (!filepath && !resolved.functionName) {
+  const flags = isValidConfig(overrides) ? overrides : {};
+  const keys = functionKeys(file);
+  const functions =
+    keys.length > 0
+      ? keys.map((key) => ({
+          ...mergeConfig(functionFile(file, key), configDir, options.env, flags),
+          functionKey: key,
+        }))
+      : [mergeConfig(file, configDir, options.env, flags)];
+  if (!filepath && !functions[0]!.functionName) {
     throw new UserError(
       `no configuration found: no lambda.config.json (or .lambdarc, or a "lambda" key in package.json) in ${options.cwd} or above`,
       {
@@ -141,8 +158,10 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       },
     );
   }
+  if (file.functions && keys.length === 0)
+    problems.push({ path: 'functions', message: 'holds no function; add one with `tslambda init --function NAME`' });
   for (const key of REQUIRED_FIELDS) {
-    if (!resolved[key])
+    if (keys.length === 0 && !functions[0]![key])
       problems.push({
         path: key,
         message: `required; add "${key}": "my-function" to ${filepath ? basename(filepath) : 'lambda.config.json'}`,
@@ -154,8 +173,29 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       details: { problems, configFile: filepath },
     });
   }
-  await assertDirectory(resolved.context, 'context', filepath ?? 'flags');
-  return { ...resolved, configFile: filepath };
+  for (const context of new Set(functions.map((fn) => fn.context)))
+    await assertDirectory(context, 'context', filepath ?? 'flags');
+  return { functions: functions.map((fn) => ({ ...fn, configFile: filepath })), configFile: filepath };
+}
+
+/** `--region a,b` stands for `regions`; each region is checked and named as the flag the user typed. */
+function regionOverrides(raw: Record<string, unknown>) {
+  const { region, ...rest } = raw;
+  const split = splitRegionFlag(region);
+  const problems = [...validateFlags(rest), ...(split?.regions ?? []).flatMap((one) => validateFlags({ region: one }))];
+  return { overrides: split ? { ...rest, ...split } : rest, problems };
+}
+
+/** The one function of the configuration: a project of several must be narrowed by name first (see pickFunctions). */
+export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  const { functions } = await loadProject(options);
+  if (functions.length === 1) return functions[0]!;
+  const names = functions.map((fn) => fn.functionKey);
+  throw new UserError(`this project has ${names.length} functions (${names.join(', ')}); this command takes one`, {
+    exitCode: ExitCode.usage,
+    hint: `name it, e.g. \`tslambda deploy ${names[0]}\`, or use --all where the command takes it`,
+    details: { functions: names },
+  });
 }
 
 async function assertDirectory(path: string, key: string, source: string) {

@@ -29,9 +29,10 @@ export type CommandName =
 
 /**
  * The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` and `builder`
- * config-only objects (program.ts, builder.ts).
+ * config-only objects (program.ts, builder.ts), `functions` the project's map of function name → settings
+ * (validated key by key in schema.ts).
  */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'builder';
+export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'builder' | 'functions';
 
 export interface OptionSpec {
   kind: Kind;
@@ -74,6 +75,8 @@ const BUILD = 'Build options:';
 const DEPLOY = 'Deploy options:';
 const LOGS = 'Logs options:';
 const ROLLBACK = 'Rollback options:';
+const TARGETS = 'Target options:';
+const TARGETED = ['build', 'push', 'deploy', 'invoke-local', 'logs', 'rollback'] as const;
 
 const found = (value: unknown) => (typeof value === 'number' ? `number ${value}` : JSON.stringify(value));
 const positiveSeconds: Check = (value, path) =>
@@ -84,6 +87,24 @@ const atLeastOne: Check = (value, path) =>
   Number.isInteger(value) && Number(value) >= 1
     ? []
     : [{ path, message: `expected a whole number of at least 1, found ${found(value)}` }];
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const regionList: Check = (value, path) =>
+  Array.isArray(value) && value.length > 0
+    ? value.flatMap((item, index) => pattern(REGION, 'an AWS region such as "eu-west-1"')(item, `${path}[${index}]`))
+    : [{ path, message: `expected a non-empty array of AWS regions, found ${found(value)}` }];
+/** The map's shape and its names; each function's settings are checked key by key by schema.ts. */
+const functionMap: Check = (value, path) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [{ path, message: `expected an object of function name → settings, found ${found(value)}` }];
+  return Object.entries(value).flatMap(([name, settings]) => [
+    ...(/^[a-zA-Z0-9_-]{1,64}$/.test(name)
+      ? []
+      : [{ path: `${path}.${name}`, message: 'a function name is 1-64 letters, digits, - or _' }]),
+    ...(typeof settings === 'object' && settings !== null && !Array.isArray(settings)
+      ? []
+      : [{ path: `${path}.${name}`, message: `expected an object of settings, found ${found(settings)}` }]),
+  ]);
+};
 const port: Check = (value, path) =>
   Number.isInteger(value) && Number(value) >= 0 && Number(value) <= 65535
     ? []
@@ -145,12 +166,12 @@ export const options = {
   },
   region: {
     kind: 'string',
-    config: { check: pattern(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as "eu-west-1"') },
+    config: { check: pattern(REGION, 'an AWS region such as "eu-west-1"') },
     flag: {
       name: 'region',
       commands: 'all',
       group: GLOBAL,
-      describe: 'AWS region (overrides AWS_REGION and the config file)',
+      describe: 'AWS region, or several: --region eu-west-1,us-east-1 (overrides AWS_REGION and the config file)',
     },
   },
   profile: {
@@ -331,6 +352,49 @@ export const options = {
   program: { kind: 'program', config: { check: checkProgram } },
   // Layers (issue 13): folders, or layer version ARNs downloaded with GetLayerVersion, copied into the image's /opt.
   layers: { kind: 'strings', config: { check: layerList } },
+
+  // Projects of many functions and regions (README "Projects with many functions"): the config's `functions` map and
+  // `regions` list, and the flags that pick targets (function × region) and how many run at once.
+  functions: { kind: 'functions', config: { check: functionMap } },
+  regions: { kind: 'strings', config: { check: regionList } },
+  names: {
+    kind: 'strings',
+    flag: {
+      name: 'names',
+      commands: TARGETED,
+      positional: true,
+      group: TARGETS,
+      describe: 'Functions of the project to act on (default: the only one; see --all)',
+    },
+  },
+  all: {
+    kind: 'boolean',
+    flag: {
+      name: 'all',
+      commands: TARGETED,
+      group: TARGETS,
+      default: false,
+      describe: 'Every function of the project',
+    },
+  },
+  initFunction: {
+    kind: 'string',
+    flag: {
+      name: 'function',
+      commands: ['init'],
+      describe: "Add a function of this name to the project's lambda.config.json (and src/NAME.ts)",
+    },
+  },
+  targetConcurrency: {
+    kind: 'number',
+    flag: {
+      name: 'concurrency',
+      commands: ['build', 'push', 'deploy', 'rollback'],
+      group: TARGETS,
+      check: atLeastOne,
+      describe: 'Targets (function × region) worked on at once (default: the number of CPUs, at least 2)',
+    },
+  },
 
   // Flags of the commands that build.
   cache: {
@@ -786,7 +850,12 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
             ? ProgramConfig
             : O extends { kind: 'builder' }
               ? BuilderConfig
-              : Record<string, string>;
+              : O extends { kind: 'functions' }
+                ? Record<string, FunctionSettings>
+                : Record<string, string>;
+
+/** One entry of `functions`: any config key but `functions` itself, over the project's top-level defaults. */
+export type FunctionSettings = { [K in Exclude<ConfigKey, 'functions'>]?: ValueOf<Options[K]> };
 
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 

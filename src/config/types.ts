@@ -20,6 +20,8 @@ type AlwaysResolved = {
 export type ResolvedConfig = { [K in AlwaysResolved]: ValueOf<Options[K]> } & {
   [K in Exclude<ConfigKey, AlwaysResolved>]?: ValueOf<Options[K]>;
 } & {
+  /** How the user names the function: its key in `functions`, else its functionName. */
+  functionKey: string;
   /** Folder of the config file (or the working folder when there is none). */
   configDir: string;
   /** Path of the config file that was loaded, if any. */

@@ -18,6 +18,7 @@ export const ExitCode = {
   typecheckFailed: 13,
   smokeFailed: 14,
   rollbackFailed: 15,
+  someTargetsFailed: 16,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -31,16 +32,25 @@ export class UserError extends Error {
   readonly hint?: string;
   /** Extra machine-readable fields for the --json error object. */
   readonly details?: Record<string, unknown>;
+  /** The command already printed its result (one JSON object with every target's outcome): no second JSON object. */
+  readonly resultPrinted?: boolean;
 
   constructor(
     message: string,
-    options: { exitCode?: ExitCode; hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+    options: {
+      exitCode?: ExitCode;
+      hint?: string;
+      cause?: unknown;
+      details?: Record<string, unknown>;
+      resultPrinted?: boolean;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'UserError';
     this.exitCode = options.exitCode ?? ExitCode.usage;
     this.hint = options.hint;
     this.details = options.details;
+    this.resultPrinted = options.resultPrinted;
   }
 }
 

@@ -30,6 +30,12 @@ export interface Output {
   debug(line: string): void;
   /** The end of a command: a human summary on stderr, or the JSON object alone on stdout. */
   result(human: string, json: unknown): void;
+  /**
+   * The output of one target of a run over many (function × region): its steps may overlap other targets'.
+   * A row of a live display on a terminal, lines prefixed by `label` elsewhere. Its `info` is the row's latest
+   * news, its `result` the row's last word; the command's own `result` ends the display. Absent: use this output.
+   */
+  forTarget?(label: string): Output;
 }
 
 export function formatDuration(ms: number): string {

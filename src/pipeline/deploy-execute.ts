@@ -6,6 +6,7 @@ import {
   publishVersion,
   runsImage,
   updateFunctionImage,
+  updateImageCommand,
   type FunctionView,
 } from '../aws/lambda.js';
 import type { BuildOptions } from './build.js';
@@ -99,7 +100,19 @@ async function runStages(
       progress.stage = 'push';
     },
   );
-  if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
+  return deployPushed(ctx, plan, pushed, afterUpdate, progress);
+}
+
+/** Everything after the image is in the target's registry: the function's code (and command), then the after-update steps. */
+export async function deployPushed(
+  ctx: PipelineContext,
+  plan: DeployPlan,
+  pushed: PushedImage,
+  afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
+  progress: DeployProgress = { stage: 'update' },
+): Promise<DeployOutcome> {
+  if (!plan.existing && !plan.request.create)
+    throw functionMissing(plan.config, plan.target.region, pushed.imageUri, true);
   Object.assign(progress, { stage: 'update', pushed });
   const outcome = await applyImage(ctx, plan, pushed);
   Object.assign(progress, { stage: 'after-update', outcome });
@@ -122,18 +135,27 @@ async function applyImage(ctx: PipelineContext, plan: DeployPlan, pushed: Pushed
       memorySize: config.memorySize,
       timeout: config.timeout,
       environment: config.environment,
+      imageCommand: plan.imageCommand,
     };
     const fn = await ctx.out.step(`Creating function ${name}`, (update) =>
       createFunction(lambda, spec, { ...waitOptions, onStatus: update }),
     );
     return { status: 'created', fn, pushed };
   }
-  if (runsImage(existing, pushed)) {
+  // The command first: the image it replaces holds the handler too, where new code with an old command might not.
+  const command = plan.imageCommand;
+  const current =
+    command && command.join('\0') !== (existing.imageCommand ?? []).join('\0')
+      ? await ctx.out.step(`Setting ${name}'s handler to ${command.join(' ')}`, (update) =>
+          updateImageCommand(lambda, name, command, { ...waitOptions, onStatus: update }),
+        )
+      : existing;
+  if (runsImage(current, pushed)) {
     ctx.out.info(`${name} is up to date: it already runs ${pushed.digest}`);
-    return { status: 'up to date', fn: existing, pushed };
+    return { status: current === existing ? 'up to date' : 'updated', fn: current, pushed };
   }
   const fn = await ctx.out.step(`Updating ${name} to ${pushed.digest.slice(0, 19)}`, (update) =>
-    updateFunctionImage(lambda, existing, pushed.imageUri, { ...waitOptions, onStatus: update }),
+    updateFunctionImage(lambda, current, pushed.imageUri, { ...waitOptions, onStatus: update }),
   );
   return { status: 'updated', fn, pushed };
 }

@@ -43,6 +43,8 @@ export interface DeployPlan {
   image?: string;
   /** What a run would do, in order, as the user reads it. */
   actions: string[];
+  /** ImageConfig.Command: the handler this function runs on an image several functions share (image-groups.ts). */
+  imageCommand?: string[];
 }
 
 /** Checks the function and the tag; throws, before anything is built, when the deploy cannot succeed. */

@@ -315,6 +315,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           functionArn: target.fn.config.FunctionArn,
           version,
           imageUri: target.imageUri,
+          command: target.command,
           timeoutSeconds: Number(config.Timeout),
           memorySize: Number(config.MemorySize),
           region: at.region,

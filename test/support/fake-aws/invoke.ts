@@ -11,6 +11,8 @@ export interface InvokeRequest {
   functionArn: string;
   version: string;
   imageUri: string;
+  /** ImageConfig.Command: replaces the image's CMD (the handler), as Lambda does. */
+  command?: string[];
   timeoutSeconds: number;
   memorySize: number;
   region: string;
@@ -87,6 +89,7 @@ export async function runInvocation(
   const started = performance.now();
   const container = await docker.createContainer({
     Image: request.imageUri,
+    ...(request.command ? { Cmd: request.command } : {}),
     Env: Object.entries({
       AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${(server.address() as AddressInfo).port}`,
       AWS_LAMBDA_FUNCTION_NAME: request.functionName,

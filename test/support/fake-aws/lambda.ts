@@ -178,6 +178,7 @@ export class FakeLambda {
         () => ({ status: 200, body: this.readStatus(this.find(name!)).config }),
       ],
       'PUT {name}/code': ['UpdateFunctionCode', () => this.updateFunctionCode(name!, body)],
+      'PUT {name}/configuration': ['UpdateFunctionConfiguration', () => this.updateImageConfig(name!, body)],
       'POST {name}/versions': ['PublishVersion', () => this.publishVersion(name!, body)],
       'GET {name}/versions': [
         'ListVersionsByFunction',
@@ -196,7 +197,10 @@ export class FakeLambda {
   }
 
   /** What Invoke runs for `qualifier`: $LATEST's code, a version's, or an alias's (its weighted version by chance). */
-  invokeTarget(name: string, qualifier: string | null): { fn: FakeFunction; version: string; imageUri: string } {
+  invokeTarget(
+    name: string,
+    qualifier: string | null,
+  ): { fn: FakeFunction; version: string; imageUri: string; command?: string[] } {
     const fn = this.find(name);
     let version = qualifier ?? '$LATEST';
     const alias = fn.aliases.get(version);
@@ -210,7 +214,9 @@ export class FakeLambda {
     const code = config ? (config.Code as FakeCode) : fn.code;
     if (!code.ImageUri)
       throw new AwsFault(400, 'InvalidParameterValueException', 'The fake invokes image functions only');
-    return { fn, version, imageUri: code.ImageUri };
+    const imageConfig = ((config ?? fn.config).ImageConfigResponse as { ImageConfig?: { Command?: string[] } })
+      ?.ImageConfig;
+    return { fn, version, imageUri: code.ImageUri, command: imageConfig?.Command };
   }
 
   /** Function name from a name, a full ARN or a partial ARN. */
@@ -362,6 +368,7 @@ export class FakeLambda {
       Environment: body.Environment
         ? { Variables: (body.Environment as { Variables?: unknown }).Variables ?? {} }
         : undefined,
+      ImageConfigResponse: body.ImageConfig ? { ImageConfig: body.ImageConfig } : undefined,
     });
     return { status: 201, body: fn.config };
   }
@@ -403,6 +410,27 @@ export class FakeLambda {
     });
     // The response already names the new code, as real Lambda's does.
     return { status: 200, body: { ...fn.config, CodeSha256: codeSha(fn.update.code!) } };
+  }
+
+  /** UpdateFunctionConfiguration, as far as images need it: ImageConfig (Command, EntryPoint, WorkingDirectory). */
+  private updateImageConfig(name: string, body: Record<string, unknown>): Reply {
+    const fn = this.find(name);
+    this.assertNotBusy(fn);
+    const unsupported = Object.keys(body).filter((key) => key !== 'ImageConfig');
+    if (unsupported.length > 0)
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        `the fake updates ImageConfig only, not ${unsupported}`,
+      );
+    fn.update = { pollsLeft: this.behaviour.updatePolls, outcome: { status: 'Successful' }, code: fn.code };
+    Object.assign(fn.config, {
+      ImageConfigResponse: { ImageConfig: body.ImageConfig },
+      LastUpdateStatus: 'InProgress',
+      LastModified: lastModified(),
+      RevisionId: revision(),
+    });
+    return { status: 200, body: fn.config };
   }
 
   private publishVersion(name: string, body: Record<string, unknown>): Reply {

@@ -51,6 +51,7 @@ export async function runInit(
         stdin,
         signal: new AbortController().signal,
         loadConfig: () => Promise.reject(new Error('init loads no config')),
+        loadProject: () => Promise.reject(new Error('init loads no config')),
         docker: () => Promise.reject(new Error('init uses no Docker engine')),
       },
     );
