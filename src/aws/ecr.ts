@@ -23,6 +23,8 @@ export interface RegistryCredentials {
   password: string;
   /** host[:port] of the registry, as the engine's authconfig wants it. */
   serverAddress: string;
+  /** The registry's URL with its scheme (ECR's proxyEndpoint), for talking to it over the distribution API. */
+  endpoint: string;
   expiresAt?: Date;
 }
 
@@ -117,6 +119,7 @@ export async function getRegistryCredentials(ecr: ECRClient, registryId?: string
     username: decoded.slice(0, separator),
     password: decoded.slice(separator + 1),
     serverAddress: data.proxyEndpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, ''),
+    endpoint: /^[a-z]+:\/\//i.test(data.proxyEndpoint) ? data.proxyEndpoint : `https://${data.proxyEndpoint}`,
     expiresAt: data.expiresAt,
   };
 }

@@ -110,12 +110,31 @@ export const commandSpecs: CommandSpecs = {
         'create the function when it does not exist',
       ],
       ['$0 deploy --dry-run', 'show what would happen without pushing or updating'],
+      [
+        '$0 deploy --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:…',
+        'deploy an existing image, no build',
+      ],
     ],
     rules: [
       (args) =>
         args.create && !args.role ? { path: '--create', message: 'needs --role <execution-role-arn>' } : undefined,
+      (args) =>
+        args.from !== undefined && args.image === undefined
+          ? { path: '--from', message: 'names where --image lives; pass --image <reference> with it' }
+          : undefined,
     ],
     load: async () => (await import('../commands/deploy.js')).deployCommand.handler,
+  },
+  promote: {
+    name: 'promote',
+    usage: '[names..]',
+    describe: 'Deploy the exact digest one config target runs to another (copied registry to registry, no build)',
+    examples: [
+      ['$0 promote --from staging --to prod', 'run in prod the image staging runs, by digest'],
+      ['$0 promote --from staging --to prod --json', 'print { promotions: [{ digest, imageUri, status }] }'],
+    ],
+    rules: [],
+    load: async () => (await import('../commands/promote.js')).promoteCommand.handler,
   },
   logs: {
     name: 'logs',
@@ -153,6 +172,7 @@ export const commandNames: CommandName[] = [
   'dev',
   'push',
   'deploy',
+  'promote',
   'logs',
   'rollback',
 ];

@@ -77,7 +77,9 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
     else args[spec.flag.name] = flagValue(spec, values, args[spec.flag.name], problems);
   }
   // Positionals fill in order; any left over are refused like a mistyped flag.
-  for (const spec of positionals) if (extra.length > 0) args[spec.flag.name] = extra.shift();
+  // A repeatable positional ([names…]) takes all that are left.
+  for (const spec of positionals)
+    if (extra.length > 0) args[spec.flag.name] = flagKind(spec) === 'strings' ? extra.splice(0) : extra.shift();
   unknown.push(...extra);
   for (const spec of flags) {
     if (args[spec.flag.name] === undefined && spec.flag.default !== undefined) args[spec.flag.name] = spec.flag.default;

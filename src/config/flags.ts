@@ -21,6 +21,7 @@ const hasKind: Record<Kind, (value: unknown) => boolean> = {
     typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string'),
   // Config-only: no flag holds a program, so the parser never gives one.
   program: () => false,
+  targets: () => false,
 };
 
 const holdsValues = (specs: OptionSpec[], raw: Record<string, unknown>) =>

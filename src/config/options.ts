@@ -13,6 +13,7 @@ import {
   type Check,
 } from './checks.js';
 import { checkProgram, type ProgramConfig } from './program.js';
+import { checkTargets, type TargetsConfig } from './targets.js';
 
 export type CommandName =
   | 'init'
@@ -23,10 +24,11 @@ export type CommandName =
   | 'push'
   | 'deploy'
   | 'logs'
-  | 'rollback';
+  | 'rollback'
+  | 'promote';
 
 /** The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` a config-only object (program.ts). */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program';
+export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'targets';
 
 export interface OptionSpec {
   kind: Kind;
@@ -359,7 +361,7 @@ export const options = {
     kind: 'number',
     flag: {
       name: 'wait-timeout',
-      commands: ['deploy', 'rollback'],
+      commands: ['deploy', 'rollback', 'promote'],
       group: DEPLOY,
       default: 300,
       check: positiveSeconds,
@@ -385,6 +387,42 @@ export const options = {
       group: DEPLOY,
       default: false,
       describe: "After the update, follow the function's logs until Ctrl-C",
+    },
+  },
+
+  // Promotion without a rebuild (issue 12): deploy --image, promote --from/--to, the config's named targets.
+  targets: { kind: 'targets', config: { check: checkTargets } },
+  deployImage: {
+    kind: 'string',
+    flag: {
+      name: 'image',
+      commands: ['deploy'],
+      group: DEPLOY,
+      describe:
+        'Deploy this image instead of building: <registry>/<repo>@sha256:… or :tag (copied registry to registry), or a local image',
+    },
+  },
+  promoteFrom: {
+    kind: 'string',
+    flag: {
+      name: 'from',
+      commands: ['deploy', 'promote'],
+      group: DEPLOY,
+      describe:
+        'promote: the config target whose function runs the image; deploy --image: the target whose ECR holds it',
+    },
+  },
+  promoteTo: {
+    kind: 'string',
+    flag: { name: 'to', commands: ['promote'], group: DEPLOY, describe: 'The config target to deploy the image to' },
+  },
+  promoteNames: {
+    kind: 'strings',
+    flag: {
+      name: 'names',
+      commands: ['promote'],
+      positional: true,
+      describe: "Functions to promote (default: the config's function)",
     },
   },
 
@@ -599,7 +637,9 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
           ? string[]
           : O extends { kind: 'program' }
             ? ProgramConfig
-            : Record<string, string>;
+            : O extends { kind: 'targets' }
+              ? TargetsConfig
+              : Record<string, string>;
 
 export type ConfigKey = { [K in OptionId]: Options[K] extends { config: object } ? K : never }[OptionId];
 

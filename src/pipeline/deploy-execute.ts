@@ -8,11 +8,12 @@ import {
   updateFunctionImage,
   type FunctionView,
 } from '../aws/lambda.js';
-import { buildStep, type BuildOptions } from './build.js';
+import type { BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
-import { pushStep, type PushedImage } from './push.js';
+import { imageStep, type StepContext } from './image-step.js';
+import type { PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
 
 export interface DeployOutcome {
@@ -53,15 +54,15 @@ const aliasStep: AfterUpdateStep = async (ctx, plan, outcome) => {
 export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, smokeStep, recordStep];
 
 export async function executeDeploy(
-  ctx: PipelineContext,
+  ctx: StepContext,
   plan: DeployPlan,
   build: BuildOptions,
   afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
 ): Promise<DeployOutcome> {
-  const { config, target, tag } = plan;
+  const { config, target } = plan;
   const repository = await repositoryStep(ctx, config, target);
-  const image = await buildStep(ctx, { ...config, tag }, build);
-  const pushed = await pushStep(ctx, config, target, repository, image, tag);
+  // Build and push, or skip the push for a build the function already runs, or bring --image's image over.
+  const pushed = await imageStep(ctx, plan, repository, build);
   if (!plan.existing && !plan.request.create) throw functionMissing(config, target.region, pushed.imageUri, true);
   const outcome = await applyImage(ctx, plan, pushed);
   for (const step of afterUpdate) await step(ctx, plan, outcome);

@@ -6,6 +6,7 @@ import { findRepository } from '../aws/ecr.js';
 import { getFunction, type FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { connectAws, type AwsTarget } from './aws-target.js';
+import type { ExistingImage } from './image-step.js';
 import { chooseTag } from './tag-policy.js';
 
 /** What the caller asks of a deploy, beyond the config. */
@@ -23,6 +24,8 @@ export interface DeployRequest {
   smokeEvent?: string;
   /** --tail: the caller follows the logs after the deploy (named in the plan). */
   tail?: boolean;
+  /** --image / promote: deploy this existing image instead of building one. */
+  image?: ExistingImage;
 }
 
 export interface DeployPlan {
@@ -54,7 +57,8 @@ export async function planDeploy(
     ctx.out.step(`Checking function ${name} in ${target.region}`, () => getFunction(target.clients.lambda, name)),
     chooseTag(config, ctx.out),
   ]);
-  if (existing) checkCompatible(existing, config);
+  // An existing image is checked against the function's architecture when it is copied, not the config's.
+  if (existing) checkCompatible(existing, request.image ? { ...config, architecture: existing.architecture } : config);
   const publish = config.publish || config.alias !== undefined;
   const plan: DeployPlan = {
     config,
@@ -81,8 +85,7 @@ export async function planDeploy(
 
 function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: boolean, publish: boolean): string[] {
   return [
-    'build',
-    'push',
+    ...(request.image ? [`copy ${request.image.reference} to the repository unless it is there`] : ['build', 'push']),
     exists
       ? 'update the function code unless it already runs the pushed digest'
       : request.create
