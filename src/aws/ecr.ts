@@ -23,10 +23,11 @@ export interface RegistryCredentials {
   password: string;
   /** host[:port] of the registry, as the engine's authconfig wants it. */
   serverAddress: string;
-  /** The registry's URL with its scheme (ECR's proxyEndpoint), for talking to it over the distribution API. */
-  endpoint: string;
   expiresAt?: Date;
 }
+
+/** ECR's credentials also name the registry's URL with its scheme (proxyEndpoint), for the distribution API. */
+export type EcrRegistryCredentials = RegistryCredentials & { endpoint: string };
 
 export interface ResolveRepositoryOptions {
   name: string;
@@ -103,7 +104,7 @@ export async function resolveRepository(
 }
 
 /** Decodes the token (base64 "AWS:<password>") of GetAuthorizationToken; the registry address comes from proxyEndpoint. */
-export async function getRegistryCredentials(ecr: ECRClient, registryId?: string): Promise<RegistryCredentials> {
+export async function getRegistryCredentials(ecr: ECRClient, registryId?: string): Promise<EcrRegistryCredentials> {
   const { authorizationData } = await awsCall('GetAuthorizationToken', () =>
     ecr.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {})),
   );

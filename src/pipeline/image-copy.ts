@@ -66,8 +66,14 @@ export function planCopy(blobs: Descriptor[], present: ReadonlySet<string>, same
   };
 }
 
+/** The registry calls a copy makes (RegistryClient; tests give an in-memory one). */
+export type CopyRegistry = Pick<
+  RegistryClient,
+  'host' | 'manifest' | 'has' | 'blob' | 'mount' | 'upload' | 'putManifest'
+>;
+
 export interface CopySide {
-  client: RegistryClient;
+  client: CopyRegistry;
   repository: string;
 }
 
