@@ -74,7 +74,7 @@ export async function planDeploy(
     plan.repository = repository
       ? repository.uri
       : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`;
-    plan.image = `${repository?.uri ?? config.repository}:${tag}`;
+    plan.image = request.image?.reference ?? `${repository?.uri ?? config.repository}:${tag}`;
   } else if (!existing && !request.create && !request.pushAnyway) {
     const repository = await findRepository(target.clients.ecr, config.repository);
     const imageUri = `${repository?.uri ?? `<account>.dkr.ecr.${target.region}.amazonaws.com/${config.repository}`}:${tag}`;
