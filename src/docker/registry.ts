@@ -1,6 +1,7 @@
 // Talks to a registry over the OCI distribution API (manifests and blobs over HTTP), without an engine: what a
 // registry-to-registry copy needs. Credentials travel per request in the Authorization header, never to disk.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, UserError } from '../core/errors.js';
 import { maskSecret } from '../core/secrets.js';
 
@@ -10,7 +11,18 @@ export interface RegistryAccess {
   endpoint: string;
   credentials: () => Promise<{ username: string; password: string }>;
   signal?: AbortSignal;
+  /** Pauses between attempts after a 5xx, a 429 or a lost connection (default COPY_RETRY_DELAYS_MS). */
+  retryDelaysMs?: number[];
+  /** How long a request other than a blob's bytes may go unanswered (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/** A registry request that is not a blob's bytes ends within this (as an AWS call's silence bound). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** As for an engine push: at most 4 attempts, 1, 2 and 4 s apart. */
+export const COPY_RETRY_DELAYS_MS = [1000, 2000, 4000];
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 
 export const IMAGE_MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -61,7 +73,7 @@ export class RegistryClient {
 
   /** The blob's bytes as a stream (a registry may redirect to storage; fetch drops our credentials on the way). */
   async blob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.request('GET', `/v2/${repository}/blobs/${digest}`);
+    const response = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { streamed: true });
     await this.expect(response, [200], `reading blob ${digest} of ${repository}`);
     if (!response.body) throw copyError(`${this.host} sent blob ${digest} of ${repository} without a body`);
     return response.body;
@@ -109,10 +121,20 @@ export class RegistryClient {
   private async request(
     method: string,
     path: string,
-    options: { accept?: string; body?: Blob | ReadableStream<Uint8Array>; headers?: Record<string, string> } = {},
+    options: {
+      accept?: string;
+      body?: Blob | ReadableStream<Uint8Array>;
+      headers?: Record<string, string>;
+      /** A blob's stream is read long after the answer starts: no silence bound on it. */
+      streamed?: boolean;
+    } = {},
   ): Promise<Response> {
     const url = new URL(path, this.access.endpoint);
+    const boundMs = this.access.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const send = async () => {
+      const bounded =
+        options.streamed || options.body instanceof ReadableStream ? undefined : AbortSignal.timeout(boundMs);
+      const signals = [this.access.signal, bounded].filter((signal) => signal !== undefined);
       const { username, password } = await (this.auth ??= this.access.credentials());
       const headers: Record<string, string> = {
         authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
@@ -124,22 +146,48 @@ export class RegistryClient {
           method,
           headers,
           body: options.body,
-          signal: this.access.signal,
+          signal: signals.length ? AbortSignal.any(signals) : undefined,
           ...(options.body instanceof ReadableStream ? { duplex: 'half' } : {}),
         });
       } catch (error) {
         if (this.access.signal?.aborted) throw new UserError('copy interrupted', { exitCode: ExitCode.interrupted });
+        if (bounded?.aborted)
+          throw copyError(`no answer from the registry ${this.host} within ${boundMs / 1000} s`, undefined, true);
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw copyError(`cannot reach the registry ${this.host}: ${cause?.code ?? cause?.message ?? String(error)}`);
+        throw copyError(
+          `cannot reach the registry ${this.host}: ${cause?.code ?? cause?.message ?? String(error)}`,
+          undefined,
+          true,
+        );
       }
     };
-    let response = await send();
-    // One fresh token after a refusal, for requests whose body can be sent again.
-    if (response.status === 401 && !(options.body instanceof ReadableStream)) {
-      this.auth = undefined;
-      response = await send();
+    const replayable = !(options.body instanceof ReadableStream);
+    const delays = this.access.retryDelaysMs ?? COPY_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response | undefined;
+      let failure: UserError | undefined;
+      try {
+        response = await send();
+        // One fresh token after a refusal, for requests whose body can be sent again.
+        if (response.status === 401 && replayable) {
+          this.auth = undefined;
+          response = await send();
+        }
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        failure = error;
+      }
+      const retry = failure !== undefined || (response !== undefined && TRANSIENT_STATUS.has(response.status));
+      const delay = delays[attempt];
+      // A streamed body cannot be sent again here; the copy retries the whole blob (image-copy.ts).
+      if (!retry || !replayable || delay === undefined) {
+        if (failure) throw failure;
+        return response!;
+      }
+      await response?.body?.cancel().catch(() => undefined);
+      await sleep(delay, undefined, { signal: this.access.signal }).catch(() => undefined);
+      if (this.access.signal?.aborted) throw new UserError('copy interrupted', { exitCode: ExitCode.interrupted });
     }
-    return response;
   }
 
   private async expect(response: Response, statuses: number[], action: string): Promise<void> {
@@ -153,7 +201,7 @@ export class RegistryClient {
         hint: 'check that the identity may pull from the source and push to the target repository (ecr:BatchGetImage, ecr:PutImage, …)',
       });
     }
-    throw copyError(`${action} at ${this.host} failed: ${detail}`);
+    throw copyError(`${action} at ${this.host} failed: ${detail}`, undefined, TRANSIENT_STATUS.has(response.status));
   }
 }
 
@@ -174,5 +222,13 @@ function registryMessage(text: string): string | undefined {
   }
 }
 
-export const copyError = (message: string, hint?: string) =>
-  new UserError(message, { exitCode: ExitCode.pushFailed, hint });
+/** A copy's failure, exit 5; `transient` ones (5xx, 429, a lost connection) are worth another attempt. */
+export const copyError = (message: string, hint?: string, transient = false) =>
+  new UserError(message, {
+    exitCode: ExitCode.pushFailed,
+    hint: hint ?? (transient ? 'the registry is unreachable or failing; check the network and try again' : undefined),
+    details: { transient },
+  });
+
+export const isTransient = (error: unknown): error is UserError =>
+  error instanceof UserError && error.details?.transient === true;

@@ -3,8 +3,11 @@
 // mounted, the rest are streamed; then the manifest's exact bytes, so the digest that lands is the source's.
 import { ExitCode, UserError } from '../core/errors.js';
 import type { Architecture } from '../config/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  COPY_RETRY_DELAYS_MS,
   copyError,
+  isTransient,
   type FetchedManifest,
   IMAGE_MANIFEST_TYPES,
   INDEX_MANIFEST_TYPES,
@@ -83,6 +86,8 @@ export interface CopyRequest {
   /** The function's architecture: the image's config must say linux/<it>. */
   architecture: Architecture;
   update?: (text: string) => void;
+  /** Pauses between attempts of a blob after a transient failure (default COPY_RETRY_DELAYS_MS). */
+  retryDelaysMs?: number[];
 }
 
 export interface CopyOutcome {
@@ -124,11 +129,7 @@ export async function copyImage(request: CopyRequest): Promise<CopyOutcome> {
     else if (blob.action === 'mount' && (await target.client.mount(target.repository, blob.digest, source.repository)))
       counts.mounted++;
     else {
-      await target.client.upload(
-        target.repository,
-        blob.digest,
-        await source.client.blob(source.repository, blob.digest),
-      );
+      await transferBlob(request, blob.digest);
       counts.copied++;
     }
     done++;
@@ -136,6 +137,22 @@ export async function copyImage(request: CopyRequest): Promise<CopyOutcome> {
   const stored = await target.client.putManifest(target.repository, target.tag, manifest);
   await verifyLanded(target, manifest.digest, stored);
   return { digest: manifest.digest, mediaType: manifest.mediaType, copied: true, blobs: counts };
+}
+
+/** Streams one blob over; a transient failure starts it again from a fresh read of the source, a bounded number of times. */
+async function transferBlob(request: CopyRequest, digest: string): Promise<void> {
+  const { source, target } = request;
+  const delays = request.retryDelaysMs ?? COPY_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await target.client.upload(target.repository, digest, await source.client.blob(source.repository, digest));
+    } catch (error) {
+      const delay = delays[attempt];
+      if (!isTransient(error) || delay === undefined) throw error;
+      request.update?.(`registry error, retrying ${digest.slice(7, 19)} in ${(delay / 1000).toFixed(1)}s`);
+      await sleep(delay);
+    }
+  }
 }
 
 /** The image's config names its platform; Lambda runs linux/<the function's architecture> only. */
