@@ -103,7 +103,7 @@ export const commandSpecs: CommandSpecs = {
     name: 'deploy',
     describe: 'Build, push to ECR and update the existing function to the pushed digest',
     examples: [
-      ['$0 deploy', 'build, push, update the function; skips the update when it already runs this image'],
+      ['$0 deploy', 'build, push, update the function; skips push and update when it already runs this build'],
       ['$0 deploy --publish --alias live', 'publish a version and point the alias "live" at it'],
       [
         '$0 deploy --create --role arn:aws:iam::123456789012:role/fn-exec',
