@@ -85,7 +85,9 @@ export async function planDeploy(
 
 function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: boolean, publish: boolean): string[] {
   return [
-    ...(request.image ? [`copy ${request.image.reference} to the repository unless it is there`] : ['build', 'push']),
+    ...(request.image
+      ? [`bring ${request.image.reference} into the repository unless it is there (no build)`]
+      : ['build', 'push']),
     exists
       ? 'update the function code unless it already runs the pushed digest'
       : request.create
