@@ -56,7 +56,7 @@ function memoryRegistry(host: string, behaviour: { storeAs?: string; mounts?: bo
       calls.push(`GET blob ${repository} ${digest}`);
       const bytes = blobs.get(key(repository, digest));
       if (!bytes) throw new Error(`no blob ${digest}`);
-      return new Response(bytes).body!;
+      return new Blob([new Uint8Array(bytes)]).stream();
     },
     async mount(repository, digest, from) {
       calls.push(`MOUNT ${repository} ${digest} from ${from}`);
