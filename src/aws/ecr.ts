@@ -26,6 +26,9 @@ export interface RegistryCredentials {
   expiresAt?: Date;
 }
 
+/** ECR's credentials also name the registry's URL with its scheme (proxyEndpoint), for the distribution API. */
+export type EcrRegistryCredentials = RegistryCredentials & { endpoint: string };
+
 export interface ResolveRepositoryOptions {
   name: string;
   create: boolean;
@@ -101,7 +104,7 @@ export async function resolveRepository(
 }
 
 /** Decodes the token (base64 "AWS:<password>") of GetAuthorizationToken; the registry address comes from proxyEndpoint. */
-export async function getRegistryCredentials(ecr: ECRClient, registryId?: string): Promise<RegistryCredentials> {
+export async function getRegistryCredentials(ecr: ECRClient, registryId?: string): Promise<EcrRegistryCredentials> {
   const { authorizationData } = await awsCall('GetAuthorizationToken', () =>
     ecr.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {})),
   );
@@ -117,6 +120,7 @@ export async function getRegistryCredentials(ecr: ECRClient, registryId?: string
     username: decoded.slice(0, separator),
     password: decoded.slice(separator + 1),
     serverAddress: data.proxyEndpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, ''),
+    endpoint: /^[a-z]+:\/\//i.test(data.proxyEndpoint) ? data.proxyEndpoint : `https://${data.proxyEndpoint}`,
     expiresAt: data.expiresAt,
   };
 }

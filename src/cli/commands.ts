@@ -109,7 +109,7 @@ export const commandSpecs: CommandSpecs = {
     usage: '[names…]',
     describe: 'Build, push to ECR and update the existing function to the pushed digest',
     examples: [
-      ['$0 deploy', 'build, push, update the function; skips the update when it already runs this image'],
+      ['$0 deploy', 'build, push, update the function; skips push and update when it already runs this build'],
       ['$0 deploy --publish --alias live', 'publish a version and point the alias "live" at it'],
       ['$0 deploy --all --region eu-west-1,us-east-1', 'every function of the project, in two regions, in parallel'],
       ['$0 deploy api worker', 'two functions of the project'],
@@ -122,6 +122,10 @@ export const commandSpecs: CommandSpecs = {
         '$0 deploy --alias live --canary 10% --bake 5m',
         'send 10% of "live" to the new version, promote after 5 quiet minutes',
       ],
+      [
+        '$0 deploy --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:…',
+        'deploy an existing image, no build',
+      ],
     ],
     rules: [
       (args) =>
@@ -130,8 +134,23 @@ export const commandSpecs: CommandSpecs = {
         (args.bake !== undefined || args['max-error-rate'] !== undefined) && args.canary === undefined
           ? { path: args.bake !== undefined ? '--bake' : '--max-error-rate', message: 'needs --canary <share>' }
           : undefined,
+      (args) =>
+        args.from !== undefined && args.image === undefined
+          ? { path: '--from', message: 'names where --image lives; pass --image <reference> with it' }
+          : undefined,
     ],
     load: async () => (await import('../commands/deploy.js')).deployCommand.handler,
+  },
+  promote: {
+    name: 'promote',
+    usage: '[names…]',
+    describe: 'Deploy the exact digest one config target runs to another (copied registry to registry, no build)',
+    examples: [
+      ['$0 promote --from staging --to prod', 'run in prod the image staging runs, by digest'],
+      ['$0 promote --from staging --to prod --json', 'print { promotions: [{ digest, imageUri, status }] }'],
+    ],
+    rules: [],
+    load: async () => (await import('../commands/promote.js')).promoteCommand.handler,
   },
   logs: {
     name: 'logs',
@@ -171,6 +190,7 @@ export const commandNames: CommandName[] = [
   'dev',
   'push',
   'deploy',
+  'promote',
   'logs',
   'rollback',
 ];

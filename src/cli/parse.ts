@@ -82,9 +82,10 @@ function readFlags(command: CommandName, words: string[], afterDashes: string[])
     else if (values.length === 0) problems.push({ path: `--${spec.flag.name}`, message: 'needs a value' });
     else args[spec.flag.name] = flagValue(spec, values, args[spec.flag.name], problems);
   }
-  // Positionals fill in order (a list takes every word left); any left over are refused like a mistyped flag.
+  // Positionals fill in order; any left over are refused like a mistyped flag.
+  // A repeatable positional ([names…]) takes all that are left.
   for (const spec of positionals)
-    if (extra.length > 0) args[spec.flag.name] = spec.kind === 'strings' ? extra.splice(0) : extra.shift();
+    if (extra.length > 0) args[spec.flag.name] = flagKind(spec) === 'strings' ? extra.splice(0) : extra.shift();
   unknown.push(...extra);
   for (const spec of flags) {
     if (args[spec.flag.name] === undefined && spec.flag.default !== undefined) args[spec.flag.name] = spec.flag.default;

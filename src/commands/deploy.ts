@@ -2,6 +2,7 @@
 // The plan and its execution are src/pipeline/deploy-*.ts; this file parses, calls and renders.
 import { formatDuration } from '../core/output.js';
 import type { DeployOutcome } from '../pipeline/deploy-execute.js';
+import type { ResolvedConfig } from '../config/types.js';
 import type { DeployPlan } from '../pipeline/deploy-plan.js';
 import { resolveBuilder } from '../config/builder.js';
 import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
@@ -41,6 +42,7 @@ export const deployCommand = defineCommand('deploy', {
       waitTimeoutSeconds: args['wait-timeout'],
       smokeEvent,
       tail: args.tail,
+      image: args.image === undefined ? undefined : await existingImage(ctx, config, args.image, args.from),
     };
     const plan = await planDeploy(ctx, config, request);
     if (request.dryRun) return renderPlan(ctx, plan);
@@ -110,6 +112,13 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
         : { dryRun: true, actions: plan.actions }),
     }),
   });
+}
+
+/** --image, with --from's named target connected (its ECR is where the image is read). */
+async function existingImage(ctx: CommandContext, config: ResolvedConfig, reference: string, from?: string) {
+  if (from === undefined) return { reference };
+  const { connectNamedTarget } = await import('../pipeline/promote.js');
+  return { reference, from: await connectNamedTarget(ctx, config, from, '--from') };
 }
 
 function renderPlan(ctx: CommandContext, plan: DeployPlan): void {

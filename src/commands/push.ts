@@ -22,13 +22,13 @@ export const pushCommand = defineCommand('push', {
     }
     const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
-    const { chooseTag, connectAws, imageStep, repositoryStep } = await import('../pipeline/release.js');
+    const { chooseTag, connectAws, buildAndPush, repositoryStep } = await import('../pipeline/release.js');
     const { tag } = await chooseTag(config, ctx.out);
     // The AWS SDK loads while the first step shows (started in the same tick, so its line comes first).
     const connecting = connectAws(config, ctx);
     const repository = await repositoryStep(ctx, config, connecting);
     const target = await connecting;
-    const pushed = await imageStep(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
+    const pushed = await buildAndPush(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
     const took = performance.now() - started;
     ctx.out.result(
       [

@@ -23,6 +23,7 @@ const hasKind: Record<Kind, (value: unknown) => boolean> = {
   program: () => false,
   builder: () => false,
   functions: () => false,
+  targets: () => false,
 };
 
 const holdsValues = (specs: OptionSpec[], raw: Record<string, unknown>) =>

@@ -15,6 +15,7 @@ import {
 import { bakeDuration, canaryWeight, errorRate } from './canary.js';
 import { checkBuilder, type BuilderConfig } from './builder.js';
 import { checkProgram, type ProgramConfig } from './program.js';
+import { checkTargets, type TargetsConfig } from './targets.js';
 
 export type CommandName =
   | 'init'
@@ -25,14 +26,24 @@ export type CommandName =
   | 'push'
   | 'deploy'
   | 'logs'
-  | 'rollback';
+  | 'rollback'
+  | 'promote';
 
 /**
- * The value an option holds; `strings` is a repeatable flag, `map` an object of strings, `program` and `builder`
- * config-only objects (program.ts, builder.ts), `functions` the project's map of function name → settings
- * (validated key by key in schema.ts).
+ * The value an option holds; `strings` is a repeatable flag, `map` an object of strings; `program`, `builder` and
+ * `targets` are config-only objects (program.ts, builder.ts, targets.ts), `functions` the project's map of function
+ * name → settings (validated key by key in schema.ts).
  */
-export type Kind = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'program' | 'builder' | 'functions';
+export type Kind =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'strings'
+  | 'map'
+  | 'program'
+  | 'builder'
+  | 'functions'
+  | 'targets';
 
 export interface OptionSpec {
   kind: Kind;
@@ -510,7 +521,7 @@ export const options = {
     kind: 'number',
     flag: {
       name: 'wait-timeout',
-      commands: ['deploy', 'rollback'],
+      commands: ['deploy', 'rollback', 'promote'],
       group: DEPLOY,
       default: 300,
       check: positiveSeconds,
@@ -569,6 +580,41 @@ export const options = {
       group: DEPLOY,
       check: errorRate,
       describe: "Roll a --canary back when the new version's errors per invocation exceed this (1%, 0.01; default 0)",
+    },
+  },
+  // Promotion without a rebuild (issue 12): deploy --image, promote --from/--to, the config's named targets.
+  targets: { kind: 'targets', config: { check: checkTargets } },
+  deployImage: {
+    kind: 'string',
+    flag: {
+      name: 'image',
+      commands: ['deploy'],
+      group: DEPLOY,
+      describe:
+        'Deploy this image instead of building: <registry>/<repo>@sha256:… or :tag (copied registry to registry), or a local image',
+    },
+  },
+  promoteFrom: {
+    kind: 'string',
+    flag: {
+      name: 'from',
+      commands: ['deploy', 'promote'],
+      group: DEPLOY,
+      describe:
+        'promote: the config target whose function runs the image; deploy --image: the target whose ECR holds it',
+    },
+  },
+  promoteTo: {
+    kind: 'string',
+    flag: { name: 'to', commands: ['promote'], group: DEPLOY, describe: 'The config target to deploy the image to' },
+  },
+  promoteNames: {
+    kind: 'strings',
+    flag: {
+      name: 'names',
+      commands: ['promote'],
+      positional: true,
+      describe: "Functions to promote (default: the config's function)",
     },
   },
 
@@ -852,7 +898,9 @@ export type ValueOf<O> = O extends { choices: readonly (infer C)[] }
               ? BuilderConfig
               : O extends { kind: 'functions' }
                 ? Record<string, FunctionSettings>
-                : Record<string, string>;
+                : O extends { kind: 'targets' }
+                  ? TargetsConfig
+                  : Record<string, string>;
 
 /** One entry of `functions`: any config key but `functions` itself, over the project's top-level defaults. */
 export type FunctionSettings = { [K in Exclude<ConfigKey, 'functions'>]?: ValueOf<Options[K]> };

@@ -15,7 +15,7 @@ import type { PipelineContext } from './context.js';
 import { recordStep, smokeStep } from './deploy-after.js';
 import { interruptedDeploy, type DeployProgress } from './deploy-interrupted.js';
 import { functionMissing, type DeployPlan } from './deploy-plan.js';
-import { imageStep } from './image-step.js';
+import { imageStep, type StepContext } from './image-step.js';
 import type { PushedImage } from './push.js';
 import { repositoryStep } from './repository.js';
 
@@ -64,7 +64,7 @@ export const AFTER_UPDATE_STEPS: AfterUpdateStep[] = [publishStep, aliasStep, sm
 
 /** Runs the deploy; Ctrl-C at any stage ends in one line naming the state it left (deploy-interrupted.ts). */
 export async function executeDeploy(
-  ctx: PipelineContext,
+  ctx: StepContext,
   plan: DeployPlan,
   build: BuildOptions,
   afterUpdate: AfterUpdateStep[] = AFTER_UPDATE_STEPS,
@@ -79,27 +79,18 @@ export async function executeDeploy(
 }
 
 async function runStages(
-  ctx: PipelineContext,
+  ctx: StepContext,
   plan: DeployPlan,
   build: BuildOptions,
   afterUpdate: AfterUpdateStep[],
   progress: DeployProgress,
 ): Promise<DeployOutcome> {
-  const { config, target, tag } = plan;
+  const { config, target } = plan;
   const repository = await repositoryStep(ctx, config, target);
-  const current = plan.existing?.resolvedImageUri;
-  const pushed = await imageStep(
-    ctx,
-    config,
-    target,
-    repository,
-    tag,
-    build,
-    current?.includes('@') ? current : undefined,
-    () => {
-      progress.stage = 'push';
-    },
-  );
+  // Build and push, or skip the push for a build the function already runs, or bring --image's image over.
+  const pushed = await imageStep(ctx, plan, repository, build, () => {
+    progress.stage = 'push';
+  });
   return deployPushed(ctx, plan, pushed, afterUpdate, progress);
 }
 

@@ -7,6 +7,7 @@ import { getFunction, type FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { connectAws, type AwsTarget } from './aws-target.js';
 import type { CanaryRequest } from './canary.js';
+import type { ExistingImage } from './image-step.js';
 import { chooseTag } from './tag-policy.js';
 
 /** What the caller asks of a deploy, beyond the config. */
@@ -26,6 +27,8 @@ export interface DeployRequest {
   tail?: boolean;
   /** --canary (with --bake, --max-error-rate): shift part of the alias's traffic first, promote after the bake. */
   canary?: CanaryRequest;
+  /** --image / promote: deploy this existing image instead of building one. */
+  image?: ExistingImage;
 }
 
 export interface DeployPlan {
@@ -59,7 +62,8 @@ export async function planDeploy(
     ctx.out.step(`Checking function ${name} in ${target.region}`, () => getFunction(target.clients.lambda, name)),
     chooseTag(config, ctx.out),
   ]);
-  if (existing) checkCompatible(existing, config);
+  // An existing image is checked against the function's architecture when it is copied, not the config's.
+  if (existing) checkCompatible(existing, request.image ? { ...config, architecture: existing.architecture } : config);
   const publish = config.publish || config.alias !== undefined;
   const plan: DeployPlan = {
     config,
@@ -75,7 +79,7 @@ export async function planDeploy(
     plan.repository = repository
       ? repository.uri
       : `${config.repository} (${config.createRepository ? 'would be created' : 'missing'})`;
-    plan.image = `${repository?.uri ?? config.repository}:${tag}`;
+    plan.image = request.image?.reference ?? `${repository?.uri ?? config.repository}:${tag}`;
   } else if (!existing && !request.create && !request.pushAnyway) {
     const repository = await findRepository(target.clients.ecr, config.repository);
     const imageUri = `${repository?.uri ?? `<account>.dkr.ecr.${target.region}.amazonaws.com/${config.repository}`}:${tag}`;
@@ -86,8 +90,9 @@ export async function planDeploy(
 
 function plannedActions(config: ResolvedConfig, request: DeployRequest, exists: boolean, publish: boolean): string[] {
   return [
-    'build',
-    'push',
+    ...(request.image
+      ? [`bring ${request.image.reference} into the repository unless it is there (no build)`]
+      : ['build', 'push']),
     exists
       ? 'update the function code unless it already runs the pushed digest'
       : request.create

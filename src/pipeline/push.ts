@@ -14,7 +14,7 @@ export async function pushStep(
   config: ResolvedConfig,
   target: AwsTarget,
   repository: Repository,
-  image: BuiltImage,
+  image: Pick<BuiltImage, 'id'>,
   tag: string,
 ): Promise<PushedImage> {
   const docker = await ctx.docker();

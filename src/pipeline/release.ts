@@ -5,4 +5,4 @@ export { chooseTag } from './tag-policy.js';
 export { repositoryStep } from './repository.js';
 export { buildStep, type BuildOptions, type BuiltImage } from './build.js';
 export { pushStep } from './push.js';
-export { imageStep } from './image-step.js';
+export { buildAndPush } from './build-push.js';
