@@ -48,6 +48,15 @@ async function project(extra: Record<string, unknown> = {}) {
   return { functionName, cwd };
 }
 
+// After every group: the ssh group builds after the first group's own afterAll has run.
+afterAll(async () => {
+  for (const name of built)
+    await docker
+      ?.getImage(`${name}:latest`)
+      .remove({ force: true })
+      .catch(() => {});
+});
+
 /** The build requests that went through a forwarder, by the image name they tag. */
 const builds = (forwarder: Forwarder) =>
   forwarder.requests.flatMap((line) => /^POST (?:\/v[\d.]+)?\/build\?t=([^&%]+)/.exec(line)?.[1] ?? []);
@@ -88,11 +97,6 @@ describe(
     afterAll(async () => {
       await unix?.close();
       await tls?.close();
-      for (const name of built)
-        await docker
-          .getImage(`${name}:latest`)
-          .remove({ force: true })
-          .catch(() => {});
     });
 
     it('builds on the engine of the current context (`docker context use`), a socket at another path', async () => {
