@@ -1,6 +1,8 @@
 // `tslambda build` reaching the real engine through Docker contexts: a unix socket at another path chosen by
 // `docker context use`, a TLS listener that demands a client certificate, and a context whose engine is gone.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -8,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { makeDockerConfig, useDockerContext, writeDockerContext } from '../support/docker-contexts.js';
-import { type Forwarder, makeTlsFiles, tlsForwarder, unixForwarder } from '../support/engine-forwarders.js';
+import {
+  type Forwarder,
+  makeSshKeys,
+  makeTlsFiles,
+  sshAgent,
+  sshForwarder,
+  tlsForwarder,
+  unixForwarder,
+} from '../support/engine-forwarders.js';
 import { runCli } from '../support/run-cli.js';
 import { runsWhen } from '../support/skips.js';
 import { makeProject } from '../support/temp-project.js';
@@ -37,6 +47,15 @@ async function project(extra: Record<string, unknown> = {}) {
   });
   return { functionName, cwd };
 }
+
+// After every group: the ssh group builds after the first group's own afterAll has run.
+afterAll(async () => {
+  for (const name of built)
+    await docker
+      ?.getImage(`${name}:latest`)
+      .remove({ force: true })
+      .catch(() => {});
+});
 
 /** The build requests that went through a forwarder, by the image name they tag. */
 const builds = (forwarder: Forwarder) =>
@@ -78,11 +97,6 @@ describe(
     afterAll(async () => {
       await unix?.close();
       await tls?.close();
-      for (const name of built)
-        await docker
-          .getImage(`${name}:latest`)
-          .remove({ force: true })
-          .catch(() => {});
     });
 
     it('builds on the engine of the current context (`docker context use`), a socket at another path', async () => {
@@ -146,6 +160,61 @@ describe(
       expect(unknown.stderr.split('\n')[0]).toBe(
         `error: Docker context "secur" does not exist; did you mean "secure"? (${contexts})`,
       );
+    });
+  },
+);
+
+const sshTools = ['ssh-keygen', 'ssh-agent', 'ssh-add'].find((tool) => spawnSync('which', [tool]).status !== 0);
+
+describe(
+  'a Docker context over ssh',
+  runsWhen('e2e docker context (ssh)', availability.reason ?? (sshTools && `${sshTools} is not installed`)),
+  () => {
+    let dockerConfig: string;
+    let home: string;
+    let ssh: Forwarder & { port: number };
+    let agent: { socket: string; stop(): void };
+
+    beforeAll(async () => {
+      dockerConfig = await makeDockerConfig();
+      home = await makeDockerConfig();
+      const keys = await makeSshKeys(dockerConfig);
+      ssh = await sshForwarder(keys);
+      agent = await sshAgent(dockerConfig, keys.clientKeyPath);
+      await mkdir(join(home, '.ssh'));
+      await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${ssh.port} ${keys.hostPublicKey}\n`);
+      await writeDockerContext(dockerConfig, 'remote', { host: `ssh://builder@127.0.0.1:${ssh.port}` });
+      await useDockerContext(dockerConfig, 'remote');
+    }, 60_000);
+
+    afterAll(async () => {
+      agent?.stop();
+      await ssh?.close();
+    });
+
+    it("builds through `docker system dial-stdio` over ssh, with the agent's key and a host key from known_hosts", async () => {
+      const { functionName, cwd } = await project();
+      const env = { ...contextEnv(dockerConfig), HOME: home, SSH_AUTH_SOCK: agent.socket };
+      const result = await runCli(['build', '--json', '--no-bundle'], { cwd, env });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(ExitCode.ok);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, image: `${functionName}:latest` });
+      expect(builds(ssh)).toEqual([functionName]);
+    });
+
+    it('refuses a host whose key known_hosts does not hold, before any request', async () => {
+      const { cwd } = await project();
+      const stranger = await makeDockerConfig();
+      const connections = ssh.connections;
+      const env = { ...contextEnv(dockerConfig), HOME: stranger, SSH_AUTH_SOCK: agent.socket };
+      const result = await runCli(['build'], { cwd, env });
+      expect(result.exitCode).toBe(ExitCode.dockerUnreachable);
+      expect(result.stderr.split('\n')[0]).toBe(
+        `error: cannot reach the Docker engine of context "remote" at ssh://builder@127.0.0.1:${ssh.port}: ` +
+          `the host key of [127.0.0.1]:${ssh.port} is not in ${stranger}/.ssh/known_hosts or /etc/ssh/ssh_known_hosts; ` +
+          'connect once with ssh to check and accept it; contexts: default, remote',
+      );
+      expect(ssh.connections).toBe(connections);
     });
   },
 );

@@ -1,8 +1,10 @@
 // The real Docker engine behind another address, for tests of how tslambda finds it: a unix socket at another path,
 // or a TLS listener that demands a client certificate; each counts what went through it.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Connection } from 'ssh2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -20,13 +22,14 @@ export interface Forwarder {
 
 const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE) (\S+) HTTP\/1\.[01]\r$/gm;
 
-function forward(client: net.Socket, state: Forwarder, sockets: Set<net.Socket>): void {
+/** Pipes one client stream (a socket, a TLS socket, an ssh channel) to a new connection to the engine. */
+function forward(client: Duplex, state: Forwarder, streams: Set<Duplex>): void {
   state.connections++;
   const engine = net.connect(ENGINE_SOCKET);
-  for (const socket of [client, engine]) {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {
+  for (const stream of [client, engine]) {
+    streams.add(stream);
+    stream.on('close', () => streams.delete(stream));
+    stream.on('error', () => {
       client.destroy();
       engine.destroy();
     });
@@ -46,7 +49,7 @@ async function listen(server: net.Server, address: string | number): Promise<voi
 }
 
 function forwarder(server: net.Server): Forwarder {
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<Duplex>();
   const state: Forwarder = {
     connections: 0,
     requests: [],
@@ -143,4 +146,91 @@ export async function tlsForwarder(files: TlsFiles): Promise<Forwarder & { port:
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the TLS forwarder has no port');
   return Object.assign(state, { port: address.port });
+}
+
+export interface SshFiles {
+  /** Where ssh-keygen wrote the keys: host_key(.pub), client_key(.pub). */
+  dir: string;
+  /** "ssh-ed25519 AAAA…", the host's public key as known_hosts holds it. */
+  hostPublicKey: string;
+  clientKeyPath: string;
+}
+
+/** A host key and a client key, made by ssh-keygen; the folder is the caller's to remove. */
+export async function makeSshKeys(dir: string): Promise<SshFiles> {
+  for (const name of ['host_key', 'client_key'])
+    await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
+  const [type, base64] = (await readFile(join(dir, 'host_key.pub'), 'utf8')).split(' ');
+  return { dir, hostPublicKey: `${type} ${base64}`, clientKeyPath: join(dir, 'client_key') };
+}
+
+/**
+ * An ssh server on 127.0.0.1 that admits only the client key and answers `docker system dial-stdio` (what the docker
+ * CLI and dockerode run on the remote machine) by connecting the channel to the engine, as the docker CLI does there.
+ */
+export async function sshForwarder(files: SshFiles): Promise<Forwarder & { port: number }> {
+  const { Server, utils } = await import('ssh2');
+  const allowed = utils.parseKey(await readFile(`${files.clientKeyPath}.pub`));
+  if (allowed instanceof Error) throw allowed;
+  const clients = new Set<Connection>();
+  const server = new Server({ hostKeys: [await readFile(join(files.dir, 'host_key'))] }, (client) => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      const ok =
+        ctx.method === 'publickey' &&
+        ctx.key.algo === allowed.type &&
+        ctx.key.data.equals(allowed.getPublicSSH()) &&
+        (!ctx.signature || allowed.verify(ctx.blob ?? Buffer.alloc(0), ctx.signature, ctx.hashAlgo) === true);
+      if (ok) ctx.accept();
+      else ctx.reject(['publickey']);
+    });
+    client.on('session', (accept) =>
+      accept().on('exec', (acceptExec, reject, info) => {
+        if (info.command !== 'docker system dial-stdio') return reject();
+        forward(acceptExec(), state, streams);
+      }),
+    );
+  });
+  const streams = new Set<Duplex>();
+  const state: Forwarder = {
+    connections: 0,
+    requests: [],
+    close: async () => {
+      for (const stream of streams) stream.destroy();
+      for (const client of clients) client.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('the ssh server has no port');
+  return Object.assign(state, { port: address.port });
+}
+
+/** An ssh-agent of the test's own, holding one key; stop() ends it (by its pid). */
+export async function sshAgent(dir: string, keyPath: string): Promise<{ socket: string; stop(): void }> {
+  const socket = join(dir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  const stop = () => {
+    if (agent.exitCode === null) agent.kill();
+  };
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        await promisify(execFile)('ssh-add', ['-q', keyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+        return { socket, stop };
+      } catch (error) {
+        if (tries >= 50 || agent.exitCode !== null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } catch (error) {
+    stop();
+    throw error;
+  }
 }
