@@ -117,7 +117,11 @@ describe('an extension and a layer in the image', runsWhen('e2e invoke-local ext
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ layer: 'from the layer folder' });
     expectExtensionLifecycle(result.stderr);
-    const containers = await docker!.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } });
+    // Other suites' containers may run meanwhile: only this function's count.
+    const containers = await docker!.listContainers({
+      all: true,
+      filters: { label: ['dev.tslambda.invoke-local'], ancestor: [`${functionName}:latest`] },
+    });
     expect(containers).toEqual([]);
   });
 });

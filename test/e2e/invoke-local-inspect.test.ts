@@ -161,5 +161,7 @@ describe('invoke-local --inspect-brk in a container', runsWhen('e2e invoke-local
 });
 
 async function leftover(engine: Docker): Promise<number> {
-  return (await engine.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } })).length;
+  // Other suites' containers may run meanwhile: only this function's count.
+  const filters = { label: ['dev.tslambda.invoke-local'], ancestor: [`${functionName}:latest`] };
+  return (await engine.listContainers({ all: true, filters })).length;
 }
