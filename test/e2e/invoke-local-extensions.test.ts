@@ -100,7 +100,7 @@ describe('an extension in a layer folder, on the host', () => {
     const result = await runCli(['invoke-local', '--cwd', dir, '--no-docker', '--data', '{}']);
     expect(result.exitCode).toBe(0);
     expectExtensionLifecycle(result.stderr);
-  });
+  }, 60_000);
 });
 
 describe('an extension and a layer in the image', runsWhen('e2e invoke-local extensions', reason), () => {
@@ -123,5 +123,5 @@ describe('an extension and a layer in the image', runsWhen('e2e invoke-local ext
       filters: { label: ['dev.tslambda.invoke-local'], ancestor: [`${functionName}:latest`] },
     });
     expect(containers).toEqual([]);
-  });
+  }, 180_000);
 });

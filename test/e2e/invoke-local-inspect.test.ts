@@ -41,7 +41,7 @@ const project = () =>
 
 /** Attaches, binds the .ts breakpoint, lets the runtime go, and checks what the paused frame sees. */
 async function debugOneInvocation(port: number): Promise<{ scope: string[]; event: unknown; url: string }> {
-  const session = await CdpSession.connect(await inspectorUrl('127.0.0.1', port));
+  const session = await CdpSession.connect(await inspectorUrl('127.0.0.1', port, 150_000));
   try {
     await session.send('Debugger.enable');
     await session.send('Runtime.runIfWaitingForDebugger');
@@ -126,7 +126,7 @@ function expectDebugged({ seen, result, dir, port }: Awaited<ReturnType<typeof r
 describe('invoke-local --inspect-brk on the host', () => {
   it('stops at a breakpoint on a .ts line with the event in scope, and does not time out while paused', async () => {
     expectDebugged(await runDebugged(['--no-docker']));
-  });
+  }, 60_000);
 
   it('refuses --inspect with --concurrency, as one inspector port serves one environment', async () => {
     const dir = await project();
@@ -157,7 +157,7 @@ describe('invoke-local --inspect-brk in a container', runsWhen('e2e invoke-local
   it('stops at a breakpoint on a .ts line with the event in scope, maps /var/task, and removes the container', async () => {
     expectDebugged(await runDebugged([]), '/var/task');
     expect(await leftover(docker!)).toBe(0);
-  });
+  }, 180_000);
 });
 
 async function leftover(engine: Docker): Promise<number> {
