@@ -754,7 +754,8 @@ export const options = {
     kind: 'string',
     flag: {
       name: 'inspect',
-      commands: RUNNING,
+      // Not for `dev`: a watch replaces the environment the debugger is attached to.
+      commands: ['invoke-local'],
       valueWhenBare: DEFAULT_INSPECT_ADDRESS,
       check: inspectAddress,
       conflicts: 'inspect-brk',
@@ -765,7 +766,7 @@ export const options = {
     kind: 'string',
     flag: {
       name: 'inspect-brk',
-      commands: RUNNING,
+      commands: ['invoke-local'],
       valueWhenBare: DEFAULT_INSPECT_ADDRESS,
       check: inspectAddress,
       describe: 'Like --inspect, and wait for the debugger to attach before the runtime starts',

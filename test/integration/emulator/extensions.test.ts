@@ -6,7 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { startEmulator, type Emulator } from '../../../src/local/api/emulator.js';
-import { EXITED_EXTENSION_PATH, ExtensionPath, LAUNCHED_EXTENSIONS_PATH } from '../../../src/local/api/extensions.js';
+import {
+  EXITED_EXTENSION_PATH,
+  EXTENSIONS_DIR_ENV,
+  ExtensionPath,
+  LAUNCHED_EXTENSIONS_PATH,
+} from '../../../src/local/api/extensions.js';
+import { INSPECT_ENV } from '../../../src/local/execution/inspector.js';
 import { next, send, type RawResponse } from './raw-http.js';
 
 let emulator: Emulator;
@@ -310,6 +316,7 @@ describe('the runtime and the emulator', () => {
     expect(runtime).toContain(`const LAUNCHED_PATH = '${LAUNCHED_EXTENSIONS_PATH}';`);
     expect(runtime).toContain(`const EXITED_PATH = '${EXITED_EXTENSION_PATH}';`);
     const bootstrap = readFileSync(new URL('../../../runtime/bootstrap.cjs', import.meta.url), 'utf8');
-    expect(bootstrap).toContain('env._TSLAMBDA_EXTENSIONS_DIR');
+    expect(bootstrap).toContain(`env.${EXTENSIONS_DIR_ENV}`);
+    expect(bootstrap).toContain(`env.${INSPECT_ENV}`);
   });
 });
