@@ -6,8 +6,8 @@ import { aliasVersion, clearRoutingCommand, routeAlias } from '../aws/alias-rout
 import { pointAlias } from '../aws/lambda.js';
 import { DEFAULT_BAKE, parseDurationMs, parseErrorRate, parseWeight } from '../config/canary.js';
 import { bake, type BakeVerdict, type Counts } from './bake.js';
-import type { AfterUpdateStep, DeployOutcome } from './deploy-execute.js';
-import { STATE_NAMED } from './deploy-interrupted.js';
+import type { AfterUpdateStep } from './deploy-execute.js';
+import { namesState } from './deploy-interrupted.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { restoreCommands, undoDeploy, type DeployedState } from './smoke.js';
 
@@ -168,27 +168,25 @@ async function interrupted(out: Output, plan: DeployPlan, state: DeployedState):
   const latest = restoreCommands({ ...state, alias: undefined });
   if (cleared !== undefined) {
     out.warn(`could not remove the canary weight: ${cleared}`);
-    return new UserError(
-      `interrupted during the canary: alias ${alias.name} still sends part of its traffic to version ${alias.version}`,
-      {
-        exitCode: ExitCode.interrupted,
-        hint: `remove the weight with:\n  ${clearRoutingCommand(state.name, alias.name, alias.previousVersion!)}`,
-        details: { stage: 'canary', [STATE_NAMED]: true },
-      },
+    return namesState(
+      new UserError(
+        `interrupted during the canary: alias ${alias.name} still sends part of its traffic to version ${alias.version}`,
+        {
+          exitCode: ExitCode.interrupted,
+          hint: `remove the weight with:\n  ${clearRoutingCommand(state.name, alias.name, alias.previousVersion!)}`,
+          details: { stage: 'canary' },
+        },
+      ),
     );
   }
-  return new UserError(
-    `interrupted during the canary: alias ${alias.name} is back on version ${alias.previousVersion} alone (the weight to version ${alias.version} removed); $LATEST runs the new image`,
-    {
-      exitCode: ExitCode.interrupted,
-      hint: latest.length ? `to put $LATEST back too: ${latest.join(' && ')}` : undefined,
-      details: {
-        stage: 'canary',
-        function: state.name,
-        alias: alias.name,
-        aliasVersion: alias.previousVersion,
-        [STATE_NAMED]: true,
+  return namesState(
+    new UserError(
+      `interrupted during the canary: alias ${alias.name} is back on version ${alias.previousVersion} alone (the weight to version ${alias.version} removed); $LATEST runs the new image`,
+      {
+        exitCode: ExitCode.interrupted,
+        hint: latest.length ? `to put $LATEST back too: ${latest.join(' && ')}` : undefined,
+        details: { stage: 'canary', function: state.name, alias: alias.name, aliasVersion: alias.previousVersion },
       },
-    },
+    ),
   );
 }
