@@ -186,6 +186,23 @@ describe(
       });
     }, 240_000);
 
+    it('metrics it may not read stop the canary: the weight removed, the AWS error and its permission named (exit 6)', async () => {
+      const dir = await project('fn-canary-blind');
+      const first = await deploy(dir, FIRST, ['--tag', 'blind-first']);
+      expect(first.exitCode, first.stderr).toBe(ExitCode.ok);
+      release.aws.deny('GetMetricData');
+      const result = await deploy(dir, SECOND, ['--tag', 'blind-second', '--canary', '50%', '--bake', '5s']);
+      expect(result.exitCode, result.stderr).toBe(ExitCode.awsError);
+      expect(result.stderr).toMatch(
+        /error: the canary could not watch version 2: GetMetricData AWS\/Lambda fn-canary-blind:live failed: AccessDenied: .*; alias live is back on version 1 alone; \$LATEST runs the new image\n/,
+      );
+      expect(result.stderr).toContain('hint: grant cloudwatch:GetMetricData to the identity tslambda runs as');
+      expect(release.aws.lambda.functions.get('fn-canary-blind')!.aliases.get('live')).toMatchObject({
+        FunctionVersion: '1',
+        RoutingConfig: undefined,
+      });
+    }, 240_000);
+
     it('Ctrl-C during the bake leaves the alias on the old version alone and says so (exit 130)', async () => {
       const dir = await project('fn-canary-stop');
       const first = await deploy(dir, FIRST, ['--tag', 'stop-first']);
