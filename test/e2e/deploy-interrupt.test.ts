@@ -44,7 +44,7 @@ function deployInterrupted(
   return runProcess(['deploy', ...args], {
     cwd,
     env: options.env ?? release.env,
-    boundMs: 120_000,
+    boundMs: 150_000,
     interrupt: { when, signal: 'SIGINT', afterMs: options.afterMs },
   });
 }
