@@ -6,8 +6,8 @@ import { aliasVersion, clearRoutingCommand, routeAlias } from '../aws/alias-rout
 import { pointAlias } from '../aws/lambda.js';
 import { DEFAULT_BAKE, parseDurationMs, parseErrorRate, parseWeight } from '../config/canary.js';
 import { bake, type BakeVerdict, type Counts } from './bake.js';
-import type { AfterUpdateStep, DeployOutcome } from './deploy-execute.js';
-import { STATE_NAMED } from './deploy-interrupted.js';
+import type { AfterUpdateStep } from './deploy-execute.js';
+import { namesState } from './deploy-interrupted.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { restoreCommands, undoDeploy, type DeployedState } from './smoke.js';
 
@@ -85,8 +85,7 @@ export const canaryStep: AfterUpdateStep = async (ctx, plan, outcome) => {
     alias: { name: aliasName, version, previousVersion: stable, created: false },
   };
   const verdict = await watch(ctx, plan, canary, state).catch(async (error: unknown) => {
-    if (!ctx.signal.aborted) throw error;
-    throw await interrupted(ctx.out, plan, state);
+    throw ctx.signal.aborted ? await interrupted(ctx.out, plan, state) : await unwatched(plan, state, error);
   });
   if (!verdict.passed) await rollBack(ctx, plan, canary, state, verdict);
   await ctx.out.step(`Promoting version ${version} to 100% of alias ${aliasName}`, () =>
@@ -154,10 +153,10 @@ async function rollBack(
   });
 }
 
-/** Ctrl-C during the bake: the weight is removed (with a signal of its own), and the one line says where things stand. */
-async function interrupted(out: Output, plan: DeployPlan, state: DeployedState): Promise<UserError> {
+/** Removes the canary's weight with a signal of its own; the failure's message when that fails too. */
+function clearWeight(plan: DeployPlan, state: DeployedState): Promise<string | undefined> {
   const alias = state.alias!;
-  const cleared = await routeAlias(
+  return routeAlias(
     plan.target.clients.lambda,
     { name: state.name, alias: alias.name, version: alias.previousVersion!, weights: {} },
     AbortSignal.timeout(8000),
@@ -165,30 +164,51 @@ async function interrupted(out: Output, plan: DeployPlan, state: DeployedState):
     () => undefined,
     (error: unknown) => (isUserError(error) ? error.message : String(error)),
   );
+}
+
+/** The metrics could not be read (permissions, throttling): no verdict, so the weight goes and the error stays. */
+async function unwatched(plan: DeployPlan, state: DeployedState, error: unknown): Promise<unknown> {
+  if (!isUserError(error)) return error;
+  const alias = state.alias!;
+  const cleared = await clearWeight(plan, state);
+  const now =
+    cleared === undefined
+      ? `alias ${alias.name} is back on version ${alias.previousVersion} alone; $LATEST runs the new image`
+      : `alias ${alias.name} still sends part of its traffic to version ${alias.version} (${cleared})`;
+  return new UserError(`the canary could not watch version ${alias.version}: ${error.message}; ${now}`, {
+    exitCode: error.exitCode,
+    hint: error.hint,
+    cause: error,
+    details: { ...error.details, function: state.name, alias: alias.name },
+  });
+}
+
+/** Ctrl-C during the bake: the weight is removed (with a signal of its own), and the one line says where things stand. */
+async function interrupted(out: Output, plan: DeployPlan, state: DeployedState): Promise<UserError> {
+  const alias = state.alias!;
+  const cleared = await clearWeight(plan, state);
   const latest = restoreCommands({ ...state, alias: undefined });
   if (cleared !== undefined) {
     out.warn(`could not remove the canary weight: ${cleared}`);
-    return new UserError(
-      `interrupted during the canary: alias ${alias.name} still sends part of its traffic to version ${alias.version}`,
-      {
-        exitCode: ExitCode.interrupted,
-        hint: `remove the weight with:\n  ${clearRoutingCommand(state.name, alias.name, alias.previousVersion!)}`,
-        details: { stage: 'canary', [STATE_NAMED]: true },
-      },
+    return namesState(
+      new UserError(
+        `interrupted during the canary: alias ${alias.name} still sends part of its traffic to version ${alias.version}`,
+        {
+          exitCode: ExitCode.interrupted,
+          hint: `remove the weight with:\n  ${clearRoutingCommand(state.name, alias.name, alias.previousVersion!)}`,
+          details: { stage: 'canary' },
+        },
+      ),
     );
   }
-  return new UserError(
-    `interrupted during the canary: alias ${alias.name} is back on version ${alias.previousVersion} alone (the weight to version ${alias.version} removed); $LATEST runs the new image`,
-    {
-      exitCode: ExitCode.interrupted,
-      hint: latest.length ? `to put $LATEST back too: ${latest.join(' && ')}` : undefined,
-      details: {
-        stage: 'canary',
-        function: state.name,
-        alias: alias.name,
-        aliasVersion: alias.previousVersion,
-        [STATE_NAMED]: true,
+  return namesState(
+    new UserError(
+      `interrupted during the canary: alias ${alias.name} is back on version ${alias.previousVersion} alone (the weight to version ${alias.version} removed); $LATEST runs the new image`,
+      {
+        exitCode: ExitCode.interrupted,
+        hint: latest.length ? `to put $LATEST back too: ${latest.join(' && ')}` : undefined,
+        details: { stage: 'canary', function: state.name, alias: alias.name, aliasVersion: alias.previousVersion },
       },
-    },
+    ),
   );
 }

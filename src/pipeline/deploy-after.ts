@@ -2,7 +2,7 @@
 // record of what this deploy replaced, kept as tags on the function for `tslambda rollback`.
 import { ExitCode, UserError } from '../core/errors.js';
 import type { AfterUpdateStep, DeployOutcome } from './deploy-execute.js';
-import { STATE_NAMED } from './deploy-interrupted.js';
+import { namesState } from './deploy-interrupted.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { recordReplaced } from './record.js';
 import { restoreCommands, smokeInvoke, undoDeploy, type DeployedState } from './smoke.js';
@@ -39,11 +39,13 @@ export const smokeStep: AfterUpdateStep = async (ctx, plan, outcome) => {
     )
     .catch((error: unknown) => {
       if (!signal.aborted) throw error;
-      throw new UserError(`interrupted during the smoke test: ${state.name} runs the new code, which was not tried`, {
-        exitCode: ExitCode.interrupted,
-        hint: `to go back to what ran before: ${restoreCommands(state).join(' && ') || 'nothing to go back to (the function was created by this deploy)'}`,
-        details: { stage: 'smoke', [STATE_NAMED]: true },
-      });
+      throw namesState(
+        new UserError(`interrupted during the smoke test: ${state.name} runs the new code, which was not tried`, {
+          exitCode: ExitCode.interrupted,
+          hint: `to go back to what ran before: ${restoreCommands(state).join(' && ') || 'nothing to go back to (the function was created by this deploy)'}`,
+          details: { stage: 'smoke' },
+        }),
+      );
     });
   if (!failure) return;
   out.warn(`the smoke test failed: ${failure.errorType}: ${failure.errorMessage}`);

@@ -17,18 +17,23 @@ export interface DeployProgress {
   outcome?: DeployOutcome;
 }
 
+const named = new WeakSet<UserError>();
+
 /** Marks an interruption that already names the state (the smoke test's, the canary's): it passes through unchanged. */
-export const STATE_NAMED = 'stateNamed';
+export function namesState(error: UserError): UserError {
+  named.add(error);
+  return error;
+}
 
 const interrupted = (message: string, hint?: string, details: Record<string, unknown> = {}) =>
-  new UserError(message, { exitCode: ExitCode.interrupted, hint, details: { ...details, [STATE_NAMED]: true } });
+  namesState(new UserError(message, { exitCode: ExitCode.interrupted, hint, details }));
 
 export async function interruptedDeploy(
   error: unknown,
   plan: DeployPlan,
   progress: DeployProgress,
 ): Promise<UserError> {
-  if (isUserError(error) && error.exitCode === ExitCode.interrupted && error.details?.[STATE_NAMED]) return error;
+  if (isUserError(error) && named.has(error)) return error;
   const name = plan.config.functionName;
   const stage = progress.stage;
   if (stage === 'build')

@@ -129,7 +129,9 @@ export async function undoDeploy(
     };
     await step(
       () => executeRollback(lambda, plan, wait, false),
-      `alias ${alias.name} still points at the failing version ${alias.version}`,
+      failed === 'the canary'
+        ? `alias ${alias.name} still sends part of its traffic to the failing version ${alias.version}`
+        : `alias ${alias.name} still points at the failing version ${alias.version}`,
       `tslambda rollback --alias ${alias.name} --to ${alias.previousVersion}`,
     );
     restored.push(`alias ${alias.name} → version ${alias.previousVersion}`);

@@ -156,6 +156,53 @@ describe(
       expect(release.aws.unexpected).toEqual([]);
     }, 240_000);
 
+    it('when the rollback fails too, exit 15 names the state the alias is in and the command that restores it', async () => {
+      const dir = await project('fn-canary-stuck');
+      const first = await deploy(dir, FIRST, ['--tag', 'stuck-first']);
+      expect(first.exitCode, first.stderr).toBe(ExitCode.ok);
+
+      const run = deploy(dir, SECOND, ['--tag', 'stuck-second', '--canary', '50%', '--bake', '120s']);
+      expect(await canaryRunning('fn-canary-stuck', run)).toEqual({ '2': 0.5 });
+      // The rollback's UpdateAlias is refused; the errors come from CloudWatch before their invocations do.
+      release.aws.deny('UpdateAlias');
+      release.aws.metrics.push({
+        metricName: 'Errors',
+        dimensions: { FunctionName: 'fn-canary-stuck', Resource: 'fn-canary-stuck:live', ExecutedVersion: '2' },
+        value: 3,
+      });
+      const result = await run;
+      expect(result.exitCode, result.stderr).toBe(ExitCode.rollbackFailed);
+      expect(result.stderr).toContain(
+        'warning: the canary of version 2 failed: 3 errors in 0 invocations (100%, limit 0%)',
+      );
+      expect(result.stderr).toContain(
+        'error: the canary failed and so did the rollback of fn-canary-stuck: UpdateAlias fn-canary-stuck:live failed: AccessDenied',
+      );
+      expect(result.stderr).toContain('hint: now: alias live still sends part of its traffic to the failing version 2');
+      expect(result.stderr).toContain('  tslambda rollback --alias live --to 1');
+      expect(release.aws.lambda.functions.get('fn-canary-stuck')!.aliases.get('live')).toMatchObject({
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.5 } },
+      });
+    }, 240_000);
+
+    it('metrics it may not read stop the canary: the weight removed, the AWS error and its permission named (exit 6)', async () => {
+      const dir = await project('fn-canary-blind');
+      const first = await deploy(dir, FIRST, ['--tag', 'blind-first']);
+      expect(first.exitCode, first.stderr).toBe(ExitCode.ok);
+      release.aws.deny('GetMetricData');
+      const result = await deploy(dir, SECOND, ['--tag', 'blind-second', '--canary', '50%', '--bake', '5s']);
+      expect(result.exitCode, result.stderr).toBe(ExitCode.awsError);
+      expect(result.stderr).toMatch(
+        /error: the canary could not watch version 2: GetMetricData AWS\/Lambda fn-canary-blind:live failed: AccessDenied: .*; alias live is back on version 1 alone; \$LATEST runs the new image\n/,
+      );
+      expect(result.stderr).toContain('hint: grant cloudwatch:GetMetricData to the identity tslambda runs as');
+      expect(release.aws.lambda.functions.get('fn-canary-blind')!.aliases.get('live')).toMatchObject({
+        FunctionVersion: '1',
+        RoutingConfig: undefined,
+      });
+    }, 240_000);
+
     it('Ctrl-C during the bake leaves the alias on the old version alone and says so (exit 130)', async () => {
       const dir = await project('fn-canary-stop');
       const first = await deploy(dir, FIRST, ['--tag', 'stop-first']);

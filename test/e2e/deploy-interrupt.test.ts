@@ -44,7 +44,7 @@ function deployInterrupted(
   return runProcess(['deploy', ...args], {
     cwd,
     env: options.env ?? release.env,
-    boundMs: 120_000,
+    boundMs: 150_000,
     interrupt: { when, signal: 'SIGINT', afterMs: options.afterMs },
   });
 }
@@ -80,7 +80,7 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
     );
     expect(updates('fn-stop-build')).toEqual([]);
     expect(release.aws.operations('ecr')).not.toContain('GetAuthorizationToken');
-  });
+  }, 180_000);
 
   it('push (the registry stalls): the function unchanged', async () => {
     const [host, port] = release.registry.host.split(':');
@@ -120,7 +120,7 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
           .remove({ force: true })
           .catch(() => undefined);
     }
-  });
+  }, 180_000);
 
   it('update wait: Lambda still updating, said so, with the command that goes back', async () => {
     const dir = await project('fn-stop-update');
@@ -133,7 +133,7 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
     expect(run.stderr).toContain(`hint: to go back once it settles: tslambda rollback --to ${PLACEHOLDER}`);
     expect(updates('fn-stop-update')).toHaveLength(1);
     expect(release.aws.lambda.functions.get('fn-stop-update')!.config.LastUpdateStatus).toBe('InProgress');
-  });
+  }, 180_000);
 
   it('publish/alias: $LATEST runs the new image, no version, the alias unchanged', async () => {
     const dir = await project('fn-stop-publish');
@@ -150,7 +150,7 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
     const fn = release.aws.lambda.functions.get('fn-stop-publish')!;
     expect(fn.versions).toEqual([]);
     expect(fn.aliases.size).toBe(0);
-  });
+  }, 180_000);
 
   it('smoke test: the new code runs, untried, with the command that goes back', async () => {
     const dir = await project('fn-stop-smoke');
@@ -164,7 +164,7 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
       'interrupted during the smoke test: fn-stop-smoke runs the new code, which was not tried',
     );
     expect(run.stderr).toContain(`tslambda rollback --to ${PLACEHOLDER}`);
-  });
+  }, 180_000);
 
   it('canary bake: the alias back on the old version alone', async () => {
     const dir = await project('fn-stop-bake');
@@ -184,5 +184,5 @@ describe('Ctrl-C at each deploy stage (SIGINT to the process)', runsWhen('e2e de
       FunctionVersion: '1',
       RoutingConfig: undefined,
     });
-  });
+  }, 180_000);
 });

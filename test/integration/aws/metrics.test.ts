@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExitCode, UserError } from '../../../src/core/errors.js';
 import { createMetricsClient, readVersionCounts } from '../../../src/aws/metrics.js';
 import { type FakeAws, startFakeAws } from '../../support/fake-aws/index.js';
+import { runCli } from '../../support/run-cli.js';
+import { makeProject } from '../../support/temp-project.js';
 
 let aws: FakeAws;
 const of = { functionName: 'metrics-fn', alias: 'live', version: '7' };
@@ -65,5 +67,24 @@ describe('readVersionCounts (GetMetricData)', () => {
     expect((error as UserError).exitCode).toBe(ExitCode.awsError);
     expect((error as UserError).message).toMatch(/^GetMetricData AWS\/Lambda metrics-fn:live failed: AccessDenied/);
     expect((error as UserError).hint).toBe('grant cloudwatch:GetMetricData to the identity tslambda runs as');
+  });
+});
+
+describe('deploy --dry-run with --canary', () => {
+  it('plans the smoke test on the version before any traffic reaches it, then the canary, and changes nothing', async () => {
+    aws.lambda.addFunction({ name: 'metrics-fn' });
+    aws.ecr.addRepository('metrics-fn');
+    const cwd = await makeProject({
+      'lambda.config.json': JSON.stringify({ functionName: 'metrics-fn', alias: 'live' }),
+    });
+    const args = ['deploy', '--dry-run', '--json', '--canary', '10%', '--bake', '90s', '--max-error-rate', '1%'];
+    const result = await runCli([...args, '--smoke', '{}'], { cwd, env: aws.env });
+    expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+    expect((JSON.parse(result.stdout) as { actions: string[] }).actions.slice(3)).toEqual([
+      'publish a version',
+      'invoke it once with the smoke event; roll back if it fails',
+      'route 10% of alias live to it, watch its errors for 90s; promote it to 100%, or roll back above 1% errors',
+    ]);
+    expect(aws.operations()).toEqual(['GetFunction', 'DescribeRepositories']);
   });
 });
