@@ -58,13 +58,6 @@ function environmentOf(builder: BuilderConfig, architecture: ResolvedConfig['arc
   } as const;
 }
 
-function requireBucket(builder: BuilderConfig): string {
-  if (builder.bucket) return builder.bucket;
-  throw new UserError('--builder codebuild needs an S3 bucket for the source bundles', {
-    hint: 'set "builder": {"type": "codebuild", "bucket": "<bucket>"} in lambda.config.json',
-  });
-}
-
 /** The zip CodeBuild unpacks: the context under context/, the buildspec at the root. Written to a file as it streams. */
 async function writeSourceBundle(ctx: PipelineContext, request: RemoteBuildRequest, file: string): Promise<void> {
   const { config, options } = request;
@@ -100,7 +93,8 @@ export async function codebuildStep(
   builder: BuilderConfig,
   request: RemoteBuildRequest,
 ): Promise<PushedImage> {
-  const bucket = requireBucket(builder);
+  // resolveBuilder (config/builder.ts) refused a CodeBuild builder without one.
+  const bucket = builder.bucket ?? '';
   const project = builder.project ?? DEFAULT_BUILDER_PROJECT;
   const { config, repository, tag } = request;
   const clients = createBuildClients({ ...target.settings, region: target.region });

@@ -40,13 +40,27 @@ describe('builder config', () => {
   });
 
   it('--builder picks the type and keeps the config settings; no flag keeps the config; local drops them', () => {
-    const configured = { type: 'local' as const };
     expect(resolveBuilder(undefined, undefined)).toEqual({ type: 'local' });
     expect(resolveBuilder({ type: 'codebuild', bucket: 'b-1' }, undefined)).toEqual({
       type: 'codebuild',
       bucket: 'b-1',
     });
-    expect(resolveBuilder(configured, 'codebuild')).toEqual({ type: 'codebuild' });
+    expect(resolveBuilder({ type: 'codebuild', bucket: 'b-1', project: 'p1' }, 'codebuild')).toEqual({
+      type: 'codebuild',
+      bucket: 'b-1',
+      project: 'p1',
+    });
     expect(resolveBuilder({ type: 'codebuild', bucket: 'b-1' }, 'local')).toEqual({ type: 'local' });
+    // Without a bucket there is nowhere to send the context: said before anything runs, exit code 2.
+    let refused: unknown;
+    try {
+      resolveBuilder({ type: 'local' }, 'codebuild');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({
+      message: '--builder codebuild needs an S3 bucket for the build context',
+      exitCode: 2,
+    });
   });
 });
