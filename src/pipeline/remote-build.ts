@@ -101,11 +101,12 @@ export async function codebuildStep(
   const image = `${repository.uri}:${tag}`;
   const folder = await mkdtemp(join(tmpdir(), 'tslambda-codebuild-'));
   const key = `tslambda/${config.functionName}/${randomUUID()}.zip`;
-  let uploaded = false;
+  // Set once the upload may have begun: from then on the object is deleted, whatever happens.
+  let mayExist = false;
   try {
     await ctx.out.step(`Uploading the build context to s3://${bucket}/${key}`, async () => {
       await writeSourceBundle(ctx, request, join(folder, 'source.zip'));
-      uploaded = true;
+      mayExist = true;
       await uploadSource(clients.s3, bucket, key, join(folder, 'source.zip'), ctx.signal);
     });
     const environment = environmentOf(builder, config.architecture);
@@ -139,7 +140,7 @@ export async function codebuildStep(
       layers: { total: verified.layers, pushed: outcome.layersPushed, existed: outcome.layersExisted },
     };
   } finally {
-    if (uploaded)
+    if (mayExist)
       await deleteSource(clients.s3, bucket, key).catch((error: unknown) =>
         ctx.out.warn(`could not delete the source bundle s3://${bucket}/${key}: ${String(error)}`),
       );
