@@ -83,6 +83,8 @@ export async function createProject(codebuild: CodeBuildClient, spec: ProjectSpe
         // Every build names its own bundle (sourceLocationOverride); this location is only the project's default.
         source: { type: 'S3', location: `${spec.bucket}/tslambda/source.zip` },
         artifacts: { type: 'NO_ARTIFACTS' },
+        // Best effort: the build host keeps Docker's layers only while it stays warm between builds.
+        cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
         environment: {
           type: spec.environmentType,
           image: spec.image,
@@ -118,6 +120,8 @@ export async function startBuild(codebuild: CodeBuildClient, spec: StartSpec): P
         projectName: spec.project,
         sourceTypeOverride: 'S3',
         sourceLocationOverride: `${spec.bucket}/${spec.key}`,
+        // The bundle's own buildspec, even when the project defines one inline.
+        buildspecOverride: 'buildspec.yml',
         environmentTypeOverride: spec.environmentType,
         imageOverride: spec.image,
         computeTypeOverride: spec.computeType,

@@ -1,5 +1,6 @@
 // The `builder` key: where images are built. The local engine by default, or AWS CodeBuild (`{"type": "codebuild", …}`).
 // Its type and check live here, apart from the option table, as the `program` key's do.
+import { UserError } from '../core/errors.js';
 import type { ConfigProblem } from './checks.js';
 
 export type BuilderType = 'local' | 'codebuild';
@@ -60,8 +61,19 @@ export function checkBuilder(value: unknown, path: string): ConfigProblem[] {
   return problems;
 }
 
-/** The builder a command uses: the config's, with --builder choosing the type (the config's other settings kept). */
+/**
+ * The builder a command uses: the config's, with --builder choosing the type (the config's other settings kept).
+ * A CodeBuild builder without a bucket stops here, before anything is built or asked of AWS.
+ */
 export function resolveBuilder(configured: BuilderConfig | undefined, flag: BuilderType | undefined): BuilderConfig {
-  if (!flag) return configured ?? { type: 'local' };
-  return flag === 'local' ? { type: 'local' } : { ...configured, type: flag };
+  const builder: BuilderConfig = !flag
+    ? (configured ?? { type: 'local' })
+    : flag === 'local'
+      ? { type: 'local' }
+      : { ...configured, type: flag };
+  if (builder.type === 'codebuild' && !builder.bucket)
+    throw new UserError('--builder codebuild needs an S3 bucket for the build context', {
+      hint: 'set "builder": {"type": "codebuild", "bucket": "<bucket>"} in lambda.config.json',
+    });
+  return builder;
 }

@@ -1,6 +1,7 @@
 // Many images on CodeBuild at once: one build per distinct image (repository and tag), all in parallel under a bound,
 // each with its own progress step. For projects of many functions; the results come back in the requests' order.
 import type { BuilderConfig } from '../config/builder.js';
+import { formatDuration, type Output } from '../core/output.js';
 import type { AwsTarget } from './aws-target.js';
 import type { PipelineContext } from './context.js';
 import type { PushedImage } from './push.js';
@@ -32,7 +33,8 @@ export async function codebuildMany(
         continue;
       }
       try {
-        results.set(key, { status: 'fulfilled', value: await codebuildStep(ctx, target, builder, request) });
+        const row = { ...ctx, out: rowOutput(ctx.out, request.config.functionName) };
+        results.set(key, { status: 'fulfilled', value: await codebuildStep(row, target, builder, request) });
       } catch (reason) {
         results.set(key, { status: 'rejected', reason });
       }
@@ -46,4 +48,29 @@ export async function codebuildMany(
     if (result?.status !== 'fulfilled') throw new Error(`no result for ${keyOf(request)}`);
     return result.value;
   });
+}
+
+/**
+ * One build's share of the terminal while others run: its steps as plain lines named after the function (one
+ * spinner per build would overwrite each other), its log lines with --verbose. A multi-row display can replace it.
+ */
+function rowOutput(out: Output, name: string): Output {
+  return {
+    ...out,
+    async step(title, work) {
+      const started = performance.now();
+      out.info(`${name}: ${title} …`);
+      try {
+        const value = await work(() => undefined);
+        out.info(`${name}: ✔ ${title} (${formatDuration(performance.now() - started)})`);
+        return value;
+      } catch (error) {
+        out.info(`${name}: ✖ ${title}`);
+        throw error;
+      }
+    },
+    info: (line) => out.info(`${name}: ${line}`),
+    warn: (line) => out.warn(`${name}: ${line}`),
+    debug: (line) => out.debug(`${name}: ${line}`),
+  };
 }

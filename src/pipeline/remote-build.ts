@@ -58,13 +58,6 @@ function environmentOf(builder: BuilderConfig, architecture: ResolvedConfig['arc
   } as const;
 }
 
-function requireBucket(builder: BuilderConfig): string {
-  if (builder.bucket) return builder.bucket;
-  throw new UserError('--builder codebuild needs an S3 bucket for the source bundles', {
-    hint: 'set "builder": {"type": "codebuild", "bucket": "<bucket>"} in lambda.config.json',
-  });
-}
-
 /** The zip CodeBuild unpacks: the context under context/, the buildspec at the root. Written to a file as it streams. */
 async function writeSourceBundle(ctx: PipelineContext, request: RemoteBuildRequest, file: string): Promise<void> {
   const { config, options } = request;
@@ -100,18 +93,20 @@ export async function codebuildStep(
   builder: BuilderConfig,
   request: RemoteBuildRequest,
 ): Promise<PushedImage> {
-  const bucket = requireBucket(builder);
+  // resolveBuilder (config/builder.ts) refused a CodeBuild builder without one.
+  const bucket = builder.bucket ?? '';
   const project = builder.project ?? DEFAULT_BUILDER_PROJECT;
   const { config, repository, tag } = request;
   const clients = createBuildClients({ ...target.settings, region: target.region });
   const image = `${repository.uri}:${tag}`;
   const folder = await mkdtemp(join(tmpdir(), 'tslambda-codebuild-'));
   const key = `tslambda/${config.functionName}/${randomUUID()}.zip`;
-  let uploaded = false;
+  // Set once the upload may have begun: from then on the object is deleted, whatever happens.
+  let mayExist = false;
   try {
     await ctx.out.step(`Uploading the build context to s3://${bucket}/${key}`, async () => {
       await writeSourceBundle(ctx, request, join(folder, 'source.zip'));
-      uploaded = true;
+      mayExist = true;
       await uploadSource(clients.s3, bucket, key, join(folder, 'source.zip'), ctx.signal);
     });
     const environment = environmentOf(builder, config.architecture);
@@ -145,7 +140,7 @@ export async function codebuildStep(
       layers: { total: verified.layers, pushed: outcome.layersPushed, existed: outcome.layersExisted },
     };
   } finally {
-    if (uploaded)
+    if (mayExist)
       await deleteSource(clients.s3, bucket, key).catch((error: unknown) =>
         ctx.out.warn(`could not delete the source bundle s3://${bucket}/${key}: ${String(error)}`),
       );

@@ -43,7 +43,7 @@ const buildLog = (build: { view: { logs: { groupName: string; streamName: string
     .map((e) => e.message.trimEnd());
 
 describe('--builder codebuild (fake CodeBuild running the buildspec, real engine + registry)', {
-  timeout: 180_000,
+  timeout: 300_000,
   ...runsWhen('e2e codebuild', reason),
 }, () => {
   beforeAll(async () => {
@@ -107,7 +107,11 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
       environment: { type: 'LINUX_CONTAINER', privilegedMode: true },
     });
     const start = aws.calls.find((c) => c.operation === 'StartBuild')!.input;
-    expect(start).toMatchObject({ environmentTypeOverride: 'LINUX_CONTAINER', privilegedModeOverride: true });
+    expect(start).toMatchObject({
+      environmentTypeOverride: 'LINUX_CONTAINER',
+      privilegedModeOverride: true,
+      buildspecOverride: 'buildspec.yml',
+    });
     expect(start.environmentVariablesOverride).toEqual(
       expect.arrayContaining([
         { name: 'TSLAMBDA_IMAGE', value: `${registry.host}/${REPOSITORY}:remote`, type: 'PLAINTEXT' },
@@ -149,6 +153,7 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
       aws.ecr.addRepository(`${REPOSITORY}-${name}`);
     }
     const controller = new AbortController();
+    const shown: string[] = [];
     const requests = await Promise.all(
       names.map(async (name) => {
         const cwd = await makeProject({
@@ -173,7 +178,11 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
       };
     });
     const pushed = await codebuildMany(
-      { out: silentOutput(), signal: controller.signal, docker: () => Promise.reject(new Error('no local engine')) },
+      {
+        out: recordingOutput(shown),
+        signal: controller.signal,
+        docker: () => Promise.reject(new Error('no local engine')),
+      },
       target,
       requests[0]!.config.builder!,
       [...withRepositories, withRepositories[0]!],
@@ -190,6 +199,9 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
     for (const [i, name] of names.entries())
       expect((await registry.manifest(`${REPOSITORY}-${name}`, pushed[i]!.digest)).status).toBe(200);
     expect(aws.s3.deleted).toHaveLength(3);
+    // Each build reports as its own row, named after its function (no spinners overwriting each other).
+    for (const name of names)
+      expect(shown.filter((line) => line.startsWith(`many-${name}: ✔ Building `))).toHaveLength(1);
   });
 
   it('a failing build names its phase and last log lines, exit code 4, and its source bundle is deleted', async () => {
@@ -240,17 +252,18 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
   });
 });
 
-function silentOutput(): Output {
+/** An Output without a terminal: what the steps say, as plain lines. */
+function recordingOutput(lines: string[]): Output {
   return {
     json: false,
     verbose: false,
-    quiet: true,
+    quiet: false,
     color: false,
     stdout: process.stdout,
     stderr: process.stderr,
     step: (_title, work) => work(() => undefined),
-    info: () => undefined,
-    warn: () => undefined,
+    info: (line) => void lines.push(line),
+    warn: (line) => void lines.push(`warning: ${line}`),
     debug: () => undefined,
     result: () => undefined,
   };

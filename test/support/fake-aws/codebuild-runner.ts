@@ -2,10 +2,11 @@
 // (install, pre_build, build, post_build) with bash against the machine's Docker engine, with the variables CodeBuild
 // sets; CodeBuild-style lines go to the fake CloudWatch Logs, phases and status to the build's BatchGetBuilds view.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FakeLogs } from './logs.js';
 import type { FakeS3 } from './s3.js';
 import type { TestCredentials } from './sigv4.js';
@@ -74,10 +75,10 @@ const parseYaml = (text: string): unknown =>
   (createRequire(import.meta.url)('js-yaml') as { load: (t: string) => unknown }).load(text);
 
 /** The `aws` CLI's folder: the build's PATH starts with it, as CodeBuild's standard images carry the CLI. */
-const awsCliDir = () => {
-  const found = spawnSync('bash', ['-lc', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
-  return found ? dirname(found) : '/root/.pyenv/shims';
-};
+const awsCliDir = () =>
+  [...(process.env.PATH ?? '').split(':'), join(homedir(), '.pyenv', 'shims')].find(
+    (dir) => dir && existsSync(join(dir, 'aws')),
+  ) ?? '/usr/bin';
 
 export function runBuild(ctx: RunnerContext, input: BuildSpecInput): BuildRecord {
   const uuid = crypto.randomUUID();
@@ -277,7 +278,8 @@ async function runPhase(
     ]),
     `export -p > ${shellWord(envFile)}`,
   ].join('\n');
-  const shell = spawn('bash', ['-c', script], {
+  // --norc: with sockets for stdio, bash would take itself for a remote shell and read the machine's ~/.bashrc.
+  const shell = spawn('bash', ['--norc', '-c', script], {
     cwd: src,
     env: {},
     detached: true,
@@ -310,7 +312,8 @@ async function runPhase(
 function exported(envFile: string, names: string[]): Array<{ name: string; value: string }> {
   const result = spawnSync(
     'bash',
-    ['-c', 'source "$1"; shift; for n; do printf "%s\\0" "${!n}"; done', '_', envFile, ...names],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's indirect expansion, not a template
+    ['--norc', '-c', 'source "$1"; shift; for n; do printf "%s\\0" "${!n}"; done', '_', envFile, ...names],
     {
       encoding: 'utf8',
       env: {},

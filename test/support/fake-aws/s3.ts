@@ -133,19 +133,20 @@ export class FakeS3 {
   /** The object's bytes as the client meant them: aws-chunked decoded, its declared length and checksum checked. */
   private payload(req: IncomingMessage, body: Buffer): Buffer {
     const declared = header(req, 'x-amz-content-sha256') ?? '';
-    if (!declared.startsWith('STREAMING-')) {
-      if (/^[0-9a-f]{64}$/.test(declared) && declared !== sha256Hex(body))
-        throw new S3Fault(
-          400,
-          'XAmzContentSHA256Mismatch',
-          'The provided x-amz-content-sha256 header does not match what was computed.',
-        );
-      return body;
-    }
-    const { data, trailers } = decodeAwsChunked(body);
-    const length = Number(header(req, 'x-amz-decoded-content-length'));
-    if (length !== data.length)
-      throw new S3Fault(400, 'IncompleteBody', `expected ${length} bytes, got ${data.length}`);
+    let data = body;
+    let trailers: Record<string, string> = {};
+    if (declared.startsWith('STREAMING-')) {
+      ({ data, trailers } = decodeAwsChunked(body));
+      const length = Number(header(req, 'x-amz-decoded-content-length'));
+      if (length !== data.length)
+        throw new S3Fault(400, 'IncompleteBody', `expected ${length} bytes, got ${data.length}`);
+    } else if (/^[0-9a-f]{64}$/.test(declared) && declared !== sha256Hex(body))
+      throw new S3Fault(
+        400,
+        'XAmzContentSHA256Mismatch',
+        'The provided x-amz-content-sha256 header does not match what was computed.',
+      );
+    // The checksum comes in a trailer (streamed bodies) or a header (bodies the SDK could hash first).
     const crc = trailers['x-amz-checksum-crc32'] ?? header(req, 'x-amz-checksum-crc32');
     if (crc !== undefined) {
       const computed = Buffer.alloc(4);
