@@ -66,7 +66,9 @@ describe.skipIf(!docker)(`the CommonJS example in an image${reason ? ` (${reason
     await registry?.stop();
     if (home) await rm(home, { recursive: true, force: true });
     const images = await docker!.listImages({
-      filters: JSON.stringify({ reference: [`${REPOSITORY}:*`, `${registry?.host}/${REPOSITORY}:*`] }),
+      filters: JSON.stringify({
+        reference: [`${REPOSITORY}:*`, `${REPOSITORY}-shape:*`, `${registry?.host}/${REPOSITORY}:*`],
+      }),
     });
     for (const image of images)
       await docker!
