@@ -10,6 +10,7 @@ import { defineCommand } from './types.js';
 
 export const initCommand = defineCommand('init', {
   async handler(args, ctx) {
+    if (args.program) return (await import('./init-program.js')).printProgramDockerfile(args, ctx);
     const dir = resolve(ctx.cwd, args.dir);
     // Questions only on a terminal and never with --json: scripts and CI get flags and defaults.
     const terminal = (ctx.stdin as { isTTY?: boolean }).isTTY === true && !args.json && !args.quiet;

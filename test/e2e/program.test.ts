@@ -116,6 +116,21 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     expect(crash.stdout).toMatch(/"errorType":"Runtime.ExitError".*exited with code 3 during the request/);
   }, 240_000);
 
+  it("a Dockerfile of the user's own, made with the lines `init --program --dockerfile` prints, serves the example", async () => {
+    const dir = await project('python-http', 'py-own');
+    const printed = await runCli(['init', '--program', '--dockerfile', '--cwd', dir]);
+    expect(printed.exitCode, printed.stderr).toBe(0);
+    const [before, after] = printed.stdout.split('# After your final FROM (and your own steps):\n');
+    expect(after).toBeDefined();
+    // The user's own steps: their base (no Node in it) and their files.
+    await writeFile(`${dir}/Dockerfile`, `${before}FROM ${BASE}\nWORKDIR /var/task\nCOPY app.py /var/task/\n${after}`);
+    const ok = await invoke(dir, ['--event', 'event.json']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/^Building .* …$/m);
+    expect(JSON.parse(JSON.parse(ok.stdout).body)).toEqual({ hello: 'Ada', path: '/greet' });
+    expect(ok.stderr).toMatch(REPORT);
+  }, 240_000);
+
   it('examples/shell: exec with jq, a non-zero exit, a timeout', async () => {
     const dir = await project('shell', 'shell');
     const ok = await invoke(dir, ['--data', '{"name":"Ada"}']);
