@@ -1,6 +1,7 @@
 // The generated Dockerfile of a program handler: the program named to the runtime, and the runtime's Node either
 // staged with its libraries at /opt/tslambda/node (PATH untouched) or the base image's own.
 import { describe, expect, it } from 'vitest';
+import type { ProgramConfig } from '../../../src/config/program.js';
 import { generateProgramDockerfile, programDockerfileSnippet } from '../../../src/image/program-dockerfile.js';
 
 const base = { baseImage: 'julia:1.11', appDir: '.tslambda/app', tslambdaVersion: '0.0.0-test' };
@@ -33,7 +34,7 @@ describe('program Dockerfile', () => {
     expect(text).toContain('echo \\$HOME');
   });
   it('prints, for a Dockerfile of your own, the same stage and final-stage lines as the generated one', () => {
-    const program = { command: ['julia', 'serve.jl'], protocol: 'stdio' } as const;
+    const program: ProgramConfig = { command: ['julia', 'serve.jl'], protocol: 'stdio' };
     const generated = generateProgramDockerfile({ ...base, program })
       .trim()
       .split('\n');
