@@ -10,11 +10,26 @@ if answers; then exit 0; fi
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker-registry >/dev/null 2>&1 || ! command -v htpasswd >/dev/null 2>&1; then
   echo "docker-up: installing docker.io, docker-registry and apache2-utils" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's packages start their services on install (a registry on :5000, a dockerd): none of them is wanted, and
+  # stopping them afterwards would mean killing by name. A policy-rc.d that answers 101 ("action forbidden") keeps
+  # invoke-rc.d from starting anything during this install; an existing policy is left as it was.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq docker.io docker-registry apache2-utils curl >/dev/null
+  if [ -n "$made_policy" ]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
 fi
-# Debian's packages may have started their own services; the registry service is not ours to use.
-pkill -x docker-registry 2>/dev/null || true
+# A registry service already running (installed earlier, outside this script) is left alone: the tests start
+# their own docker-registry on free ports (test/support/registry.ts) and never use :5000.
 if answers; then exit 0; fi
 
 mkdir -p /tmp/tslambda-ci

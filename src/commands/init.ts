@@ -36,6 +36,7 @@ async function addToProject(ctx: CommandContext, dir: string, name: string, forc
 
 export const initCommand = defineCommand('init', {
   async handler(args, ctx) {
+    if (args.program) return (await import('./init-program.js')).printProgramDockerfile(args, ctx);
     const dir = resolve(ctx.cwd, args.dir);
     if (args.function !== undefined) return addToProject(ctx, dir, args.function, args.force);
     // Questions only on a terminal and never with --json: scripts and CI get flags and defaults.

@@ -877,6 +877,17 @@ export const options = {
     kind: 'boolean',
     flag: { name: 'force', commands: ['init'], default: false, describe: 'Overwrite files that already exist' },
   },
+  // init --program --dockerfile (issue 14): the runtime loop's lines for a program's Dockerfile of the user's own.
+  initProgram: {
+    kind: 'boolean',
+    flag: {
+      name: 'program',
+      commands: ['init'],
+      default: false,
+      describe:
+        'With --dockerfile: print the lines a Dockerfile of your own needs for the "program" of lambda.config.json (writes nothing)',
+    },
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type Options = typeof options;

@@ -2,6 +2,7 @@
 // context, and have the engine build it.
 import type { ResolvedConfig } from '../config/types.js';
 import { buildImage, platformOf, type EngineImage } from '../docker/build.js';
+import { discardReplacedImage } from '../docker/discard-image.js';
 import { createBuildContext } from '../image/context.js';
 import { resolveImageSource } from '../image/source.js';
 import type { PipelineContext } from './context.js';
@@ -57,6 +58,14 @@ export async function buildStep(
   // The engine is reached inside the step: its line shows before the Docker client loads (a few hundred ms).
   return out.step(`Building ${name} (${platformOf(config.architecture)})`, async (update) => {
     const docker = await ctx.docker();
+    // The image the name points at now: once the new build takes its tag, it is discarded rather than left dangling.
+    const replaced = await docker
+      .getImage(name)
+      .inspect()
+      .then(
+        (info) => info.Id,
+        () => undefined,
+      );
     const request = {
       name,
       context: context.stream,
@@ -70,6 +79,9 @@ export async function buildStep(
       signal,
     };
     const image = await buildImage(docker, request, { update, debug: (line) => out.debug(line), verbose: out.verbose });
+    // Left alone when another tag still names it or a container uses it (a --watch environment: discarded later).
+    if (replaced && replaced !== image.id && (await discardReplacedImage(docker, replaced)))
+      out.debug(`removed the image ${name} pointed at before: ${replaced}`);
     return { ...image, dockerfile: source.describe, durationMs: Math.round(performance.now() - started) };
   });
 }

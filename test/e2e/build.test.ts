@@ -1,6 +1,6 @@
 // `tslambda build` against the real Docker engine: generated and user Dockerfiles, the runtime asset, failures.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
@@ -160,5 +160,15 @@ describe('tslambda build (real Docker engine)', runsWhen('e2e build', availabili
     const { result } = await buildFixture({ 'index.js': '' }, ['--base-image', `tslambda-missing-${suffix}:none`]);
     expect(result.exitCode).toBe(ExitCode.buildFailed);
     expect(result.stderr).toMatch(/error: build failed at step 1\/\d+ \(FROM tslambda-missing-/);
+  });
+  it('a rebuild that moves the tag discards the image it replaced, instead of leaving it dangling', async () => {
+    const { cwd, result, image } = await buildFixture({ 'index.js': 'exports.handler = async () => 1;' });
+    expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+    const first = (await docker.getImage(image).inspect()).Id;
+    await writeFile(join(cwd, 'index.js'), 'exports.handler = async () => 2;');
+    const again = await runCli(['build', '--json'], { cwd });
+    expect(again.exitCode, again.stderr).toBe(ExitCode.ok);
+    expect((await docker.getImage(image).inspect()).Id).not.toBe(first);
+    await expect(docker.getImage(first).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });

@@ -54,12 +54,14 @@ describe('npm run demo', () => {
 
 describe('npm run demo with an engine', runsWhen('e2e demo (engine)', engine), () => {
   const tag = `tslambda-local-base-test-${randomBytes(3).toString('hex')}:node${process.versions.node.split('.')[0]}`;
-  afterAll(() =>
-    docker
-      .getImage(tag)
-      .remove({ force: true })
-      .catch(() => undefined),
-  );
+  // The local base, and the example's image the demo builds.
+  afterAll(async () => {
+    for (const image of [tag, 'tslambda-hello:latest'])
+      await docker
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
 
   it('runs the function in a container, on a local node base when node:22-slim cannot be pulled', {
     timeout: 300_000,

@@ -23,8 +23,10 @@ const reports = (stderr: string) => stderr.split('\n').filter((line) => line.sta
 const invoke = (args: string[], options: Parameters<typeof runCli>[1] = {}) =>
   runCli(['invoke-local', '--cwd', project, ...args], options);
 
+/** This file's containers only (they carry the function's name from its image): other runs share the engine. */
 async function leftoverContainers(engine: Docker): Promise<number> {
-  return (await engine.listContainers({ all: true, filters: { label: ['dev.tslambda.invoke-local'] } })).length;
+  const label = ['dev.tslambda.invoke-local', `org.opencontainers.image.title=${functionName}`];
+  return (await engine.listContainers({ all: true, filters: { label } })).length;
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // behind an HTTP API v2 event) and the shell example (exec), each built by tslambda on a FROM-scratch base that has
 // python3 and bash but no Node (the Node stage copies it from another local image), then run by invoke-local:
 // the result, REPORT, a timeout and a crash as Lambda shows them.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,12 +20,16 @@ const script = fileURLToPath(new URL('../../scripts/program-base-image.sh', impo
 const REPORT =
   /^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t/m;
 
+/** The images this file's builds made, removed after it. */
+const built: string[] = [];
+
 /** A copy of an example (or files) whose config builds on the local bases instead of images that cannot be pulled. */
 async function project(example: string | Record<string, string>, name: string): Promise<string> {
   const dir = await makeProject(typeof example === 'string' ? {} : example);
   if (typeof example === 'string') await cp(`${examples}${example}`, dir, { recursive: true });
   const config = JSON.parse(await readFile(`${dir}/lambda.config.json`, 'utf8'));
   config.functionName = `${name}-${process.pid}`;
+  built.push(`${config.functionName}:latest`);
   config.baseImage = BASE;
   config.memorySize = 128;
   config.program.nodeImage = NODE_SOURCE;
@@ -50,6 +54,13 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     );
     if (have.includes(false)) await promisify(execFile)('bash', [script], { timeout: 600_000 });
   }, 660_000);
+  afterAll(async () => {
+    for (const image of built)
+      await docker!
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
 
   it('a Python stdio worker: warm result with REPORT and Init Duration, a timeout, a crash', async () => {
     const dir = await project(
@@ -103,6 +114,21 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     const crash = await invoke(dir, ['--no-build', '--data', JSON.stringify({ ...event, rawPath: '/crash' })]);
     expect(crash.exitCode).toBe(10);
     expect(crash.stdout).toMatch(/"errorType":"Runtime.ExitError".*exited with code 3 during the request/);
+  }, 240_000);
+
+  it("a Dockerfile of the user's own, made with the lines `init --program --dockerfile` prints, serves the example", async () => {
+    const dir = await project('python-http', 'py-own');
+    const printed = await runCli(['init', '--program', '--dockerfile', '--cwd', dir]);
+    expect(printed.exitCode, printed.stderr).toBe(0);
+    const [before, after] = printed.stdout.split('# After your final FROM (and your own steps):\n');
+    expect(after).toBeDefined();
+    // The user's own steps: their base (no Node in it) and their files.
+    await writeFile(`${dir}/Dockerfile`, `${before}FROM ${BASE}\nWORKDIR /var/task\nCOPY app.py /var/task/\n${after}`);
+    const ok = await invoke(dir, ['--event', 'event.json']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/^Building .* …$/m);
+    expect(JSON.parse(JSON.parse(ok.stdout).body)).toEqual({ hello: 'Ada', path: '/greet' });
+    expect(ok.stderr).toMatch(REPORT);
   }, 240_000);
 
   it('examples/shell: exec with jq, a non-zero exit, a timeout', async () => {

@@ -114,6 +114,14 @@ const BAD: { [K in OptionId]: BadInput[] } = {
   initBaseImage: [flag(['init', INIT_INTO, '--base-image', ''], 'base-image')],
   initDockerfile: [switchWithValue('init', 'dockerfile', INIT_INTO)],
   initForce: [switchWithValue('init', 'force', INIT_INTO)],
+  initProgram: [
+    switchWithValue('init', 'program'),
+    { args: ['init', '--program'], line: /^error: --program needs --dockerfile/ },
+    {
+      args: ['init', '--program', '--dockerfile'],
+      line: /^error: the configuration of faults-bad-input has no "program"$/,
+    },
+  ],
 };
 
 /** Every file and folder under `dir` with its size and modification time: "nothing written" compares two of these. */

@@ -42,7 +42,10 @@ export async function startReleaseEnvironment(options: {
       await registry.stop();
       await rm(home, { recursive: true, force: true });
       const images = await docker.listImages({
-        filters: JSON.stringify({ reference: [`${repository}:*`, `${registry.host}/${repository}:*`] }),
+        // Also the images a suite names after its repository (e.g. cjs-handler's `<repository>-shape`).
+        filters: JSON.stringify({
+          reference: [`${repository}:*`, `${repository}-*:*`, `${registry.host}/${repository}:*`],
+        }),
       });
       for (const image of images)
         await docker

@@ -1,7 +1,8 @@
 // The generated Dockerfile of a program handler: the program named to the runtime, and the runtime's Node either
 // staged with its libraries at /opt/tslambda/node (PATH untouched) or the base image's own.
 import { describe, expect, it } from 'vitest';
-import { generateProgramDockerfile } from '../../../src/image/program-dockerfile.js';
+import type { ProgramConfig } from '../../../src/config/program.js';
+import { generateProgramDockerfile, programDockerfileSnippet } from '../../../src/image/program-dockerfile.js';
 
 const base = { baseImage: 'julia:1.11', appDir: '.tslambda/app', tslambdaVersion: '0.0.0-test' };
 
@@ -31,5 +32,16 @@ describe('program Dockerfile', () => {
     expect(text).not.toContain('tslambda-node');
     expect(text).toContain('ENTRYPOINT ["/usr/local/bin/node","/opt/tslambda/runtime/bootstrap.cjs"]');
     expect(text).toContain('echo \\$HOME');
+  });
+  it('prints, for a Dockerfile of your own, the same stage and final-stage lines as the generated one', () => {
+    const program: ProgramConfig = { command: ['julia', 'serve.jl'], protocol: 'stdio' };
+    const generated = generateProgramDockerfile({ ...base, program })
+      .trim()
+      .split('\n');
+    const snippet = programDockerfileSnippet(program, '0.0.0-test').trim().split('\n');
+    const code = (lines: string[]) => lines.filter((line) => line && !line.startsWith('#'));
+    // Everything but the base, the working folder, the labels and the app's own files.
+    const expected = code(generated).filter((line) => !/^(FROM julia|WORKDIR|LABEL|COPY \.tslambda\/app)/.test(line));
+    expect(code(snippet)).toEqual(expected);
   });
 });

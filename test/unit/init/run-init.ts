@@ -43,7 +43,7 @@ export async function runInit(
   let error: UserError | undefined;
   try {
     await initCommand.handler(
-      { dir: '.', dockerfile: false, force: false, json: false, verbose: false, quiet: false, ...args },
+      { dir: '.', dockerfile: false, force: false, program: false, json: false, verbose: false, quiet: false, ...args },
       {
         out,
         env,
