@@ -418,7 +418,11 @@ export class FakeLambda {
     this.assertNotBusy(fn);
     const unsupported = Object.keys(body).filter((key) => key !== 'ImageConfig');
     if (unsupported.length > 0)
-      throw new AwsFault(400, 'InvalidParameterValueException', `the fake updates ImageConfig only, not ${unsupported}`);
+      throw new AwsFault(
+        400,
+        'InvalidParameterValueException',
+        `the fake updates ImageConfig only, not ${unsupported}`,
+      );
     fn.update = { pollsLeft: this.behaviour.updatePolls, outcome: { status: 'Successful' }, code: fn.code };
     Object.assign(fn.config, {
       ImageConfigResponse: { ImageConfig: body.ImageConfig },
