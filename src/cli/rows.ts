@@ -84,49 +84,59 @@ export function createRows(options: RowsOptions) {
       drawn = 0;
     },
     forTarget(base: Output, label: string): Output {
-      const row = rowFor(label);
-      const show = !options.silent;
-      if (show && options.interactive) ensureTimer();
-      return {
-        ...base,
-        async step(title, work) {
-          const started = performance.now();
-          Object.assign(row, { text: title, mark: '…', ended: undefined });
-          if (show && !options.interactive) plain(label, `${title} …`);
-          const update = (text: string) => {
-            if (options.interactive) row.text = `${title} ${paint.dim(text)}`;
-            else if (show && options.verbose) plain(label, `  ${text}`);
-          };
-          try {
-            const value = await work(update);
-            Object.assign(row, { text: title, mark: '✔', ended: performance.now() });
-            if (show && !options.interactive)
-              plain(label, `${paint.green('✔')} ${title} (${formatDuration(performance.now() - started)})`);
-            return value;
-          } catch (error) {
-            Object.assign(row, { text: title, mark: '✖', ended: performance.now() });
-            if (show && !options.interactive) plain(label, `${paint.red('✖')} ${title}`);
-            throw error;
-          }
-        },
-        // A target's own news is its row's text on a terminal; a line of its own elsewhere.
-        info(line) {
-          row.text = line;
-          if (show && !options.interactive) plain(label, line);
-        },
-        // Warnings print even with --json (on stderr), as the single-target output does.
-        warn(line) {
-          above(`[${label}] warning: ${line}`);
-        },
-        debug(line) {
-          if (options.verbose) above(paint.dim(`[${label}] ${line}`));
-        },
-        /** A target's ending: its row shows it; the command prints the summary. */
-        result(human) {
-          Object.assign(row, { text: human.split('\n')[0], ended: row.ended ?? performance.now() });
-        },
-        forTarget: undefined,
-      };
+      if (!options.silent && options.interactive) ensureTimer();
+      return targetOutput(base, rowFor(label), options, { plain: (text) => plain(label, text), above });
     },
+  };
+}
+
+/** One target's Output: its steps move its row (or print prefixed lines), its result is the row's last word. */
+function targetOutput(
+  base: Output,
+  row: Row,
+  options: RowsOptions,
+  write: { plain(text: string): void; above(line: string): void },
+): Output {
+  const { paint, interactive } = options;
+  const show = !options.silent;
+  const lines = show && !interactive;
+  return {
+    ...base,
+    async step(title, work) {
+      const started = performance.now();
+      Object.assign(row, { text: title, mark: '…', ended: undefined });
+      if (lines) write.plain(`${title} …`);
+      const update = (text: string) => {
+        if (interactive) row.text = `${title} ${paint.dim(text)}`;
+        else if (lines && options.verbose) write.plain(`  ${text}`);
+      };
+      try {
+        const value = await work(update);
+        Object.assign(row, { text: title, mark: '✔', ended: performance.now() });
+        if (lines) write.plain(`${paint.green('✔')} ${title} (${formatDuration(performance.now() - started)})`);
+        return value;
+      } catch (error) {
+        Object.assign(row, { text: title, mark: '✖', ended: performance.now() });
+        if (lines) write.plain(`${paint.red('✖')} ${title}`);
+        throw error;
+      }
+    },
+    // A target's own news is its row's text on a terminal; a line of its own elsewhere.
+    info(line) {
+      row.text = line;
+      if (lines) write.plain(line);
+    },
+    // Warnings print even with --json (on stderr), as the single-target output does.
+    warn(line) {
+      write.above(`[${row.label}] warning: ${line}`);
+    },
+    debug(line) {
+      if (options.verbose) write.above(paint.dim(`[${row.label}] ${line}`));
+    },
+    /** A target's ending: its row shows it; the command prints the summary. */
+    result(human) {
+      Object.assign(row, { text: human.split('\n')[0], ended: row.ended ?? performance.now() });
+    },
+    forTarget: undefined,
   };
 }

@@ -1,6 +1,9 @@
 // The image work targets share in a run over many: one build per image group, one repository look-up per
 // repository × region, one push per image × repository × region. The first target to need a piece starts it
-// (its row shows the steps); the others wait for the same promise under a step of their own.
+// (its row shows the steps); the others wait for the same promise under a step of their own. A region the
+// first region's registry replicates to (ECR replication) waits for the replica instead of a second push.
+import { findRepository } from '../aws/ecr.js';
+import { replicatesTo, waitForReplica } from '../aws/ecr-replication.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
 import { buildStep, type BuildOptions, type BuiltImage } from './build.js';
@@ -13,7 +16,7 @@ import { onceEach } from './run-many.js';
 export interface SharedImages {
   /** The group's image, built once for the run (tagged `tag`). */
   built(ctx: PipelineContext, group: ImageGroup, tag: string): Promise<BuiltImage>;
-  /** The group's image in the target's repository and region: pushed once there. */
+  /** The group's image in the target's repository and region: pushed once there, or replicated there. */
   pushed(
     ctx: PipelineContext,
     group: ImageGroup,
@@ -23,31 +26,87 @@ export interface SharedImages {
   ): Promise<PushedImage>;
 }
 
-export function sharedImages(build: BuildOptions): SharedImages {
+/** Where an image first goes for a repository: the region whose registry may replicate it to the others. */
+interface Home {
+  region: string;
+  aws: AwsTarget;
+  pushed: Promise<PushedImage>;
+}
+
+export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?: number } = {}): SharedImages {
   const builds = joinOnce<BuiltImage>();
   const repositories = joinOnce<Repository>();
   const pushes = joinOnce<PushedImage>();
+  const homes = new Map<string, Home>();
+  const replication = onceEach<boolean>();
   const built: SharedImages['built'] = (ctx, group, tag) =>
     builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, () =>
       buildStep(ctx, { ...group.members[0]!, tag }, build),
     );
+  const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag) => {
+    const repository = await repositories(
+      ctx,
+      `${aws.region}|${config.repository}`,
+      `Waiting for ECR repository ${config.repository}`,
+      () => repositoryStep(ctx, config, aws),
+    );
+    const image = await built(ctx, group, tag);
+    return pushes(
+      ctx,
+      `${group.key}|${aws.region}|${config.repository}`,
+      `Waiting for the push to ${repository.uri}`,
+      () => pushStep(ctx, config, aws, repository, image, tag),
+    );
+  };
+  // Replication rules are read once per home region, repository and region; a refused read means "push there too".
+  const replicates = (ctx: PipelineContext, home: Home, repository: string, region: string) =>
+    replication(`${home.region}|${repository}|${region}`, () =>
+      replicatesTo(home.aws.clients.ecr, repository, region).catch((error: unknown) => {
+        ctx.out.debug(`cannot read the replication rules in ${home.region}, pushing instead: ${String(error)}`);
+        return false;
+      }),
+    );
   return {
     built,
     async pushed(ctx, group, config, aws, tag) {
-      const repository = await repositories(
-        ctx,
-        `${aws.region}|${config.repository}`,
-        `Waiting for ECR repository ${config.repository}`,
-        () => repositoryStep(ctx, config, aws),
-      );
-      const image = await built(ctx, group, tag);
-      return pushes(
-        ctx,
-        `${group.key}|${aws.region}|${config.repository}`,
-        `Waiting for the push to ${repository.uri}`,
-        () => pushStep(ctx, config, aws, repository, image, tag),
-      );
+      const homeKey = `${group.key}|${config.repository}`;
+      const home = homes.get(homeKey);
+      if (!home) {
+        const pushed = pushedHere(ctx, group, config, aws, tag);
+        homes.set(homeKey, { region: aws.region, aws, pushed });
+        return pushed;
+      }
+      if (home.region !== aws.region && (await replicates(ctx, home, config.repository, aws.region)))
+        return replica(ctx, home, config, aws, options.waitTimeoutSeconds ?? 300);
+      return pushedHere(ctx, group, config, aws, tag);
     },
+  };
+}
+
+/** The image as ECR replication brings it from the home region: waited for, never pushed again. */
+async function replica(
+  ctx: PipelineContext,
+  home: Home,
+  config: ResolvedConfig,
+  aws: AwsTarget,
+  timeoutSeconds: number,
+): Promise<PushedImage> {
+  const source = await ctx.out.step(`Waiting for the push to ${home.region}`, () => home.pushed);
+  await ctx.out.step(`Waiting for ECR to replicate ${source.digest.slice(0, 19)} from ${home.region}`, () =>
+    waitForReplica(aws.clients.ecr, config.repository, source.digest, {
+      region: aws.region,
+      timeoutSeconds,
+      signal: ctx.signal,
+    }),
+  );
+  const repository = await findRepository(aws.clients.ecr, config.repository);
+  const uri = repository?.uri ?? source.imageUri.split('@')[0]!;
+  const tag = source.taggedReference.slice(source.taggedReference.lastIndexOf(':') + 1);
+  return {
+    ...source,
+    imageUri: `${uri}@${source.digest}`,
+    taggedReference: `${uri}:${tag}`,
+    layers: { ...source.layers, pushed: 0, existed: 0 },
   };
 }
 

@@ -1,7 +1,7 @@
 // A project of functions, two regions, one run: real engine, one real registry per region, the real SDK against the
 // fake AWS (each region its own functions and ECR). Two functions share an image and run their own handlers.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -174,6 +174,48 @@ describe(
       ]);
       expect(local.exitCode, local.stderr).toBe(ExitCode.ok);
       expect(JSON.parse(local.stdout)).toEqual({ ran: 'worker', event: { n: 2 } });
+    }, 240_000);
+
+    it('waits for the ECR replica in a region the first region replicates to, instead of pushing twice', async () => {
+      aws.calls.length = 0;
+      const westEcr = aws.partition(WEST).ecr;
+      westEcr.replicationConfiguration = {
+        rules: [
+          {
+            destinations: [{ region: EAST, registryId: aws.accountId }],
+            repositoryFilters: [{ filter: 'e2e-many', filterType: 'PREFIX_MATCH' }],
+          },
+        ],
+      };
+      await writeFile(join(project, 'api.js'), handler('api, second edition'));
+      // ECR's replication, modelled: once the image is in the first region's registry, the replica shows in the other.
+      let replicated: string | undefined;
+      const replicator = setInterval(async () => {
+        const manifest = await west.manifest(REPOSITORY, 'v2');
+        if (manifest.status === 200 && !replicated) {
+          replicated = manifest.digest!;
+          aws.partition(EAST).ecr.addImage(REPOSITORY, replicated);
+        }
+      }, 200);
+      try {
+        const result = await tslambda(['deploy', 'api', '--no-bundle', '--tag', 'v2']);
+        expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
+        expect(result.stderr.match(/\] ✔ Pushing /g)).toEqual(['] ✔ Pushing ']);
+        expect(result.stderr).toMatch(
+          /^\[api us-east-1\] ✔ Waiting for ECR to replicate sha256:[0-9a-f]{12} from eu-west-1/m,
+        );
+        expect(replicated).toMatch(/^sha256:/);
+        expect(aws.partition(EAST).lambda.functions.get('api')!.code.ResolvedImageUri).toBe(
+          `${east.host}/${REPOSITORY}@${replicated}`,
+        );
+        // Nothing was pushed to the second region's registry: the replica is ECR's to bring.
+        expect((await east.manifest(REPOSITORY, replicated!)).status).toBe(404);
+        expect(aws.operations().filter((op) => op === 'DescribeRegistry')).toEqual(['DescribeRegistry']);
+        expect(aws.unexpected).toEqual([]);
+      } finally {
+        clearInterval(replicator);
+        westEcr.replicationConfiguration = { rules: [] };
+      }
     }, 240_000);
   },
 );

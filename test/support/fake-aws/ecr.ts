@@ -22,11 +22,29 @@ export interface FakeEcrOptions {
   registryPassword: string;
 }
 
+export interface ReplicationRule {
+  destinations: Array<{ region: string; registryId: string }>;
+  repositoryFilters?: Array<{ filter: string; filterType: 'PREFIX_MATCH' }>;
+}
+
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 
 export class FakeEcr {
-  static readonly operations = ['DescribeRepositories', 'CreateRepository', 'GetAuthorizationToken'];
+  static readonly operations = [
+    'DescribeRepositories',
+    'CreateRepository',
+    'GetAuthorizationToken',
+    'DescribeRegistry',
+    'DescribeImages',
+  ];
   readonly repositories = new Map<string, FakeRepository>();
+  /** The registry's replication rules as DescribeRegistry returns them (ECR's shape); none by default. */
+  replicationConfiguration: { rules: ReplicationRule[] } = { rules: [] };
+  /**
+   * Digests ECR knows in each repository. Pushes go to the real registry behind the fake, which the fake does not
+   * watch: a test records what DescribeImages should find (a push, or a replica arriving) with addImage.
+   */
+  private readonly images = new WeakMap<FakeRepository, Set<string>>();
   /** Tokens handed out so far; a test may change the password between calls to model rotation. */
   tokensIssued = 0;
 
@@ -50,6 +68,14 @@ export class FakeEcr {
     return repository;
   }
 
+  /** Records an image in a repository (made when missing, as replication does), for DescribeImages. */
+  addImage(repositoryName: string, digest: string): void {
+    const repository = this.repositories.get(repositoryName) ?? this.addRepository(repositoryName);
+    const digests = this.images.get(repository) ?? new Set<string>();
+    digests.add(digest);
+    this.images.set(repository, digests);
+  }
+
   /** Answers one operation, or throws an AwsFault; unknown operations return undefined. */
   handle(operation: string, input: Record<string, unknown>): Reply | undefined {
     switch (operation) {
@@ -59,6 +85,13 @@ export class FakeEcr {
         return this.createRepository(input);
       case 'GetAuthorizationToken':
         return this.getAuthorizationToken();
+      case 'DescribeRegistry':
+        return {
+          status: 200,
+          body: { registryId: this.options.accountId, replicationConfiguration: this.replicationConfiguration },
+        };
+      case 'DescribeImages':
+        return this.describeImages(input);
       default:
         return undefined;
     }
@@ -78,6 +111,29 @@ export class FakeEcr {
       return repository;
     });
     return { status: 200, body: { repositories: found } };
+  }
+
+  /** By digest only, as tslambda asks; a digest not (yet) there is ImageNotFoundException, as in ECR. */
+  private describeImages(input: Record<string, unknown>): Reply {
+    const name = String(input.repositoryName);
+    const [repository] = (
+      this.describeRepositories({ repositoryNames: [name] }).body as { repositories: FakeRepository[] }
+    ).repositories;
+    const known = this.images.get(repository!) ?? new Set<string>();
+    const wanted = ((input.imageIds as Array<{ imageDigest?: string }> | undefined) ?? []).map((id) => id.imageDigest);
+    const missing = wanted.find((digest) => !digest || !known.has(digest));
+    if (missing !== undefined)
+      throw new AwsFault(
+        400,
+        'ImageNotFoundException',
+        `The image with imageId {imageDigest:'${missing}'} does not exist within the repository with name '${name}' in the registry with id '${this.options.accountId}'`,
+      );
+    const imageDetails = wanted.map((imageDigest) => ({
+      registryId: this.options.accountId,
+      repositoryName: name,
+      imageDigest,
+    }));
+    return { status: 200, body: { imageDetails } };
   }
 
   private createRepository(input: Record<string, unknown>): Reply {
