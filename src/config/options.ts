@@ -592,6 +592,7 @@ export const options = {
       group: DEPLOY,
       describe:
         'Deploy this image instead of building: <registry>/<repo>@sha256:… or :tag (copied registry to registry), or a local image',
+      check: nonEmptyString,
     },
   },
   promoteFrom: {

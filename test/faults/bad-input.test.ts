@@ -114,6 +114,59 @@ const BAD: { [K in OptionId]: BadInput[] } = {
   initBaseImage: [flag(['init', INIT_INTO, '--base-image', ''], 'base-image')],
   initDockerfile: [switchWithValue('init', 'dockerfile', INIT_INTO)],
   initForce: [switchWithValue('init', 'force', INIT_INTO)],
+  // Engines, layers, projects, remote builds, canaries, promotion and the local fronts (issues 12, 13, 15, 16).
+  dockerContext: [config('dockerContext', ''), flag(['build', '--docker-context', ''], 'docker-context')],
+  layers: [
+    {
+      config: { layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:x'] },
+      line: /^ {2}layers\[0\]: expected a layer version ARN/,
+    },
+  ],
+  functions: [
+    { config: { functions: { api: { memorySize: 1 } } }, line: /^ {2}functions\.api\.memorySize: expected / },
+  ],
+  regions: [
+    { config: { regions: ['mars'] }, line: /^ {2}regions\[0\]: expected an AWS region/ },
+    flag(['build', '--region', 'eu-west-1,mars'], 'region'),
+  ],
+  names: [{ args: ['deploy', 'nosuchfn'], line: /^error: no function named nosuchfn in this project/ }],
+  all: [switchWithValue('build', 'all')],
+  initFunction: [
+    { args: ['init', '--function', 'bad name!'], line: /^error: --function "bad name!" is not a function name$/ },
+  ],
+  targetConcurrency: [flag(['deploy', '--concurrency', '0'], 'concurrency')],
+  builder: [config('builder', { type: 'cloud' })],
+  builderType: [flag(['deploy', '--builder', 'cloud'], 'builder')],
+  createBuilder: [switchWithValue('deploy', 'create-builder')],
+  canary: [flag(['deploy', '--canary', '150%'], 'canary')],
+  bake: [flag(['deploy', '--alias', 'live', '--canary', '10%', '--bake', 'forever'], 'bake')],
+  maxErrorRate: [flag(['deploy', '--alias', 'live', '--canary', '10%', '--max-error-rate', '2'], 'max-error-rate')],
+  targets: [{ config: { targets: { prod: { region: 'mars' } } }, line: /^ {2}targets\.prod\.region: expected / }],
+  deployImage: [flag(['deploy', '--image', ''], 'image')],
+  promoteFrom: [
+    {
+      args: ['deploy', '--image', 'x', '--from', 'nowhere'],
+      line: /^error: --from nowhere: no such target in the config$/,
+    },
+  ],
+  promoteTo: [
+    {
+      config: { targets: { a: { region: 'eu-west-1' } } },
+      args: ['promote', '--from', 'a', '--to', 'b'],
+      line: /^error: --to b: no such target in the config$/,
+    },
+  ],
+  promoteNames: [
+    {
+      config: { targets: { a: { region: 'eu-west-1' }, b: { region: 'eu-west-1' } } },
+      args: ['promote', 'nosuchfn', '--from', 'a', '--to', 'b'],
+      line: /^error: unknown function nosuchfn: /,
+    },
+  ],
+  http: [flag(['invoke-local', '--http', '99999'], 'http')],
+  httpFormat: [flag(['invoke-local', '--http', '3000', '--http-format', 'v3'], 'http-format')],
+  inspect: [flag(['invoke-local', '--inspect', 'host:port'], 'inspect')],
+  inspectBrk: [flag(['invoke-local', '--inspect-brk', 'a:b:c'], 'inspect-brk')],
   initProgram: [
     switchWithValue('init', 'program'),
     { args: ['init', '--program'], line: /^error: --program needs --dockerfile/ },
@@ -148,7 +201,8 @@ describe('bad input for every option and config key', () => {
       const name = spec.flag?.name;
       const onCommandLine = (bad: BadInput) =>
         spec.flag?.positional
-          ? bad.args?.[0] === 'init' && bad.args.length > 1
+          ? (spec.flag.commands as readonly string[]).includes(bad.args?.[0] ?? '') &&
+            !!bad.args?.slice(1).some((arg) => !arg.startsWith('-'))
           : bad.args?.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
       if (spec.flag && !list.some(onCommandLine)) gaps.push(`flag --${name} (${id})`);
       return gaps;
