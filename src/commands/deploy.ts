@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { DeployPlan } from '../pipeline/deploy-plan.js';
 import { resolveBuilder } from '../config/builder.js';
 import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
-import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
+import { concurrencyOf, loadTargets, renderTargets, withBuilder } from './targets.js';
 import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
 import type { DeployRequest } from '../pipeline/deploy-plan.js';
 import type { Target } from '../pipeline/targets.js';
@@ -15,7 +15,7 @@ export const deployCommand = defineCommand('deploy', {
   async handler(args, ctx) {
     const started = performance.now();
     const targets = await loadTargets(ctx, args);
-    if (targets.length > 1) return deployTargets(args, ctx, targets);
+    if (targets.length > 1) return deployTargets(args, ctx, withBuilder(targets, args.builder));
     const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     // The AWS SDK and the push machinery load only for commands that talk to AWS.
@@ -68,6 +68,12 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
       hint: 'drop --tail, then run `tslambda logs NAME --follow --region REGION` for the one to follow',
     });
   }
+  if (args.image !== undefined) {
+    const { UserError } = await import('../core/errors.js');
+    throw new UserError(`--image deploys one function; this run has ${targets.length} targets`, {
+      hint: 'name one function and one region, e.g. `tslambda deploy NAME --region REGION --image …`',
+    });
+  }
   if (args.canary !== undefined) {
     const { UserError } = await import('../core/errors.js');
     throw new UserError(`--canary bakes one function at a time; this run has ${targets.length} targets`, {
@@ -88,7 +94,7 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
     smokeEvent,
   };
   const results = await deployMany(ctx, targets, request, {
-    build: buildOptionsOf(args),
+    build: remoteBuildOptionsOf(args),
     concurrency: await concurrencyOf(args),
   });
   renderTargets(ctx, 'deploy', request.dryRun ? 'Planned' : 'Deployed', results, {

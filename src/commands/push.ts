@@ -2,7 +2,7 @@
 import { formatDuration } from '../core/output.js';
 import { resolveBuilder } from '../config/builder.js';
 import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
-import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
+import { concurrencyOf, loadTargets, renderTargets, withBuilder } from './targets.js';
 import { defineCommand } from './types.js';
 
 export const pushCommand = defineCommand('push', {
@@ -11,8 +11,8 @@ export const pushCommand = defineCommand('push', {
     const targets = await loadTargets(ctx, args);
     if (targets.length > 1) {
       const { pushMany } = await import('../pipeline/release-many.js');
-      const results = await pushMany(ctx, targets, {
-        build: buildOptionsOf(args),
+      const results = await pushMany(ctx, withBuilder(targets, args.builder), {
+        build: remoteBuildOptionsOf(args),
         concurrency: await concurrencyOf(args),
       });
       return renderTargets(ctx, 'push', 'Pushed', results, {

@@ -1,5 +1,6 @@
 // What the commands that take many targets share: reading `[names…] --all --concurrency` against the project, and
 // rendering a run's results (one line per target, a summary, JSON) with the exit code that says "some failed".
+import { resolveBuilder, type BuilderType } from '../config/builder.js';
 import { ExitCode, UserError, isUserError } from '../core/errors.js';
 import { formatDuration } from '../core/output.js';
 import type { TargetResult } from '../pipeline/run-many.js';
@@ -16,6 +17,14 @@ export interface TargetFlags {
 export async function loadTargets(ctx: CommandContext, args: TargetFlags): Promise<Target[]> {
   const [{ selectTargets }, project] = await Promise.all([import('../pipeline/targets.js'), ctx.loadProject()]);
   return selectTargets(project.functions, { names: args.names, all: args.all });
+}
+
+/** --builder over each target's config "builder" (a CodeBuild builder without a bucket stops here, before any work). */
+export function withBuilder(targets: Target[], flag: BuilderType | undefined): Target[] {
+  return targets.map((target) => ({
+    ...target,
+    config: { ...target.config, builder: resolveBuilder(target.config.builder, flag) },
+  }));
 }
 
 export async function concurrencyOf(args: TargetFlags): Promise<number> {

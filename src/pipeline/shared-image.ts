@@ -1,12 +1,14 @@
 // The image work targets share in a run over many: one build per image group, one repository look-up per
 // repository × region, one push per image × repository × region. The first target to need a piece starts it
 // (its row shows the steps); the others wait for the same promise under a step of their own. A region the
-// first region's registry replicates to (ECR replication) waits for the replica instead of a second push.
+// first region's registry replicates to (ECR replication) waits for the replica instead of a second push. With a
+// remote builder (CodeBuild) an image group is built and pushed in one build per region, no local engine involved.
 import { findRepository } from '../aws/ecr.js';
 import { replicatesTo, waitForReplica } from '../aws/ecr-replication.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
 import { buildStep, type BuildOptions, type BuiltImage } from './build.js';
+import { buildAndPush } from './build-push.js';
 import type { PipelineContext } from './context.js';
 import type { ImageGroup } from './image-groups.js';
 import { pushStep, type PushedImage } from './push.js';
@@ -50,13 +52,12 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
       `Waiting for ECR repository ${config.repository}`,
       () => repositoryStep(ctx, config, aws),
     );
+    const key = `${group.key}|${aws.region}|${config.repository}`;
+    const waiting = `Waiting for the push to ${repository.uri}`;
+    if (config.builder?.type === 'codebuild')
+      return pushes(ctx, key, waiting, () => buildAndPush(ctx, config, aws, repository, tag, build));
     const image = await built(ctx, group, tag);
-    return pushes(
-      ctx,
-      `${group.key}|${aws.region}|${config.repository}`,
-      `Waiting for the push to ${repository.uri}`,
-      () => pushStep(ctx, config, aws, repository, image, tag),
-    );
+    return pushes(ctx, key, waiting, () => pushStep(ctx, config, aws, repository, image, tag));
   };
   // Replication rules are read once per home region, repository and region; a refused read means "push there too".
   const replicates = (ctx: PipelineContext, home: Home, repository: string, region: string) =>

@@ -3,11 +3,7 @@
 // engine and pushes to the real registry), and the CLI verifies the digest and deploys it.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { ExitCode } from '../../src/core/errors.js';
-import type { Output } from '../../src/core/output.js';
-import { connectAws } from '../../src/pipeline/aws-target.js';
-import { codebuildMany } from '../../src/pipeline/remote-build-many.js';
 import { runProcess } from '../support/cli-process.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
@@ -145,63 +141,44 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
     expect(aws.unexpected).toEqual([]);
   });
 
-  it('codebuildMany: three distinct images build in parallel, one CodeBuild build each', async () => {
+  it('deploy --all: a project of three functions with distinct images, one CodeBuild build each, in parallel', async () => {
     aws.codebuild.addProject(PROJECT);
     const names = ['one', 'two', 'three'];
-    for (const name of names) {
-      repositories.add(`${REPOSITORY}-${name}`);
-      aws.ecr.addRepository(`${REPOSITORY}-${name}`);
-    }
-    const controller = new AbortController();
-    const shown: string[] = [];
-    const requests = await Promise.all(
-      names.map(async (name) => {
-        const cwd = await makeProject({
-          'lambda.config.json': configOf(`many-${name}`, { repository: `${REPOSITORY}-${name}` }),
-          'index.js': `exports.handler = async () => ${JSON.stringify(name)};\n`,
-        });
-        const config = await loadConfig({ cwd, env });
-        return { config: { ...config, tag: 'many' }, tag: 'many', options: {} };
+    for (const name of names)
+      aws.lambda.addFunction({
+        name: `many-${name}`,
+        imageUri: `${registry.host}/${REPOSITORY}@sha256:${'2'.repeat(64)}`,
+      });
+    // Each function bundles its own handler file: three distinct images, built once each (issue 12's grouping).
+    const project = await makeProject({
+      'lambda.config.json': JSON.stringify({
+        repository: REPOSITORY,
+        baseImage: BASE_IMAGE,
+        builder: { type: 'codebuild', project: PROJECT, bucket: BUCKET },
+        functions: Object.fromEntries(names.map((name) => [`many-${name}`, { handler: `${name}.handler` }])),
       }),
-    );
-    const target = await connectAws(requests[0]!.config, { env, signal: controller.signal });
-    const withRepositories = requests.map((request) => {
-      const found = aws.ecr.repositories.get(request.config.repository)!;
-      return {
-        ...request,
-        repository: {
-          name: found.repositoryName,
-          uri: found.repositoryUri,
-          registryId: found.registryId,
-          arn: found.repositoryArn,
-        },
-      };
+      ...Object.fromEntries(
+        names.map((name) => [`${name}.js`, `exports.handler = async () => ${JSON.stringify(name)};\n`]),
+      ),
     });
-    const pushed = await codebuildMany(
-      {
-        out: recordingOutput(shown),
-        signal: controller.signal,
-        docker: () => Promise.reject(new Error('no local engine')),
-      },
-      target,
-      requests[0]!.config.builder!,
-      [...withRepositories, withRepositories[0]!],
-    );
-    // The repeated request shares the first build: three builds for four requests.
-    expect(pushed).toHaveLength(4);
-    expect(pushed[3]).toEqual(pushed[0]);
+    const result = await runCli(['deploy', '--all', '--concurrency', '3', '--tag', 'many', '--json'], {
+      cwd: project,
+      env,
+    });
+    expect(result.exitCode, result.stderr).toBe(ExitCode.ok);
     const builds = [...aws.codebuild.builds.values()].map((b) => b.view);
     expect(builds).toHaveLength(3);
     expect(builds.every((b) => b.buildStatus === 'SUCCEEDED')).toBe(true);
     // In parallel: every build started before any of them ended.
     expect(Math.max(...builds.map((b) => b.startTime))).toBeLessThan(Math.min(...builds.map((b) => b.endTime!)));
-    expect(new Set(pushed.slice(0, 3).map((p) => p.digest)).size).toBe(3);
-    for (const [i, name] of names.entries())
-      expect((await registry.manifest(`${REPOSITORY}-${name}`, pushed[i]!.digest)).status).toBe(200);
+    // Each function runs its own build's digest, served by the registry; no local engine built anything.
+    const updates = aws.calls.filter((c) => c.operation === 'UpdateFunctionCode');
+    expect(updates.map((u) => u.input.FunctionName).sort()).toEqual(names.map((name) => `many-${name}`).sort());
+    const digests = updates.map((u) => String(u.input.ImageUri).split('@')[1]!);
+    expect(new Set(digests).size).toBe(3);
+    for (const digest of digests) expect((await registry.manifest(REPOSITORY, digest)).status).toBe(200);
     expect(aws.s3.deleted).toHaveLength(3);
-    // Each build reports as its own row, named after its function (no spinners overwriting each other).
-    for (const name of names)
-      expect(shown.filter((line) => line.startsWith(`many-${name}: ✔ Building `))).toHaveLength(1);
+    expect(aws.unexpected).toEqual([]);
   });
 
   it('a failing build names its phase and last log lines, exit code 4, and its source bundle is deleted', async () => {
@@ -251,20 +228,3 @@ describe('--builder codebuild (fake CodeBuild running the buildspec, real engine
     expect(aws.calls.some((c) => c.operation === 'UpdateFunctionCode')).toBe(false);
   });
 });
-
-/** An Output without a terminal: what the steps say, as plain lines. */
-function recordingOutput(lines: string[]): Output {
-  return {
-    json: false,
-    verbose: false,
-    quiet: false,
-    color: false,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    step: (_title, work) => work(() => undefined),
-    info: (line) => void lines.push(line),
-    warn: (line) => void lines.push(`warning: ${line}`),
-    debug: () => undefined,
-    result: () => undefined,
-  };
-}
