@@ -1,9 +1,8 @@
 // `tslambda build`: the function's image, built through the Docker Engine API.
 import { formatDuration } from '../core/output.js';
-import type { BuiltImage } from '../pipeline/build.js';
 import { buildFromFlags, buildOptionsOf } from './build-flags.js';
 import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand } from './types.js';
 
 export const formatSize = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;

@@ -5,7 +5,7 @@ import type { DeployOutcome } from '../pipeline/deploy-execute.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { DeployPlan } from '../pipeline/deploy-plan.js';
 import { resolveBuilder } from '../config/builder.js';
-import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
+import { remoteBuildOptionsOf } from './build-flags.js';
 import { concurrencyOf, loadTargets, renderTargets, withBuilder } from './targets.js';
 import { defineCommand, type ArgsOf, type CommandContext } from './types.js';
 import type { DeployRequest } from '../pipeline/deploy-plan.js';
@@ -23,24 +23,14 @@ export const deployCommand = defineCommand('deploy', {
       import('../pipeline/deploy-plan.js'),
       import('../pipeline/deploy-execute.js'),
     ]);
-    // The smoke event is read (and checked as JSON) before anything is built.
-    const smokeEvent =
-      args.smoke !== undefined
-        ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
-        : undefined;
     const { canaryRequest } = await import('../pipeline/canary.js');
     const canary = canaryRequest(
       { canary: args.canary, bake: args.bake, maxErrorRate: args['max-error-rate'] },
       config.alias,
     );
     const request = {
+      ...(await commonRequest(args, ctx)),
       canary,
-      create: args.create,
-      role: args.role,
-      pushAnyway: args['push-anyway'],
-      dryRun: args['dry-run'],
-      waitTimeoutSeconds: args['wait-timeout'],
-      smokeEvent,
       tail: args.tail,
       image: args.image === undefined ? undefined : await existingImage(ctx, config, args.image, args.from),
     };
@@ -81,18 +71,7 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
     });
   }
   const { deployMany } = await import('../pipeline/deploy-many.js');
-  const smokeEvent =
-    args.smoke !== undefined
-      ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
-      : undefined;
-  const request: DeployRequest = {
-    create: args.create,
-    role: args.role,
-    pushAnyway: args['push-anyway'],
-    dryRun: args['dry-run'],
-    waitTimeoutSeconds: args['wait-timeout'],
-    smokeEvent,
-  };
+  const request = await commonRequest(args, ctx);
   const results = await deployMany(ctx, targets, request, {
     build: remoteBuildOptionsOf(args),
     concurrency: await concurrencyOf(args),
@@ -118,6 +97,22 @@ async function deployTargets(args: ArgsOf<'deploy'>, ctx: CommandContext, target
         : { dryRun: true, actions: plan.actions }),
     }),
   });
+}
+
+/** What every deploy asks, one target or many; the smoke event is read (and checked as JSON) before any build. */
+async function commonRequest(args: ArgsOf<'deploy'>, ctx: CommandContext): Promise<DeployRequest> {
+  const smokeEvent =
+    args.smoke !== undefined
+      ? await (await import('../pipeline/smoke.js')).readSmokeEvent(args.smoke, ctx.cwd)
+      : undefined;
+  return {
+    create: args.create,
+    role: args.role,
+    pushAnyway: args['push-anyway'],
+    dryRun: args['dry-run'],
+    waitTimeoutSeconds: args['wait-timeout'],
+    smokeEvent,
+  };
 }
 
 /** --image, with --from's named target connected (its ECR is where the image is read). */

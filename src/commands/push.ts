@@ -1,7 +1,7 @@
 // `tslambda push`: build the image and push it to the function's ECR repository, printing its digest.
 import { formatDuration } from '../core/output.js';
 import { resolveBuilder } from '../config/builder.js';
-import { buildOptionsOf, remoteBuildOptionsOf } from './build-flags.js';
+import { remoteBuildOptionsOf } from './build-flags.js';
 import { concurrencyOf, loadTargets, renderTargets, withBuilder } from './targets.js';
 import { defineCommand } from './types.js';
 

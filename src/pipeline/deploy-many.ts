@@ -32,18 +32,22 @@ export async function runTag(ctx: Pick<PipelineContext, 'out'>, targets: Target[
   return (await chooseTag(targets[0]!.config, ctx.out)).tag;
 }
 
+/** The run's image groups, one tag per group, and the shared build and push work over them. */
+export async function imagePlan(ctx: Pick<PipelineContext, 'out'>, targets: Target[], build: BuildOptions) {
+  const groups = await groupByImage(
+    targets.map((target) => target.config),
+    { bundle: build.bundle },
+  );
+  return { groups, tags: groupTags(groups, await runTag(ctx, targets)), images: sharedImages(build) };
+}
+
 export async function deployMany(
   ctx: PipelineContext & { env: NodeJS.ProcessEnv },
   targets: Target[],
   request: DeployRequest,
   options: ManyOptions,
 ): Promise<Array<TargetResult<DeployedTarget>>> {
-  const groups = await groupByImage(
-    targets.map((target) => target.config),
-    { bundle: options.build.bundle },
-  );
-  const tags = groupTags(groups, await runTag(ctx, targets));
-  const images = sharedImages(options.build);
+  const { groups, tags, images } = await imagePlan(ctx, targets, options.build);
   return runTargets(targets, { concurrency: options.concurrency, signal: ctx.signal }, async (target) => {
     const scoped = { ...ctx, out: ctx.out.forTarget?.(target.label) ?? ctx.out };
     const group = groupOf(groups, target.config);

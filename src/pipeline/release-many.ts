@@ -3,7 +3,7 @@
 import { connectAws } from './aws-target.js';
 import type { BuildOptions, BuiltImage } from './build.js';
 import type { PipelineContext } from './context.js';
-import { groupOf, runTag, type ManyOptions } from './deploy-many.js';
+import { groupOf, imagePlan, type ManyOptions } from './deploy-many.js';
 import { groupByImage, groupTags } from './image-groups.js';
 import type { PushedImage } from './push.js';
 import { runTargets, type TargetResult } from './run-many.js';
@@ -45,12 +45,7 @@ export async function pushMany(
   targets: Target[],
   options: { build: BuildOptions; concurrency: number },
 ): Promise<Array<TargetResult<PushedTarget>>> {
-  const groups = await groupByImage(
-    targets.map((target) => target.config),
-    { bundle: options.build.bundle },
-  );
-  const tags = groupTags(groups, await runTag(ctx, targets));
-  const images = sharedImages(options.build);
+  const { groups, tags, images } = await imagePlan(ctx, targets, options.build);
   return runTargets(targets, { concurrency: options.concurrency, signal: ctx.signal }, async (target) => {
     const own = scoped(ctx, target);
     const aws = await connectAws(target.config, own);
