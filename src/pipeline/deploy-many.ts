@@ -55,7 +55,7 @@ export async function deployMany(
     const plan = await planDeploy(scoped, { ...target.config, tag }, request);
     plan.imageCommand = runTimeCommand(group, target.config);
     if (request.dryRun) return { plan };
-    const pushed = await images.pushed(scoped, group, plan.config, plan.target, tag);
+    const pushed = await images.pushed(scoped, group, plan.config, plan.target, tag, plan.existing);
     const outcome = await deployPushed(scoped, plan, pushed, AFTER_UPDATE_STEPS);
     scoped.out.result(
       outcome.status === 'up to date' ? 'up to date' : `${outcome.status} ${pushed.digest.slice(0, 19)}`,

@@ -4,11 +4,13 @@
 // first region's registry replicates to (ECR replication) waits for the replica instead of a second push. With a
 // remote builder (CodeBuild) an image group is built and pushed in one build per region, no local engine involved.
 import { findRepository } from '../aws/ecr.js';
+import type { FunctionView } from '../aws/lambda.js';
 import { replicatesTo, waitForReplica } from '../aws/ecr-replication.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
 import { buildStep, type BuildOptions, type BuiltImage } from './build.js';
 import { buildAndPush } from './build-push.js';
+import { alreadyRunning } from './image-step.js';
 import type { PipelineContext } from './context.js';
 import type { ImageGroup } from './image-groups.js';
 import { pushStep, type PushedImage } from './push.js';
@@ -18,13 +20,17 @@ import { onceEach } from './run-many.js';
 export interface SharedImages {
   /** The group's image, built once for the run (tagged `tag`). */
   built(ctx: PipelineContext, group: ImageGroup, tag: string): Promise<BuiltImage>;
-  /** The group's image in the target's repository and region: pushed once there, or replicated there. */
+  /**
+   * The group's image in the target's repository and region: pushed once there, or replicated there, or neither
+   * when `running` (the target's function, as it is) already runs this very build there.
+   */
   pushed(
     ctx: PipelineContext,
     group: ImageGroup,
     config: ResolvedConfig,
     aws: AwsTarget,
     tag: string,
+    running?: FunctionView,
   ): Promise<PushedImage>;
 }
 
@@ -45,7 +51,7 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, () =>
       buildStep(ctx, { ...group.members[0]!, tag }, build),
     );
-  const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag) => {
+  const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag, running) => {
     const repository = await repositories(
       ctx,
       `${aws.region}|${config.repository}`,
@@ -57,7 +63,12 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     if (config.builder?.type === 'codebuild')
       return pushes(ctx, key, waiting, () => buildAndPush(ctx, config, aws, repository, tag, build));
     const image = await built(ctx, group, tag);
-    return pushes(ctx, key, waiting, () => pushStep(ctx, config, aws, repository, image, tag));
+    return pushes(ctx, key, waiting, async () => {
+      const already = running && (await alreadyRunning(ctx, running, repository, image.id));
+      if (!already) return pushStep(ctx, config, aws, repository, image, tag);
+      ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${already.digest})`);
+      return already;
+    });
   };
   // Replication rules are read once per home region, repository and region; a refused read means "push there too".
   const replicates = (ctx: PipelineContext, home: Home, repository: string, region: string) =>
@@ -69,17 +80,17 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     );
   return {
     built,
-    async pushed(ctx, group, config, aws, tag) {
+    async pushed(ctx, group, config, aws, tag, running) {
       const homeKey = `${group.key}|${config.repository}`;
       const home = homes.get(homeKey);
       if (!home) {
-        const pushed = pushedHere(ctx, group, config, aws, tag);
+        const pushed = pushedHere(ctx, group, config, aws, tag, running);
         homes.set(homeKey, { region: aws.region, aws, pushed });
         return pushed;
       }
       if (home.region !== aws.region && (await replicates(ctx, home, config.repository, aws.region)))
         return replica(ctx, home, config, aws, options.waitTimeoutSeconds ?? 300);
-      return pushedHere(ctx, group, config, aws, tag);
+      return pushedHere(ctx, group, config, aws, tag, running);
     },
   };
 }

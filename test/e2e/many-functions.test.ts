@@ -141,6 +141,13 @@ describe(
         [`cron ${WEST}`, 'succeeded', 'up to date', cron],
         [`cron ${EAST}`, 'succeeded', 'up to date', cron],
       ]);
+      // Nor is anything pushed: the engine recorded this very build's push to each region's repository, and the
+      // functions run it, so each image × region skips its push (plain lines, one per target, off a terminal).
+      const quiet = await tslambda(['deploy', 'api', 'cron', '--no-bundle', '--tag', 'v1']);
+      expect(quiet.exitCode, quiet.stderr).toBe(ExitCode.ok);
+      const said = `${quiet.stdout}${quiet.stderr}`;
+      expect(said).not.toContain('Pushing ');
+      expect(said.match(/skipping the push: \S+ already runs this build/g)).toHaveLength(4);
 
       const westLambda = aws.partition(WEST).lambda;
       const commandOf = (name: string) =>
