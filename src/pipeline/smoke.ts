@@ -57,6 +57,8 @@ export async function smokeInvoke(
       logTail: answer.logTail,
     };
   } catch (error) {
+    // Ctrl-C cut the invoke short: the code was not tried, which the caller says; it did not fail.
+    if (signal?.aborted) throw error;
     const code = awsErrorCode(error);
     if (!code || /AccessDenied|Throttl|TooManyRequests|UnrecognizedClient|InvalidSignature|ExpiredToken/.test(code))
       throw toAwsUserError(error, `Invoke ${name}`);
