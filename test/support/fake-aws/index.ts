@@ -280,6 +280,14 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   }
 
   /** Invoke: the payload is the raw body; the answer is the function's own bytes, errors flagged by header. */
+  /** Invocations in flight, so that close() ends them instead of leaving their containers behind. */
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
+  function track<T>(running: Promise<T>): Promise<T> {
+    inFlight.add(running);
+    return running.finally(() => inFlight.delete(running));
+  }
+
   async function invoke(
     at: PartitionState,
     req: IncomingMessage,
@@ -307,20 +315,23 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         MemorySize: number;
         LoggingConfig: { LogGroup: string };
       };
-      outcome = await runInvocation(
-        options.docker,
-        { host: at.registry.host, username: 'AWS', password: at.registry.password },
-        {
-          functionName: target.fn.config.FunctionName,
-          functionArn: target.fn.config.FunctionArn,
-          version,
-          imageUri: target.imageUri,
-          command: target.command,
-          timeoutSeconds: Number(config.Timeout),
-          memorySize: Number(config.MemorySize),
-          region: at.region,
-          payload,
-        },
+      outcome = await track(
+        runInvocation(
+          options.docker,
+          { host: at.registry.host, username: 'AWS', password: at.registry.password },
+          {
+            functionName: target.fn.config.FunctionName,
+            functionArn: target.fn.config.FunctionArn,
+            version,
+            imageUri: target.imageUri,
+            command: target.command,
+            timeoutSeconds: Number(config.Timeout),
+            memorySize: Number(config.MemorySize),
+            region: at.region,
+            payload,
+          },
+          closing.signal,
+        ),
       );
       at.logs.append(
         config.LoggingConfig.LogGroup,
@@ -542,6 +553,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       void builds.reset();
     },
     close: async () => {
+      // Invocations still running (a client gone after Ctrl-C) end now and remove their containers.
+      closing.abort();
+      await Promise.allSettled(inFlight);
       await builds.reset();
       await new Promise<void>((resolve, reject) => {
         for (const state of states) state.logs.close();

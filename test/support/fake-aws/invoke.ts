@@ -47,6 +47,8 @@ export async function runInvocation(
   docker: Docker,
   registry: { host: string; username: string; password: string },
   request: InvokeRequest,
+  /** Aborted when the fake closes: the invocation ends as a timeout and its container is removed. */
+  signal?: AbortSignal,
 ): Promise<InvokeOutcome> {
   await ensureImage(docker, registry, request.imageUri);
   const requestId = crypto.randomUUID();
@@ -117,6 +119,8 @@ export async function runInvocation(
       () => undefined,
     );
     const timer = setTimeout(() => settle({ kind: 'timeout' }), request.timeoutSeconds * 1000);
+    if (signal?.aborted) settle({ kind: 'timeout' });
+    signal?.addEventListener('abort', () => settle({ kind: 'timeout' }), { once: true });
     const outcome = await settled;
     clearTimeout(timer);
     await new Promise((resolve) => setTimeout(resolve, 250)); // the last lines the runtime wrote
