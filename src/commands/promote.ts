@@ -12,14 +12,14 @@ export const promoteCommand = defineCommand('promote', {
         exitCode: ExitCode.usage,
         hint: 'name two targets of the config\'s "targets", e.g. `tslambda promote --from staging --to prod`',
       });
-    const config = await ctx.loadConfig();
-    const { promote } = await import('../pipeline/promote.js');
-    const promotions = await promote(ctx, config, {
-      from: args.from,
-      to: args.to,
-      names: args.names ?? [],
-      waitTimeoutSeconds: args['wait-timeout'],
-    });
+    const { functions } = await ctx.loadProject();
+    const { promote, functionsToPromote } = await import('../pipeline/promote.js');
+    // One function after another: each reads its digest in --from, copies it to --to and waits for its update.
+    const promotions = [];
+    for (const config of functionsToPromote(functions, args.names ?? []))
+      promotions.push(
+        ...(await promote(ctx, config, { from: args.from, to: args.to, waitTimeoutSeconds: args['wait-timeout'] })),
+      );
     const took = performance.now() - started;
     const results = promotions.map(({ function: name, from, plan, outcome }) => ({
       function: name,

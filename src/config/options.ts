@@ -615,7 +615,7 @@ export const options = {
       name: 'names',
       commands: ['promote'],
       positional: true,
-      describe: "Functions to promote (default: the config's function)",
+      describe: 'Functions of the project to promote (default: every one)',
     },
   },
 

@@ -13,8 +13,6 @@ import type { NamedTarget } from './registry-access.js';
 export interface PromoteRequest {
   from: string;
   to: string;
-  /** Function names; empty means the config's function. */
-  names: string[];
   waitTimeoutSeconds: number;
 }
 
@@ -31,7 +29,7 @@ export async function promote(ctx: Context, config: ResolvedConfig, request: Pro
   if (request.from === request.to)
     throw new UserError(`--from and --to both name target ${request.from}`, { hint: 'promote between two targets' });
   const toConfig = configFor(config, request.to, '--to');
-  const names = functionNames(config, request.names);
+  const names = [config.functionName];
   const from = await connectNamedTarget(ctx, config, request.from, '--from');
   const promotions: Promotion[] = [];
   for (const name of names) {
@@ -90,14 +88,22 @@ function configFor(config: ResolvedConfig, name: string, flag: string): Resolved
   return { ...config, region: target.region, profile: target.profile ?? config.profile };
 }
 
-/** The functions asked for; this config holds one function, so a name must be its name. */
-function functionNames(config: ResolvedConfig, names: string[]): string[] {
-  for (const name of names)
-    if (name !== config.functionName)
-      throw new UserError(`unknown function ${name}: this config deploys ${config.functionName}`, {
-        hint: `run \`tslambda promote --from … --to … ${config.functionName}\`, or leave the name out`,
+/**
+ * The functions of the project to promote: the ones named (by their key in "functions", or their function name),
+ * else every one. A name the project does not hold stops before anything is read.
+ */
+export function functionsToPromote(functions: ResolvedConfig[], names: string[]): ResolvedConfig[] {
+  if (names.length === 0) return functions;
+  const known = functions.map((fn) => fn.functionKey || fn.functionName);
+  return names.map((name) => {
+    const found = functions.find((fn) => fn.functionKey === name || fn.functionName === name);
+    if (!found)
+      throw new UserError(`unknown function ${name}: this config deploys ${known.join(', ')}`, {
+        exitCode: ExitCode.usage,
+        hint: `run \`tslambda promote --from … --to … ${known[0]}\`, or leave the names out to promote every one`,
       });
-  return [config.functionName];
+    return found;
+  });
 }
 
 /** The account in the function's ARN must be the one the config names for the target. */
