@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
-import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
+import { dockerForTests, suiteBaseImage } from '../support/docker.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
@@ -54,10 +54,12 @@ describe(
       });
       home = await mkdtemp(join(tmpdir(), 'tslambda-home-'));
       env = { ...aws.env, HOME: home, DOCKER_CONFIG: undefined, AWS_PROFILE: undefined };
+      // A second deploy must rebuild the very same image: a base of the suite's own (see suiteBaseImage).
+      const baseImage = await suiteBaseImage(docker!, REPOSITORY);
       project = await makeProject({
         'lambda.config.json': JSON.stringify({
           repository: REPOSITORY,
-          baseImage: BASE_IMAGE,
+          baseImage,
           regions: [WEST, EAST],
           functions: {
             api: { handler: 'api.handler', memorySize: 256 },
@@ -87,7 +89,7 @@ describe(
       if (home) await rm(home, { recursive: true, force: true });
       // By name and by digest: an image whose tag moved on keeps only its digest reference.
       const ours = (refs: string[] | null | undefined) =>
-        (refs ?? []).some((ref) => ref.includes(`/${REPOSITORY}`) || ref.startsWith(`${REPOSITORY}:`));
+        (refs ?? []).some((ref) => ref.includes(`/${REPOSITORY}`) || ref.startsWith(`${REPOSITORY}`));
       const images = (await docker!.listImages()).filter((image) => ours(image.RepoTags) || ours(image.RepoDigests));
       for (const image of images)
         await docker!

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
-import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
+import { dockerForTests, suiteBaseImage } from '../support/docker.js';
 import { type FakeAws, startFakeAws } from '../support/fake-aws/index.js';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -89,11 +89,14 @@ describe('promotion and no-op deploys (real engine + registries, fake AWS)', run
       DOCKER_CONFIG: undefined,
       AWS_PROFILE: undefined,
     };
+    // The no-op deploy needs the rebuild to be the very same image: a base of the suite's own keeps other suites'
+    // concurrent builds out of its build cache (see suiteBaseImage).
+    const baseImage = await suiteBaseImage(docker!, REPOSITORY);
     project = await makeProject({
       'lambda.config.json': JSON.stringify({
         functionName: FUNCTION,
         repository: REPOSITORY,
-        baseImage: BASE_IMAGE,
+        baseImage,
         targets: {
           staging: { region: 'us-east-1', accountId: '123456789012' },
           'prod-eu': { region: 'eu-west-1' },

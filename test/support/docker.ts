@@ -67,3 +67,26 @@ export async function runInImage(
     await container.remove({ force: true }).catch(() => {});
   }
 }
+
+/**
+ * A base image of the suite's own: BASE_IMAGE with one label, so its image ID (the parent of every build step) is
+ * the suite's alone. The classic builder keys its cache on the parent: when other suites build the same steps on
+ * BASE_IMAGE at the same moment, racing cache misses can leave two equal parents, and a rebuild of an unchanged
+ * project may then come out as another image ID. Suites that assert a rebuild is the very same image build on this.
+ */
+export async function suiteBaseImage(docker: Docker, name: string): Promise<string> {
+  const { pack } = await import('tar-stream');
+  const context = pack();
+  context.entry({ name: 'Dockerfile' }, `FROM ${BASE_IMAGE}\nLABEL dev.tslambda.test-suite=${name}\n`);
+  context.finalize();
+  const tag = `${name}-base:latest`;
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag, rm: true });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null, events: Array<{ error?: string }>) => {
+      const failed = error?.message ?? events.find((event) => event.error)?.error;
+      if (failed) reject(new Error(`building ${tag}: ${failed}`));
+      else resolve();
+    }),
+  );
+  return tag;
+}
