@@ -114,8 +114,16 @@ export function runBuild(ctx: RunnerContext, input: BuildSpecInput): BuildRecord
   let stopped = false;
   record.stop = () => {
     stopped = true;
-    // The whole process group: bash and the docker CLI it runs.
-    for (const shell of record.shells) if (shell.exitCode === null && shell.pid) process.kill(-shell.pid, 'SIGKILL');
+    // The whole process group: bash and the docker CLI it runs. A group that ended since its exit was last seen is
+    // gone already (ESRCH): there is nothing left to stop.
+    for (const shell of record.shells) {
+      if (shell.exitCode !== null || !shell.pid) continue;
+      try {
+        process.kill(-shell.pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   };
   const log = (line: string) => ctx.logs.append(group, uuid, `${line}\n`);
   const container = (text: string) => log(`[Container] ${stamp()} ${text}`);
