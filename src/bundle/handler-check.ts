@@ -12,7 +12,7 @@ export interface HandlerParts {
   moduleName: string;
   /** moduleRoot/moduleName. */
   modulePath: string;
-  /** Export part, e.g. handler or nested.fn. */
+  /** Export part, e.g. handler or nested.fn ('' for "index.", a property Lambda looks up like any other). */
   exportPath: string;
 }
 
@@ -38,8 +38,9 @@ export function parseHandlerString(handler: string): HandlerParts {
   const slash = handler.lastIndexOf('/');
   const moduleRoot = slash < 0 ? '' : handler.slice(0, slash);
   const match = /^([^.]*)\.(.*)$/.exec(handler.slice(slash + 1));
-  if (!match || match[1] === '' || match[2] === '') throw malformed(handler, 'use path/to/module.export');
-  if (match[2]!.split('.').includes('')) throw malformed(handler, 'empty export name');
+  if (!match || match[1] === '') throw malformed(handler, 'use path/to/module.export');
+  // An empty export name ("index.", "index.a.") is not malformed to Lambda: it looks up the property "" and reports
+  // Runtime.HandlerNotFound when there is none (exports[''] is a handler it runs), so it is left to that lookup.
   const moduleName = match[1]!;
   return {
     moduleRoot,

@@ -96,6 +96,11 @@ describe('planBundle', () => {
     });
   });
 
+  it('plans "index." like any handler: an ES module without that export is refused later, by the bundle', async () => {
+    await writeFile(join(context, 'index.mjs'), 'export const handler = async () => 1;\n');
+    expect(await planBundle({ handler: 'index.', context })).toMatchObject({ bundle: true, exportPath: '' });
+  });
+
   it('lets Lambda load a folder with an index, or a package, as it would', async () => {
     await mkdir(join(context, 'api'));
     await writeFile(join(context, 'api/index.js'), '');
@@ -117,6 +122,11 @@ describe('parseHandlerString', () => {
     expect(() => parseHandlerString('handler')).toThrow(/^Runtime\.MalformedHandlerName/);
     expect(() => parseHandlerString('src/.handler')).toThrow(/^Runtime\.MalformedHandlerName/);
     expect(() => parseHandlerString('index.a..b')).toThrow(/'\.\.' is not allowed/);
+  });
+
+  it('leaves an empty export name to the lookup, as Lambda does: "index." names the property ""', () => {
+    expect(parseHandlerString('index.')).toMatchObject({ modulePath: 'index', exportPath: '' });
+    expect(parseHandlerString('src/app.nested.')).toMatchObject({ modulePath: 'src/app', exportPath: 'nested.' });
   });
 });
 
