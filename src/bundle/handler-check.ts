@@ -38,9 +38,10 @@ export function parseHandlerString(handler: string): HandlerParts {
   const slash = handler.lastIndexOf('/');
   const moduleRoot = slash < 0 ? '' : handler.slice(0, slash);
   const match = /^([^.]*)\.(.*)$/.exec(handler.slice(slash + 1));
-  if (!match || match[1] === '') throw malformed(handler, 'use path/to/module.export');
-  // An empty export name ("index.", "index.a.") is not malformed to Lambda: it looks up the property "" and reports
-  // Runtime.HandlerNotFound when there is none (exports[''] is a handler it runs), so it is left to that lookup.
+  if (!match) throw malformed(handler, 'use path/to/module.export');
+  // Empty parts are not malformed to Lambda, so they are left to its lookups: an empty export name ("index.") is the
+  // property "" (Runtime.HandlerNotFound, or exports['']), an empty module name (".handler", "src/.handler") the
+  // folder itself, which require() loads by its index and import() refuses.
   const moduleName = match[1]!;
   return {
     moduleRoot,

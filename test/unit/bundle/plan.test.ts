@@ -120,13 +120,18 @@ describe('parseHandlerString', () => {
       exportPath: 'handler.x',
     });
     expect(() => parseHandlerString('handler')).toThrow(/^Runtime\.MalformedHandlerName/);
-    expect(() => parseHandlerString('src/.handler')).toThrow(/^Runtime\.MalformedHandlerName/);
     expect(() => parseHandlerString('index.a..b')).toThrow(/'\.\.' is not allowed/);
   });
 
-  it('leaves an empty export name to the lookup, as Lambda does: "index." names the property ""', () => {
+  it('leaves empty names to the lookups, as Lambda does: "index." names the property "", ".handler" the folder', () => {
     expect(parseHandlerString('index.')).toMatchObject({ modulePath: 'index', exportPath: '' });
     expect(parseHandlerString('src/app.nested.')).toMatchObject({ modulePath: 'src/app', exportPath: 'nested.' });
+    // An empty module name is the folder itself: Lambda requires (3.x) or imports (4.x) it.
+    expect(parseHandlerString('src/.handler')).toMatchObject({
+      moduleRoot: 'src',
+      moduleName: '',
+      exportPath: 'handler',
+    });
   });
 });
 
