@@ -6,7 +6,7 @@
 
 const { installConsole, emitFailure } = require('./logging.cjs');
 const { RuntimeApi, errorTypes, LOG_FENCE_ENV } = require('./runtime-api.cjs');
-const { loadHandler } = require('./handler-loader.cjs');
+const { loadHandler, InitError } = require('./handler-loader.cjs');
 const { RuntimeLoop, die } = require('./loop.cjs');
 
 const { STREAMING, HIGH_WATER_MARK } = require('./marks.cjs');
@@ -113,9 +113,12 @@ function reportInitError(error, errorType) {
   if (initFailed) return;
   initFailed = true;
   const { errorBody, headerTypeFor, stackLines } = require('./errors.cjs');
-  const body = errorBody(error, errorType ?? error?.errorType);
+  // Only the runtime's own InitError names a Runtime.* type: a user's error with an errorType property is just an error.
+  const initError = error instanceof InitError ? error : undefined;
+  const body = errorBody(error, errorType ?? initError?.errorType);
   // An InitError wraps the user's error: its stack is the one worth showing.
-  if (error?.errorType !== undefined && error.cause?.stack !== undefined) body.trace = stackLines(error.cause.stack);
+  const causeStack = /** @type {{ stack?: unknown } | undefined} */ (initError?.cause)?.stack;
+  if (causeStack !== undefined) body.trace = stackLines(causeStack);
   const json = JSON.stringify(body);
   emitFailure('Init Error', body);
   api.postInitError(headerTypeFor(body.errorType), json, (err, res) => {

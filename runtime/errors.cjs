@@ -58,12 +58,15 @@ function prefixed(body) {
     : `${body.errorType}: ${body.errorMessage}`;
 }
 
-// As the official client: a native error, or anything with non-empty string name, message and stack.
+// Which thrown values are errors, as each official client decides: 3.x (up to Node 22) takes a native error from
+// any realm, or anything with non-empty string name, message and stack; 4.x (Node 24) takes exactly what is
+// `instanceof Error` here, so an error made in a vm context, or an error-shaped object, is reported by its typeof.
 /**
  * @param {any} value
- * @returns {value is Error & { stack: string }}
+ * @returns {value is Error}
  */
 function isErrorLike(value) {
+  if (ric4) return value instanceof Error;
   if (require('util').types.isNativeError(value)) return true;
   return (
     Boolean(value && value.name && value.message && value.stack) &&
@@ -73,13 +76,37 @@ function isErrorLike(value) {
   );
 }
 
-// The error's own name, not its class's: `class NotFound extends Error {}` reports "Error", as on Lambda.
+// The error's own name, not its class's: `class NotFound extends Error {}` reports "Error", as on Lambda. A name or
+// message that is unset is left out of the body (JSON drops undefined); one that is not a string, or (3.x) a missing
+// stack, makes the caller's catch report the "handled" body, as both clients do.
 /**
- * @param {Error & { stack: string }} error
+ * @param {Error} error
  * @returns {ErrorBody}
  */
 function fromError(error) {
-  return { errorType: withoutDel(error.name), errorMessage: withoutDel(error.message), trace: stackLines(error.stack) };
+  const stack = ric4 && error.stack == null ? [] : stackLines(requireString(error.stack));
+  return {
+    errorType: /** @type {string} */ (optionalText(error.name)),
+    errorMessage: /** @type {string} */ (optionalText(error.message)),
+    trace: stack,
+  };
+}
+
+/**
+ * @param {unknown} value
+ * @returns {string | undefined}
+ */
+function optionalText(value) {
+  return value == null ? undefined : withoutDel(requireString(value));
+}
+
+/**
+ * @param {unknown} value
+ * @returns {string}
+ */
+function requireString(value) {
+  if (typeof value !== 'string') throw new TypeError('not a string');
+  return value;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface HandlerParts {
   moduleName: string;
   /** moduleRoot/moduleName. */
   modulePath: string;
-  /** Export part, e.g. handler or nested.fn. */
+  /** Export part, e.g. handler or nested.fn ('' for "index.", a property Lambda looks up like any other). */
   exportPath: string;
 }
 
@@ -38,8 +38,10 @@ export function parseHandlerString(handler: string): HandlerParts {
   const slash = handler.lastIndexOf('/');
   const moduleRoot = slash < 0 ? '' : handler.slice(0, slash);
   const match = /^([^.]*)\.(.*)$/.exec(handler.slice(slash + 1));
-  if (!match || match[1] === '' || match[2] === '') throw malformed(handler, 'use path/to/module.export');
-  if (match[2]!.split('.').includes('')) throw malformed(handler, 'empty export name');
+  if (!match) throw malformed(handler, 'use path/to/module.export');
+  // Empty parts are not malformed to Lambda, so they are left to its lookups: an empty export name ("index.") is the
+  // property "" (Runtime.HandlerNotFound, or exports['']), an empty module name (".handler", "src/.handler") the
+  // folder itself, which require() loads by its index and import() refuses.
   const moduleName = match[1]!;
   return {
     moduleRoot,

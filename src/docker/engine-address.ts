@@ -16,11 +16,15 @@ import {
   type StoredContext,
 } from './context-store.js';
 import { type HostKeyCheck, hostKeyCheck, knownHostsFiles } from './known-hosts.js';
+import { SshDialAgent } from './ssh-transport.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
-/** Options for dockerode; `agent` (passed through to docker-modem) carries TLS settings it has no option for. */
-export type EngineOptions = DockerOptions & { agent?: HttpsAgent };
+/**
+ * Options for dockerode; `agent` (passed through to docker-modem) carries what it has no option for: TLS settings,
+ * or the ssh transport.
+ */
+export type EngineOptions = DockerOptions & { agent?: HttpsAgent | SshDialAgent };
 
 export interface Endpoint {
   options: EngineOptions;
@@ -92,18 +96,16 @@ function sshEndpoint(url: URL, env: NodeJS.ProcessEnv): Endpoint {
   const port = Number(url.port || 22);
   const files = knownHostsFiles(env);
   const hostKey = hostKeyCheck(files, url.hostname, port, `${files[0]} or ${files[2]}`);
-  const options: EngineOptions = {
-    protocol: 'ssh',
-    host: url.hostname,
-    port,
-    username: url.username || undefined,
-    // ssh2 reads no keys of its own: it authenticates through the user's ssh agent, as `docker` does through `ssh`.
-    sshOptions: {
-      agent: env.SSH_AUTH_SOCK || undefined,
+  // ssh2 reads no keys of its own: it authenticates through the user's ssh agent, as `docker` does through `ssh`.
+  const agent = new SshDialAgent(
+    { host: url.hostname, port, username: url.username || undefined, agentSocket: env.SSH_AUTH_SOCK || undefined },
+    {
       hostVerifier: (key: Buffer) => hostKey.verify(key),
       algorithms: { serverHostKey: hostKeyOrder(hostKey.knownTypes) },
     },
-  };
+  );
+  // Plain HTTP through that agent: docker-modem's own ssh protocol would parse an ssh: URL (see ssh-transport.ts).
+  const options: EngineOptions = { protocol: 'http', host: url.hostname, port, agent };
   return { options, describe: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`, hostKey };
 }
 

@@ -3,6 +3,7 @@
 import type { Output } from '../core/output.js';
 import type { Invoker } from './execution/invoker.js';
 import { startInvokeServer, type InvokeServer } from './api/invoke-server.js';
+import { refuseListen } from './listen-error.js';
 
 export interface ServingOptions {
   port: number;
@@ -22,7 +23,7 @@ export async function startServing(options: ServingOptions): Promise<InvokeServe
     functionName,
     invoke: (payload, invokeOptions) => options.invoker.invoke(payload, invokeOptions),
     onBackgroundError: (error) => out.warn(`an Event invocation failed to run: ${(error as Error).message}`),
-  });
+  }).catch((error: NodeJS.ErrnoException) => refuseListen('--serve', options.port, error));
   out.result(
     [
       `Serving ${functionName} on ${server.url}${options.note ? `, ${options.note}` : ''} (Ctrl-C to stop)`,

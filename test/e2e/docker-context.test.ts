@@ -19,6 +19,7 @@ import {
   tlsForwarder,
   unixForwarder,
 } from '../support/engine-forwarders.js';
+import { runProcess } from '../support/cli-process.js';
 import { runCli } from '../support/run-cli.js';
 import { runsWhen } from '../support/skips.js';
 import { makeProject } from '../support/temp-project.js';
@@ -203,7 +204,9 @@ describe(
     it("builds through `docker system dial-stdio` over ssh, with the agent's key and a host key from known_hosts", async () => {
       const { functionName, cwd } = await project();
       const env = { ...contextEnv(dockerConfig), HOME: home, SSH_AUTH_SOCK: agent.socket };
-      const result = await runCli(['build', '--json', '--no-bundle'], { cwd, env });
+      // A real process: Node prints a deprecation warning (DEP0170, from parsing an ssh: URL) on the process's stderr.
+      const result = await runProcess(['build', '--json', '--no-bundle'], { cwd, env, boundMs: 120_000 });
+      expect(result.stderr).not.toContain('DeprecationWarning');
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(ExitCode.ok);
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, image: `${functionName}:latest` });
@@ -215,7 +218,8 @@ describe(
       const stranger = await makeDockerConfig();
       const connections = ssh.connections;
       const env = { ...contextEnv(dockerConfig), HOME: stranger, SSH_AUTH_SOCK: agent.socket };
-      const result = await runCli(['build'], { cwd, env });
+      const result = await runProcess(['build'], { cwd, env, boundMs: 60_000 });
+      expect(result.stderr).not.toContain('DeprecationWarning');
       expect(result.exitCode).toBe(ExitCode.dockerUnreachable);
       expect(messages(result.stderr).split('\n')[0]).toBe(
         `error: cannot reach the Docker engine of context "remote" at ssh://builder@127.0.0.1:${ssh.port}: ` +

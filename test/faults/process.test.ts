@@ -114,6 +114,42 @@ describe('invoke-local --env-file on every supported Node', () => {
   );
 });
 
+describe('a front whose port is already in use', () => {
+  let holder: Server;
+  let port: number;
+  beforeAll(async () => {
+    holder = createServer(() => undefined);
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    port = (holder.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+
+  it.each([
+    ['invoke-local', '--serve'],
+    ['invoke-local', '--http'],
+    ['dev', '--serve'],
+  ])(
+    '%s %s on a taken port: one line naming the port, the fix as hint, exit 2, nothing left',
+    async (command, flag) => {
+      const project = await makeProject({
+        'lambda.config.json': JSON.stringify({ functionName: 'faults-port', handler: 'index.handler' }),
+        'index.js': 'exports.handler = async () => "ok";',
+      });
+      const run = await runProcess([command, '--no-docker', '--cwd', project, flag, String(port)], {
+        env: isolated(),
+        boundMs: 30_000,
+      });
+      expect(run.hung).toBe(false);
+      expect(run.exitCode).toBe(2);
+      expect(firstErrorLine(run.stderr)).toBe(`${flag} cannot listen on port ${port}: it is already in use`);
+      expect(run.stderr).toContain(
+        `hint: pick another port, e.g. ${flag} ${port + 1}, or stop what holds port ${port}`,
+      );
+      expect(run.stderr).not.toMatch(/unexpected|\n\s+at /);
+    },
+  );
+});
+
 describe('a runtime that exits before asking for work', () => {
   it('fails the invocation with Runtime.ExitError and exit 12, instead of restarting it forever', async () => {
     const project = await makeProject({

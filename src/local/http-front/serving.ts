@@ -1,8 +1,8 @@
 // Opens the HTTP front for `--http` and tells the user how to call it.
 
-import { UserError } from '../../core/errors.js';
 import type { Output } from '../../core/output.js';
 import type { Invoker } from '../execution/invoker.js';
+import { refuseListen } from '../listen-error.js';
 import type { HttpFormat } from './request-event.js';
 import { startHttpFront, type HttpFront } from './server.js';
 
@@ -28,13 +28,7 @@ export async function startHttpServing(options: HttpServingOptions): Promise<Htt
     port: options.port,
     format: options.format,
     invoke: (payload, invokeOptions) => options.invoker.invoke(payload, invokeOptions),
-  }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
-    throw new UserError(
-      `--http cannot listen on port ${options.port}: ${error.code === 'EADDRINUSE' ? 'it is already in use' : 'permission denied'}`,
-      { hint: `pick another port, e.g. --http ${options.port === 3000 ? 3001 : 3000}, or stop what holds it` },
-    );
-  });
+  }).catch((error: NodeJS.ErrnoException) => refuseListen('--http', options.port, error));
   options.out.result(
     [
       `HTTP front for ${options.functionName} on ${front.url} (${FORMAT_NAMES[options.format]})${options.note ? `, ${options.note}` : ''} (Ctrl-C to stop)`,

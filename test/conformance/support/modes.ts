@@ -11,7 +11,7 @@ import { CORPUS_DIR, loadCorpus, type Case } from './corpus.js';
 import { buildCasesImage, CASES_DIR, removeImages } from './image.js';
 import { nodeBinary, type NodeMajor } from './clients.js';
 import { BASE_IMAGE } from '../../support/docker.js';
-import { observe, type Observation } from './observe.js';
+import { comparableMessage, observe, type Observation } from './observe.js';
 
 export const MODES = ['no-bundle', 'bundle', 'no-docker', 'image'] as const;
 /** The Node majors a mode runs on: the image mode runs in the test base image, whose Node is 20. */
@@ -166,12 +166,9 @@ async function observeNoDocker(major: NodeMajor, testCase: Case): Promise<Observ
   const body = doc.error?.response;
   if (body === undefined)
     return [{ kind: 'refused', message: `invoke-local exited ${run.code}: ${doc.error?.message ?? ''}` }];
-  let message = body.errorMessage;
-  if (typeof message === 'string') {
-    message = message.split(project).join('<task root>');
-    if (testCase.compare === 'firstLine') message = (message as string).split('\n')[0];
-  }
-  return [{ kind: 'error', errorType: body.errorType, errorMessage: message }];
+  return [
+    { kind: 'error', errorType: body.errorType, errorMessage: comparableMessage(body.errorMessage, testCase, project) },
+  ];
 }
 
 /**

@@ -57,12 +57,21 @@ export async function observe(client: Client, testCase: Case, taskRoot: string):
 
 function errorObservation(kind: 'error' | 'init', received: Received, testCase: Case, taskRoot: string): Observation {
   const body = parse(received.body.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown } | null;
-  let message = body?.errorMessage;
-  if (typeof message === 'string') {
-    message = message.split(taskRoot.replace(/\/$/, '')).join('<task root>');
-    if (testCase.compare === 'firstLine') message = (message as string).split('\n')[0];
-  }
-  return { kind, errorType: body?.errorType, errorMessage: message };
+  return { kind, errorType: body?.errorType, errorMessage: comparableMessage(body?.errorMessage, testCase, taskRoot) };
+}
+
+/**
+ * An error message as the clients can agree on it: the task root written `<task root>`, the module that made a
+ * failed import (each runtime's own loader, which Node names) written `<runtime>`, and with `compare: "firstLine"`
+ * only the first line (the rest is a require stack naming each runtime's own files).
+ */
+export function comparableMessage(message: unknown, testCase: Case, taskRoot: string): unknown {
+  if (typeof message !== 'string') return message;
+  const normalised = message
+    .split(taskRoot.replace(/\/$/, ''))
+    .join('<task root>')
+    .replace(/ imported from \/\S+/g, ' imported from <runtime>');
+  return testCase.compare === 'firstLine' ? normalised.split('\n')[0] : normalised;
 }
 
 function parse(text: string): unknown {

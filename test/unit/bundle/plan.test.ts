@@ -96,6 +96,11 @@ describe('planBundle', () => {
     });
   });
 
+  it('plans "index." like any handler: an ES module without that export is refused later, by the bundle', async () => {
+    await writeFile(join(context, 'index.mjs'), 'export const handler = async () => 1;\n');
+    expect(await planBundle({ handler: 'index.', context })).toMatchObject({ bundle: true, exportPath: '' });
+  });
+
   it('lets Lambda load a folder with an index, or a package, as it would', async () => {
     await mkdir(join(context, 'api'));
     await writeFile(join(context, 'api/index.js'), '');
@@ -115,8 +120,18 @@ describe('parseHandlerString', () => {
       exportPath: 'handler.x',
     });
     expect(() => parseHandlerString('handler')).toThrow(/^Runtime\.MalformedHandlerName/);
-    expect(() => parseHandlerString('src/.handler')).toThrow(/^Runtime\.MalformedHandlerName/);
     expect(() => parseHandlerString('index.a..b')).toThrow(/'\.\.' is not allowed/);
+  });
+
+  it('leaves empty names to the lookups, as Lambda does: "index." names the property "", ".handler" the folder', () => {
+    expect(parseHandlerString('index.')).toMatchObject({ modulePath: 'index', exportPath: '' });
+    expect(parseHandlerString('src/app.nested.')).toMatchObject({ modulePath: 'src/app', exportPath: 'nested.' });
+    // An empty module name is the folder itself: Lambda requires (3.x) or imports (4.x) it.
+    expect(parseHandlerString('src/.handler')).toMatchObject({
+      moduleRoot: 'src',
+      moduleName: '',
+      exportPath: 'handler',
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineAddress } from '../../../src/docker/engine-address.js';
+import type { SshDialAgent } from '../../../src/docker/ssh-transport.js';
 import { ExitCode, UserError } from '../../../src/core/errors.js';
 
 describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
@@ -41,9 +42,12 @@ describe('engineAddress (DOCKER_HOST as the docker CLI reads it)', () => {
   });
 
   it('uses ssh:// with its user and port', () => {
-    expect(engineAddress({ DOCKER_HOST: 'ssh://deploy@build-box:2222' })).toMatchObject({
-      options: { protocol: 'ssh', host: 'build-box', port: 2222, username: 'deploy' },
-      describe: 'ssh://deploy@build-box:2222',
+    const ssh = engineAddress({ DOCKER_HOST: 'ssh://deploy@build-box:2222' });
+    expect(ssh).toMatchObject({ options: { protocol: 'http' }, describe: 'ssh://deploy@build-box:2222' });
+    expect((ssh.options.agent as SshDialAgent).target).toMatchObject({
+      host: 'build-box',
+      port: 2222,
+      username: 'deploy',
     });
   });
 

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ExitCode, UserError } from '../../../src/core/errors.js';
 import { connectDocker } from '../../../src/docker/client.js';
 import { type ContextChoice, resolveEngine } from '../../../src/docker/engine-address.js';
+import { SshDialAgent } from '../../../src/docker/ssh-transport.js';
 import { dockerCli, makeDockerConfig, useDockerContext, writeDockerContext } from '../../support/docker-contexts.js';
 import { makeTlsFiles } from '../../support/engine-forwarders.js';
 import { runsWhen } from '../../support/skips.js';
@@ -64,17 +65,17 @@ describe('a context store written by the test', () => {
     const skip = resolveEngine(env, explicit('remote-skip'));
     expect(skip.describe).toBe('tcp://10.0.0.9:2376 (TLS, unverified)');
     expect(skip.options.agent).toBeInstanceOf(HttpsAgent);
-    expect(skip.options.agent?.options).toMatchObject({ rejectUnauthorized: false });
+    expect((skip.options.agent as HttpsAgent).options).toMatchObject({ rejectUnauthorized: false });
 
-    expect(resolveEngine(env, explicit('build-box'))).toMatchObject({
-      describe: 'ssh://deploy@build-box:2222',
-      options: {
-        protocol: 'ssh',
-        host: 'build-box',
-        port: 2222,
-        username: 'deploy',
-        sshOptions: { agent: '/tmp/agent.sock' },
-      },
+    // ssh through an agent of ours: docker-modem sees plain HTTP, and never parses an ssh: URL (DEP0170).
+    const ssh = resolveEngine(env, explicit('build-box'));
+    expect(ssh).toMatchObject({ describe: 'ssh://deploy@build-box:2222', options: { protocol: 'http' } });
+    expect(ssh.options.agent).toBeInstanceOf(SshDialAgent);
+    expect((ssh.options.agent as SshDialAgent).target).toEqual({
+      host: 'build-box',
+      port: 2222,
+      username: 'deploy',
+      agentSocket: '/tmp/agent.sock',
     });
   });
 
