@@ -35,11 +35,11 @@ export async function buildAndPush(
   const prepared = await prepareBuild(ctx, { ...config, tag }, options);
   const images = await sameInputsImages(ctx, prepared, options);
   const tagged = await taggedAmong(ctx, images, target, repository, tag);
-  if (tagged) {
-    ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged));
-    return tagged;
+  if (tagged.found) {
+    ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
+    return tagged.found;
   }
   const image = await imageToPush(ctx, images, () => runBuild(ctx, { ...config, tag }, prepared, options));
   onPush?.();
-  return pushStep(ctx, config, target, repository, image, tag);
+  return pushStep(ctx, config, target, repository, image, tag, tagged.token);
 }

@@ -91,14 +91,14 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
       return current;
     }
     return pushes(ctx, key, waiting, async () => {
-      const tagged = !running && (await taggedAmong(ctx, images, aws, repository, tag));
-      if (tagged) {
-        ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged));
-        return tagged;
+      const tagged = running ? {} : await taggedAmong(ctx, images, aws, repository, tag);
+      if (tagged.found) {
+        ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
+        return tagged.found;
       }
       const image = await toPush(group.key, () => imageToPush(ctx, images, () => built(ctx, group, tag)));
       const already = running && (await alreadyRunning(ctx, running, repository, image.id));
-      if (!already) return pushStep(ctx, config, aws, repository, image, tag);
+      if (!already) return pushStep(ctx, config, aws, repository, image, tag, tagged.token);
       ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${already.digest})`);
       return already;
     });

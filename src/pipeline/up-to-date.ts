@@ -4,13 +4,13 @@
 // record of this very image's push (RepoDigests) still spares the push when the rebuild came out identical.
 import { runsImage, type FunctionView } from '../aws/lambda.js';
 import { imagesLabelled, type LabelledImage } from '../docker/image-lookup.js';
+import type { RegistryCredentials } from '../docker/push.js';
 import { repoDigestsOf } from '../docker/repo-digests.js';
 import { INPUTS_LABEL } from '../image/inputs.js';
 import type { AwsTarget } from './aws-target.js';
 import type { BuildOptions, BuiltImage, PreparedBuild } from './build.js';
 import type { PipelineContext } from './context.js';
 import type { PushedImage } from './push.js';
-import { ecrRegistry } from './registry-access.js';
 import type { Repository } from './repository.js';
 
 /** A pushed image found, not pushed: no layer went anywhere. */
@@ -48,20 +48,31 @@ export function runningAmong(
   return undefined;
 }
 
-/** Push: the push of one of these images that the registry's `tag` names now (one manifest read, no upload). */
+/**
+ * Push: the push of one of these images that the registry's `tag` names now (one manifest read, no upload). The
+ * token it logged in with is handed on, so that a push that follows asks ECR for none.
+ */
 export async function taggedAmong(
-  ctx: PipelineContext & { env?: NodeJS.ProcessEnv },
+  ctx: PipelineContext,
   images: LabelledImage[],
   target: AwsTarget,
   repository: Repository,
   tag: string,
-): Promise<PushedImage | undefined> {
+): Promise<{ found?: PushedImage; token?: RegistryCredentials }> {
   const ours = new Set(images.flatMap((image) => digestsIn(image.repoDigests, repository)));
-  if (ours.size === 0) return undefined;
-  const registry = await ecrRegistry(target.clients.ecr, repository.registryId, { ...ctx, env: ctx.env ?? {} });
+  if (ours.size === 0) return {};
+  // Loaded here: `build` shares this module and never reads a registry.
+  const [{ getRegistryCredentials }, { RegistryClient }] = await Promise.all([
+    import('../aws/ecr.js'),
+    import('../docker/registry.js'),
+  ]);
+  const token = await getRegistryCredentials(target.clients.ecr, repository.registryId);
+  ctx.out.debug(`registry ${token.serverAddress}: user ${token.username}, password ****`);
+  const registry = new RegistryClient({ endpoint: token.endpoint, credentials: async () => token, signal: ctx.signal });
   const manifest = await registry.manifest(repository.name, tag);
-  if (!manifest || !ours.has(manifest.digest)) return undefined;
-  return { ...unpushed(repository, manifest.digest, manifest.mediaType), taggedReference: `${repository.uri}:${tag}` };
+  if (!manifest || !ours.has(manifest.digest)) return { token };
+  const found = unpushed(repository, manifest.digest, manifest.mediaType);
+  return { found: { ...found, taggedReference: `${repository.uri}:${tag}` }, token };
 }
 
 /** One line for a target found up to date before any build. */
