@@ -50,28 +50,23 @@ interface Home {
   pushed: Promise<PushedImage>;
 }
 
-/** A group's build, prepared once for the run, and the local images already built from its inputs. */
-interface Prepared {
-  build: PreparedBuild;
-  images: LabelledImage[];
-}
-
 export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?: number } = {}): SharedImages {
-  const preparations = onceEach<Prepared>();
+  const preparations = onceEach<PreparedBuild>();
+  const labelled = onceEach<LabelledImage[]>();
   const builds = joinOnce<BuiltImage>();
   const toPush = onceEach<Pick<BuiltImage, 'id'>>();
   const repositories = joinOnce<Repository>();
   const pushes = joinOnce<PushedImage>();
   const homes = new Map<string, Home>();
   const replication = onceEach<boolean>();
+  // Each group's build is prepared once (bundle, context, inputs hash); its labelled images are looked up once.
   const prepared = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
-    preparations(group.key, async () => {
-      const prepared = await prepareBuild(ctx, { ...group.members[0]!, tag }, build);
-      return { build: prepared, images: await sameInputsImages(ctx, prepared, build) };
-    });
+    preparations(group.key, () => prepareBuild(ctx, { ...group.members[0]!, tag }, build));
+  const sameInputs = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
+    labelled(group.key, async () => sameInputsImages(ctx, await prepared(ctx, group, tag), build));
   const built: SharedImages['built'] = (ctx, group, tag) =>
     builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, async () =>
-      runBuild(ctx, { ...group.members[0]!, tag }, (await prepared(ctx, group, tag)).build, build),
+      runBuild(ctx, { ...group.members[0]!, tag }, await prepared(ctx, group, tag), build),
     );
   const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag, running) => {
     const repository = await repositories(
@@ -84,7 +79,7 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     const waiting = `Waiting for the push to ${repository.uri}`;
     if (config.builder?.type === 'codebuild')
       return pushes(ctx, key, waiting, () => buildAndPush(ctx, config, aws, repository, tag, build));
-    const { images } = await prepared(ctx, group, tag);
+    const images = await sameInputs(ctx, group, tag);
     const current = running && runningAmong(images, running, repository);
     if (current) {
       ctx.out.info(upToDateLine(`${config.functionName} already runs`, current));
