@@ -121,7 +121,24 @@ function addExtraFiles(pack: Pack, files: ContextFile[]) {
   pack.finalize();
 }
 
-export async function createBuildContext(plan: ContextPlan): Promise<BuildContext> {
+/** The folder's paths a plan sends (.dockerignore applied), unprefixed; none when the plan has no folder. */
+export interface ContextSelection {
+  entries: string[];
+  suspectedSecrets: string[];
+}
+
+/** Walks the plan's folder once: what the tar will hold from it. The inputs hash (inputs.ts) reads the same list. */
+export async function selectContext(plan: ContextPlan): Promise<ContextSelection> {
+  if (!plan.directory) return { entries: [], suspectedSecrets: [] };
+  return selectContextEntries(
+    plan.directory,
+    await readDockerignore(plan.directory),
+    plan.dockerfilePath ? [plan.dockerfilePath] : [],
+  );
+}
+
+/** The tar stream of a plan; `selection` when the folder was already walked for it. */
+export async function createBuildContext(plan: ContextPlan, selection?: ContextSelection): Promise<BuildContext> {
   if (!plan.directory) {
     const { pack } = await import('tar-stream');
     const stream = pack();
@@ -133,11 +150,7 @@ export async function createBuildContext(plan: ContextPlan): Promise<BuildContex
     };
   }
   const directory = plan.directory;
-  const { entries, suspectedSecrets } = await selectContextEntries(
-    directory,
-    await readDockerignore(directory),
-    plan.dockerfilePath ? [plan.dockerfilePath] : [],
-  );
+  const { entries, suspectedSecrets } = selection ?? (await selectContext(plan));
   const { pack: packDirectory } = await import('tar-fs');
   const included = new Set(entries);
   const prefix = plan.directoryPrefix ? `${plan.directoryPrefix.replace(/\/+$/, '')}/` : '';

@@ -1,11 +1,13 @@
 // Build and push: by the local engine, or by a remote builder (config "builder", --builder) that pushes itself.
-// Either way the result is the pushed image, by digest.
+// Either way the result is the pushed image, by digest. Locally, an image of the same build inputs that the tag
+// already names is not built or pushed again (up-to-date.ts).
 import type { Repository } from '../aws/ecr.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
-import { buildStep, type BuildOptions } from './build.js';
+import { prepareBuild, runBuild, type BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { pushStep, type PushedImage } from './push.js';
+import { imageToPush, sameInputsImages, taggedAmong, upToDateLine } from './up-to-date.js';
 
 export async function buildAndPush(
   ctx: PipelineContext,
@@ -30,7 +32,14 @@ export async function buildAndPush(
       cacheFrom,
     });
   }
-  const image = await buildStep(ctx, { ...config, tag }, options);
+  const prepared = await prepareBuild(ctx, { ...config, tag }, options);
+  const images = await sameInputsImages(ctx, prepared, options);
+  const tagged = await taggedAmong(ctx, images, target, repository, tag);
+  if (tagged.found) {
+    ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
+    return tagged.found;
+  }
+  const image = await imageToPush(ctx, images, () => runBuild(ctx, { ...config, tag }, prepared, options));
   onPush?.();
-  return pushStep(ctx, config, target, repository, image, tag);
+  return pushStep(ctx, config, target, repository, image, tag, tagged.token);
 }

@@ -1,10 +1,8 @@
-// How a deploy gets its image into the target repository: build and push (skipping the push when the function
-// already runs this very build), or, with --image, an existing image copied registry to registry (no build, no
+// How a deploy gets its image into the target repository: build and push (skipping the build and the push when the
+// function already runs an image of the same build inputs, up-to-date.ts), or, with --image, an existing image copied registry to registry (no build, no
 // engine) or a local image pushed through the engine.
-import { runsImage, type FunctionView } from '../aws/lambda.js';
 import type { Architecture } from '../config/types.js';
-import { repoDigestsOf } from '../docker/repo-digests.js';
-import { buildStep, type BuildOptions } from './build.js';
+import { prepareBuild, runBuild, type BuildOptions } from './build.js';
 import { buildAndPush } from './build-push.js';
 import type { PipelineContext } from './context.js';
 import type { DeployPlan } from './deploy-plan.js';
@@ -13,6 +11,7 @@ import { parseImageRef } from './image-ref.js';
 import { pushStep, type PushedImage } from './push.js';
 import { ecrRegistry, sourceRegistry, type NamedTarget } from './registry-access.js';
 import type { Repository } from './repository.js';
+import { alreadyRunning, imageToPush, runningAmong, sameInputsImages, unpushed, upToDateLine } from './up-to-date.js';
 
 /** `deploy --image` (and promote): the image to deploy instead of a build, and the target that holds it. */
 export interface ExistingImage {
@@ -41,42 +40,23 @@ export async function imageStep(
     const cacheFrom = current?.includes('@') ? current : undefined;
     return buildAndPush(ctx, plan.config, plan.target, repository, plan.tag, build, cacheFrom);
   }
-  const image = await buildStep(ctx, { ...plan.config, tag: plan.tag }, build);
+  const config = { ...plan.config, tag: plan.tag };
+  const prepared = await prepareBuild(ctx, config, build);
+  const images = await sameInputsImages(ctx, prepared, build);
+  const current = plan.existing && runningAmong(images, plan.existing, repository);
+  if (current) {
+    ctx.out.info(upToDateLine(`${config.functionName} already runs`, current));
+    return current;
+  }
+  const image = await imageToPush(ctx, images, () => runBuild(ctx, config, prepared, build));
   const running = plan.existing && (await alreadyRunning(ctx, plan.existing, repository, image.id));
   if (running) {
-    ctx.out.info(`skipping the push: ${plan.config.functionName} already runs this build (${running.digest})`);
+    ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${running.digest})`);
     return running;
   }
   onPush?.();
   return pushStep(ctx, plan.config, plan.target, repository, image, plan.tag);
 }
-
-/**
- * The function already runs this build when the engine recorded a push of this very image ID to the target
- * repository (RepoDigests) with the digest the function runs; then neither a push nor a new tag is needed.
- */
-export async function alreadyRunning(
-  ctx: PipelineContext,
-  fn: FunctionView,
-  repository: Repository,
-  imageId: string,
-): Promise<PushedImage | undefined> {
-  const prefix = `${repository.uri}@`;
-  for (const repoDigest of await repoDigestsOf(await ctx.docker(), imageId)) {
-    if (!repoDigest.startsWith(prefix)) continue;
-    const digest = repoDigest.slice(prefix.length);
-    if (runsImage(fn, { digest, imageUri: repoDigest })) return unpushed(repository, digest, '');
-  }
-  return undefined;
-}
-
-const unpushed = (repository: Repository, digest: string, mediaType: string): PushedImage => ({
-  taggedReference: `${repository.uri}@${digest}`,
-  digest,
-  imageUri: `${repository.uri}@${digest}`,
-  mediaType,
-  layers: { total: 0, pushed: 0, existed: 0 },
-});
 
 /** The architecture the image must have: the function's when it exists, else the config's (for --create). */
 const architectureOf = (plan: DeployPlan): Architecture => plan.existing?.architecture ?? plan.config.architecture;

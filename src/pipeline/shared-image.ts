@@ -3,19 +3,28 @@
 // (its row shows the steps); the others wait for the same promise under a step of their own. A region the
 // first region's registry replicates to (ECR replication) waits for the replica instead of a second push. With a
 // remote builder (CodeBuild) an image group is built and pushed in one build per region, no local engine involved.
+// Before any build, a target whose function runs an image of the group's build inputs is up to date (up-to-date.ts).
 import { findRepository } from '../aws/ecr.js';
 import type { FunctionView } from '../aws/lambda.js';
 import { replicatesTo, waitForReplica } from '../aws/ecr-replication.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AwsTarget } from './aws-target.js';
-import { buildStep, type BuildOptions, type BuiltImage } from './build.js';
+import type { LabelledImage } from '../docker/image-lookup.js';
+import { prepareBuild, runBuild, type BuildOptions, type BuiltImage, type PreparedBuild } from './build.js';
 import { buildAndPush } from './build-push.js';
-import { alreadyRunning } from './image-step.js';
 import type { PipelineContext } from './context.js';
 import type { ImageGroup } from './image-groups.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep, type Repository } from './repository.js';
 import { onceEach } from './run-many.js';
+import {
+  alreadyRunning,
+  imageToPush,
+  runningAmong,
+  sameInputsImages,
+  taggedAmong,
+  upToDateLine,
+} from './up-to-date.js';
 
 export interface SharedImages {
   /** The group's image, built once for the run (tagged `tag`). */
@@ -42,14 +51,22 @@ interface Home {
 }
 
 export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?: number } = {}): SharedImages {
+  const preparations = onceEach<PreparedBuild>();
+  const labelled = onceEach<LabelledImage[]>();
   const builds = joinOnce<BuiltImage>();
+  const toPush = onceEach<Pick<BuiltImage, 'id'>>();
   const repositories = joinOnce<Repository>();
   const pushes = joinOnce<PushedImage>();
   const homes = new Map<string, Home>();
   const replication = onceEach<boolean>();
+  // Each group's build is prepared once (bundle, context, inputs hash); its labelled images are looked up once.
+  const prepared = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
+    preparations(group.key, () => prepareBuild(ctx, { ...group.members[0]!, tag }, build));
+  const sameInputs = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
+    labelled(group.key, async () => sameInputsImages(ctx, await prepared(ctx, group, tag), build));
   const built: SharedImages['built'] = (ctx, group, tag) =>
-    builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, () =>
-      buildStep(ctx, { ...group.members[0]!, tag }, build),
+    builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, async () =>
+      runBuild(ctx, { ...group.members[0]!, tag }, await prepared(ctx, group, tag), build),
     );
   const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag, running) => {
     const repository = await repositories(
@@ -62,10 +79,21 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     const waiting = `Waiting for the push to ${repository.uri}`;
     if (config.builder?.type === 'codebuild')
       return pushes(ctx, key, waiting, () => buildAndPush(ctx, config, aws, repository, tag, build));
-    const image = await built(ctx, group, tag);
+    const images = await sameInputs(ctx, group, tag);
+    const current = running && runningAmong(images, running, repository);
+    if (current) {
+      ctx.out.info(upToDateLine(`${config.functionName} already runs`, current));
+      return current;
+    }
     return pushes(ctx, key, waiting, async () => {
+      const tagged = running ? {} : await taggedAmong(ctx, images, aws, repository, tag);
+      if (tagged.found) {
+        ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
+        return tagged.found;
+      }
+      const image = await toPush(group.key, () => imageToPush(ctx, images, () => built(ctx, group, tag)));
       const already = running && (await alreadyRunning(ctx, running, repository, image.id));
-      if (!already) return pushStep(ctx, config, aws, repository, image, tag);
+      if (!already) return pushStep(ctx, config, aws, repository, image, tag, tagged.token);
       ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${already.digest})`);
       return already;
     });

@@ -143,13 +143,36 @@ describe(
         [`cron ${WEST}`, 'succeeded', 'up to date', cron],
         [`cron ${EAST}`, 'succeeded', 'up to date', cron],
       ]);
-      // Nor is anything pushed: the engine recorded this very build's push to each region's repository, and the
-      // functions run it, so each image × region skips its push (plain lines, one per target, off a terminal).
+      // Nor is anything built or pushed: each image carries the hash of its build inputs, the engine recorded its
+      // push to each region's repository, and the functions run it (plain lines, one per target, off a terminal).
+      aws.calls.length = 0;
       const quiet = await tslambda(['deploy', 'api', 'cron', '--no-bundle', '--tag', 'v1']);
       expect(quiet.exitCode, quiet.stderr).toBe(ExitCode.ok);
       const said = `${quiet.stdout}${quiet.stderr}`;
+      expect(said).not.toContain('Building ');
       expect(said).not.toContain('Pushing ');
-      expect(said.match(/skipping the push: \S+ already runs this build/g)).toHaveLength(4);
+      expect(said.match(/up to date: (api|cron) already runs sha256:\S+, built from the same inputs/g)).toHaveLength(4);
+      expect(aws.operations()).not.toContain('UpdateFunctionCode');
+      expect(aws.operations()).not.toContain('GetAuthorizationToken');
+
+      // One changed file changes the inputs of the one image whose context holds it (api.js is in the root folder,
+      // api and worker's; cron's folder does not hold it): that image alone is built, and pushed to each region.
+      await writeFile(join(project, 'api.js'), `${handler('api')}// edited\n`);
+      aws.calls.length = 0;
+      const edited = await tslambda(['deploy', 'api', 'cron', '--no-bundle', '--tag', 'v1']);
+      expect(edited.exitCode, edited.stderr).toBe(ExitCode.ok);
+      expect(edited.stderr.match(/\] ✔ Building /g)).toEqual(['] ✔ Building ']);
+      expect(edited.stderr).toMatch(/^\[api (eu-west-1|us-east-1)\] ✔ Building /m);
+      expect(edited.stderr.match(/\] ✔ Pushing /g)).toHaveLength(2);
+      expect(edited.stderr.match(/up to date: cron already runs/g)).toHaveLength(2);
+      const updated = aws.calls.filter((c) => c.operation === 'UpdateFunctionCode').map((c) => c.input.FunctionName);
+      expect(updated).toEqual(['api', 'api']);
+      const editedApi = codeOf(WEST, 'api')!.split('@')[1]!;
+      expect(editedApi).not.toBe(shared);
+      expect(codeOf(EAST, 'api')).toBe(`${east.host}/${REPOSITORY}@${editedApi}`);
+      expect(codeOf(WEST, 'cron')).toBe(`${west.host}/${REPOSITORY}@${cron}`);
+      // worker was not deployed: it still runs the image it shared with api's first edition.
+      expect(codeOf(WEST, 'worker')).toBe(`${west.host}/${REPOSITORY}@${shared}`);
 
       const westLambda = aws.partition(WEST).lambda;
       const commandOf = (name: string) =>

@@ -134,7 +134,7 @@ describe('promotion and no-op deploys (real engine + registries, fake AWS)', run
   let stagingDigest: string;
 
   it(
-    'deploy, then a second deploy of the unchanged project: no push (nothing written), no update, "up to date"',
+    'deploy, then a second deploy of the unchanged project: no build, no push (nothing written), no update, "up to date"',
     slow,
     async () => {
       const first = await tslambda(['deploy', '--json']);
@@ -143,13 +143,19 @@ describe('promotion and no-op deploys (real engine + registries, fake AWS)', run
       stagingDigest = String(json(first).digest);
       expect(staging.proxy.writes().some((line) => line.startsWith(`PUT /v2/${REPOSITORY}/manifests/`))).toBe(true);
 
+      const built = await ourImages();
       staging.proxy.requests.length = 0;
       aws.calls.length = 0;
       const second = await tslambda(['deploy']);
       expect(second.exitCode, second.stderr).toBe(ExitCode.ok);
-      expect(second.stderr).toContain(`skipping the push: ${FUNCTION} already runs this build (${stagingDigest})`);
+      // The image carries the hash of its build inputs: an unchanged project is found up to date before any build.
+      expect(second.stderr).toContain(
+        `up to date: ${FUNCTION} already runs ${stagingDigest}, built from the same inputs; nothing built or pushed`,
+      );
       expect(second.stderr).toContain(`Up to date ${FUNCTION}`);
+      expect(second.stderr).not.toContain('Building');
       expect(second.stderr).not.toContain('Pushing');
+      expect(await ourImages()).toEqual(built);
       expect(staging.proxy.writes()).toEqual([]);
       expect(staging.proxy.requests).toEqual([]);
       expect(aws.operations()).not.toContain('UpdateFunctionCode');

@@ -85,6 +85,37 @@ describe('tslambda push / deploy (real engine + registry, fake AWS)', runsWhen('
     expect(aws.ecr.repositories.get(REPOSITORY)?.imageScanningConfiguration).toEqual({ scanOnPush: true });
   });
 
+  it('push: pushed again unchanged, up to date (no build, no push); under a new tag, the same image without a build', async () => {
+    const first = await tslambda(['push', '--tag', 'again', '--json']);
+    expect(first.exitCode, first.stderr).toBe(ExitCode.ok);
+    const digest = String(json(first).digest);
+
+    aws.calls.length = 0;
+    const second = await tslambda(['push', '--tag', 'again']);
+    expect(second.exitCode, second.stderr).toBe(ExitCode.ok);
+    expect(second.stderr).toContain(`up to date: ${registry.host}/${REPOSITORY}:again already names ${digest}`);
+    expect(second.stderr).not.toContain('Building');
+    expect(second.stderr).not.toContain('Pushing');
+    // One token, to read the tag's manifest.
+    expect(aws.operations()).toEqual(['DescribeRepositories', 'GetAuthorizationToken']);
+
+    aws.calls.length = 0;
+    const third = await tslambda(['push', '--tag', 'again-2']);
+    expect(third.exitCode, third.stderr).toBe(ExitCode.ok);
+    expect(third.stderr).toMatch(/no build: [0-9a-f]{12} was built from the same inputs/);
+    expect(third.stderr).not.toContain('Building');
+    expect(third.stderr).toContain(`Pushing ${registry.host}/${REPOSITORY}:again-2`);
+    expect((await registry.manifest(REPOSITORY, 'again-2')).digest).toBe(digest);
+    // The token that read the tag serves the push too.
+    expect(aws.operations()).toEqual(['DescribeRepositories', 'GetAuthorizationToken']);
+
+    // --no-cache asks for a build whatever the label says.
+    const forced = await tslambda(['push', '--tag', 'again', '--no-cache']);
+    expect(forced.exitCode, forced.stderr).toBe(ExitCode.ok);
+    expect(forced.stderr).toContain('Building');
+    expect(aws.unexpected).toEqual([]);
+  });
+
   it('deploy: updates an existing function by digest, then a second unchanged deploy makes no update call', async () => {
     aws.lambda.addFunction({ name: 'fn-existing', imageUri: `${registry.host}/${REPOSITORY}@${OLD_DIGEST}` });
     const first = await tslambda(['deploy', '--json'], await functionProject('fn-existing'));
