@@ -2,12 +2,13 @@
 // behind an HTTP API v2 event) and the shell example (exec), each built by tslambda on a FROM-scratch base that has
 // python3 and bash but no Node (the Node stage copies it from another local image), then run by invoke-local:
 // the result, REPORT, a timeout and a crash as Lambda shows them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/run-cli.js';
+import { interruptAll, startCli } from '../support/running-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
@@ -36,6 +37,8 @@ async function project(example: string | Record<string, string>, name: string): 
   await writeFile(`${dir}/lambda.config.json`, JSON.stringify(config));
   return dir;
 }
+
+afterEach(interruptAll);
 
 const invoke = (dir: string, args: string[]) => runCli(['invoke-local', '--cwd', dir, ...args]);
 
@@ -129,6 +132,30 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     expect(ok.stderr).toMatch(/^Building .* …$/m);
     expect(JSON.parse(JSON.parse(ok.stdout).body)).toEqual({ hello: 'Ada', path: '/greet' });
     expect(ok.stderr).toMatch(REPORT);
+  }, 240_000);
+
+  it('invoke-local --watch rebuilds the image after a save of the Python program and answers from the new code', async () => {
+    const worker = (word: string) => `def handler(event, context):\n    return {"word": "${word}"}\n`;
+    const dir = await project(
+      {
+        'lambda.config.json': JSON.stringify({
+          timeout: 5,
+          program: { command: ['python3', '/opt/tslambda/runtime/adapters/stdio.py', 'app.handler'] },
+        }),
+        'app.py': worker('first'),
+      },
+      'py-watch',
+    );
+    const cli = startCli(['invoke-local', '--cwd', dir, '--watch', '--data', '{}'], { waitMs: 180_000 });
+    try {
+      await cli.waitFor('stdout', (out) => out.includes('{"word":"first"}'), 'the first answer');
+      await writeFile(`${dir}/app.py`, worker('second'));
+      await cli.waitFor('stdout', (out) => out.includes('{"word":"second"}'), 'the answer of the edited program');
+      expect(cli.stderr()).toContain('↻ app.py changed');
+      expect(cli.stderr().match(/^REPORT /gm)).toHaveLength(2);
+    } finally {
+      expect(await cli.interrupt()).toBe(130);
+    }
   }, 240_000);
 
   it('examples/shell: exec with jq, a non-zero exit, a timeout', async () => {
