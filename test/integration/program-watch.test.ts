@@ -7,7 +7,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { freePort } from '../support/net.js';
+import { freeFixedPort, freePort } from '../support/net.js';
 import { interruptAll, startCli } from '../support/running-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { runsWhen } from '../support/skips.js';
@@ -92,7 +92,7 @@ describe(
       const config = JSON.parse(await readFile(`${project}/lambda.config.json`, 'utf8'));
       await writeFile(
         `${project}/lambda.config.json`,
-        JSON.stringify({ ...config, functionName, program: { ...config.program, port: await freePort() } }),
+        JSON.stringify({ ...config, functionName, program: { ...config.program, port: await freeFixedPort() } }),
       );
       const event = await readFile(`${project}/event.json`);
       const port = await freePort();
