@@ -1,7 +1,8 @@
 // Program handlers end to end on the real engine: a Python stdio worker, the python-http example (an http.server
-// behind an HTTP API v2 event) and the shell example (exec), each built by tslambda on a FROM-scratch base that has
-// python3 and bash but no Node (the Node stage copies it from another local image), then run by invoke-local:
-// the result, REPORT, a timeout and a crash as Lambda shows them.
+// behind an HTTP API v2 event, buffered and streamed) and the shell example (exec), each built by tslambda on a
+// FROM-scratch base that has python3 and bash but no Node (the Node stage copies it from another local image), then
+// run by invoke-local: the result, REPORT, a timeout and a crash as Lambda shows them. Also: the size the Node stage
+// adds, as build reports it, and invoke-local --watch rebuilding after a save of the program.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -166,6 +167,21 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/^Building .* …$/m);
     expect(JSON.parse(JSON.parse(ok.stdout).body)).toEqual({ hello: 'Ada', path: '/greet' });
+    expect(ok.stderr).toMatch(REPORT);
+  }, 240_000);
+
+  it('examples/python-http with "stream": true: the HTTP response streamed with its prelude, then REPORT', async () => {
+    const dir = await project('python-http', 'py-stream');
+    const config = JSON.parse(await readFile(`${dir}/lambda.config.json`, 'utf8'));
+    config.program.stream = true;
+    await writeFile(`${dir}/lambda.config.json`, JSON.stringify(config));
+    const event = JSON.parse(await readFile(`${dir}/event.json`, 'utf8'));
+    const ok = await invoke(dir, ['--data', JSON.stringify({ ...event, rawPath: '/stream', rawQueryString: '' })]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    // As InvokeWithResponseStream carries an HTTP integration response: the prelude, eight zero bytes, the body.
+    const [prelude, body] = ok.stdout.split('\0'.repeat(8));
+    expect(JSON.parse(prelude!)).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/plain' } });
+    expect(body).toBe('tick 1\ntick 2\ntick 3\n');
     expect(ok.stderr).toMatch(REPORT);
   }, 240_000);
 
