@@ -8,6 +8,9 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ExitCode } from '../../src/core/errors.js';
+import { startReleaseEnvironment } from '../support/release-environment.js';
 import { runCli } from '../support/run-cli.js';
 import { interruptAll, startCli } from '../support/running-cli.js';
 import { makeProject } from '../support/temp-project.js';
@@ -154,6 +157,48 @@ describe('program handlers on the real engine', runsWhen('e2e program handlers',
       `  node stage    added Node ${report.nodeStage.nodeVersion} for the runtime loop: ${mb} MB (copied from ${NODE_SOURCE})\n`,
     );
   }, 240_000);
+
+  it('README "Any language": the Python example ships with its two commands (deploy against the fake AWS)', async () => {
+    // What a new user runs, on a copy whose bases are the local ones (the only change: nothing can be pulled here).
+    const dir = await project('python-http', 'py-ship');
+    const { functionName } = JSON.parse(await readFile(`${dir}/lambda.config.json`, 'utf8'));
+    const release = await startReleaseEnvironment({
+      docker: docker!,
+      repository: functionName,
+      fakeAws: { docker: docker! },
+    });
+    try {
+      const local = await invoke(dir, ['--event', 'event.json']);
+      expect(local.exitCode, local.stderr).toBe(0);
+      expect(JSON.parse(local.stdout)).toMatchObject({ statusCode: 200 });
+
+      // The first deploy of a function that does not exist yet says how to create it …
+      const missing = await runCli(['deploy'], { cwd: dir, env: release.env });
+      expect(missing.exitCode).toBe(ExitCode.functionNotFound);
+      expect(missing.stderr).toContain('deploy --create --role <execution-role-arn>');
+      // … which ships it; the function then answers through Lambda's Invoke API.
+      const role = `arn:aws:iam::${release.aws.accountId}:role/python-http`;
+      const created = await runCli(['deploy', '--create', '--role', role], { cwd: dir, env: release.env });
+      expect(created.exitCode, created.stderr).toBe(0);
+      const client = new LambdaClient(release.sdk);
+      try {
+        const answer = await client.send(
+          new InvokeCommand({ FunctionName: functionName, Payload: await readFile(`${dir}/event.json`) }),
+        );
+        expect(answer.FunctionError).toBeUndefined();
+        const response = JSON.parse(Buffer.from(answer.Payload!).toString());
+        expect(response).toMatchObject({ statusCode: 200 });
+        expect(JSON.parse(response.body)).toEqual({ hello: 'Ada', path: '/greet' });
+      } finally {
+        client.destroy();
+      }
+      // From then on, the documented command alone.
+      const again = await runCli(['deploy'], { cwd: dir, env: release.env });
+      expect(again.exitCode, again.stderr).toBe(0);
+    } finally {
+      await release.stop();
+    }
+  }, 300_000);
 
   it("a Dockerfile of the user's own, made with the lines `init --program --dockerfile` prints, serves the example", async () => {
     const dir = await project('python-http', 'py-own');
