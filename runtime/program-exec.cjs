@@ -1,5 +1,5 @@
-// @ts-nocheck -- not yet JSDoc-typed (merged from anyprogram before the deadline); remove once typed like the other runtime files.
 'use strict';
+// @ts-check
 // The exec protocol, for shell tools: one process per invocation, the event (JSON) on its stdin, the context in
 // its environment (LAMBDA_REQUEST_ID, LAMBDA_DEADLINE_MS, LAMBDA_FUNCTION_ARN, _X_AMZN_TRACE_ID, LAMBDA_CONTEXT),
 // its stdout the result (JSON, or else taken as a string), its stderr function logs. A non-zero exit is an error;
@@ -8,6 +8,17 @@
 const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline } = require('./program-process.cjs');
 const { contextOf } = require('./program.cjs');
 
+/** @typedef {import('./program.cjs').ProgramConfig} ProgramConfig */
+/** @typedef {import('./program.cjs').ProgramOptions} ProgramOptions */
+/** @typedef {import('./program.cjs').ProgramContext} ProgramContext */
+
+/**
+ * @param {ProgramConfig} config
+ * @param {ProgramOptions} options
+ * @param {unknown} event
+ * @param {ProgramContext} context
+ * @returns {Promise<unknown>}
+ */
 function invoke(config, options, event, context) {
   const env = {
     ...options.env,
@@ -32,7 +43,7 @@ function invoke(config, options, event, context) {
             ),
           );
         }
-        resolve(resultOf(Buffer.concat(proc.collected)));
+        resolve(resultOf(Buffer.concat(proc.collected ?? [])));
       },
     );
     const timer = setTimeout(() => {
@@ -41,7 +52,7 @@ function invoke(config, options, event, context) {
     }, untilDeadline(context.deadlineMs));
     proc.started().then(
       () => proc.child.stdin.end(JSON.stringify(event)),
-      (err) => {
+      (/** @type {Error} */ err) => {
         clearTimeout(timer);
         reject(programError('Runtime.InvalidEntrypoint', err.message));
       },
@@ -49,7 +60,10 @@ function invoke(config, options, event, context) {
   });
 }
 
-/** stdout as JSON when it parses, else as text without its final newline (so `echo hello` returns "hello"). */
+/**
+ * stdout as JSON when it parses, else as text without its final newline (so `echo hello` returns "hello").
+ * @param {Buffer} buffer
+ */
 function resultOf(buffer) {
   const text = buffer.toString('utf8');
   try {
@@ -59,8 +73,13 @@ function resultOf(buffer) {
   }
 }
 
+/**
+ * @param {ProgramConfig} config
+ * @param {ProgramOptions} options
+ */
 async function start(config, options) {
-  return (event, context) => invoke(config, options, event, context);
+  return (/** @type {unknown} */ event, /** @type {ProgramContext} */ context) =>
+    invoke(config, options, event, context);
 }
 
 module.exports = { start };

@@ -1,5 +1,5 @@
-// @ts-nocheck -- not yet JSDoc-typed (merged from anyprogram before the deadline); remove once typed like the other runtime files.
 'use strict';
+// @ts-check
 // The http protocol: the program is an HTTP server on 127.0.0.1:`port` (also given to it as PORT). Init waits until
 // GET `healthPath` answers below 500, within the init limit; each event becomes one request (program-http-events.cjs)
 // on a kept-alive connection. A crash is a Runtime.ExitError and a missed deadline kills the server; either way the
@@ -11,17 +11,38 @@ const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline 
 const { contextOf } = require('./program.cjs');
 const { kindOf, toRequest, toResult, streamPrelude } = require('./program-http-events.cjs');
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const { STREAMING } = require('./marks.cjs');
+const { invocationHeaders: H } = require('./runtime-api.cjs');
+
+/** @typedef {import('./program.cjs').ProgramConfig} ProgramConfig */
+/** @typedef {import('./program.cjs').ProgramOptions} ProgramOptions */
+/** @typedef {import('./program.cjs').ProgramContext} ProgramContext */
+/** @typedef {import('./marks.cjs').Handler} Handler */
+/** @typedef {import('./streaming.cjs').ResponseStream} ResponseStream */
+/** @typedef {import('./program-http-events.cjs').EventKind} EventKind */
+/** @typedef {import('./program-http-events.cjs').ProgramRequest} ProgramRequest */
+/** @typedef {import('./program-http-events.cjs').ProgramResponse} ProgramResponse */
+/**
+ * Handles the program's response to one event, resolving with the invocation's outcome.
+ * @typedef {(kind: EventKind, request: ProgramRequest, res: http.IncomingMessage) => Promise<unknown>} OnResponse
+ */
+
 const POLL_MS = 10;
 const EXIT_GRACE_MS = 200; // a reset connection and the exit of a crashed server arrive in either order
 
 class HttpProgram {
+  /**
+   * @param {ProgramConfig} config
+   * @param {ProgramOptions} options
+   */
   constructor(config, options) {
     this.config = config;
     this.options = { cwd: options.cwd, env: { ...options.env, PORT: String(config.port) } };
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    /** @type {ProgramProcess | null} */
     this.proc = null;
-    this.exit = null; // resolves with the description of the current process's exit
+    /** @type {Promise<string>} resolves with the description of the current process's exit */
+    this.exit = new Promise(() => {});
   }
 
   describe() {
@@ -30,7 +51,8 @@ class HttpProgram {
 
   /** Starts the server and waits until it is ready; an InitError (with its last output) when it never is. */
   async start() {
-    let onExit;
+    /** @type {(exit: string) => void} */
+    let onExit = () => {};
     this.exit = new Promise((resolve) => (onExit = resolve));
     const proc = new ProgramProcess(this.config.command, this.options, undefined, (code, signal) => {
       if (this.proc === proc) this.proc = null;
@@ -47,7 +69,8 @@ class HttpProgram {
           `the program ${this.describe()} ${await this.exit} before it was ready on ${health}; its last output:\n${proc.tail()}`,
         );
       const status = await probe(this.config.port, this.config.healthPath);
-      if (status !== 0 && status < 500) return;
+      // An answer while the program is gone came from someone else on its port: not ready (the next turn says so).
+      if (status !== 0 && status < 500 && !proc.exited) return;
       if (Date.now() > until) {
         proc.kill();
         const answer = status === 0 ? 'no answer' : `only status ${status}`;
@@ -60,31 +83,48 @@ class HttpProgram {
     }
   }
 
-  /** Sends the event's request; `onResponse(res)` handles the response and resolves with the outcome. */
+  /**
+   * Sends the event's request; `onResponse(res)` handles the response and resolves with the outcome.
+   * @param {unknown} event
+   * @param {ProgramContext} context
+   * @param {OnResponse} onResponse
+   * @returns {Promise<unknown>}
+   */
   async send(event, context, onResponse) {
     if (this.proc === null)
-      await this.start().catch((err) =>
+      await this.start().catch((/** @type {Error & { errorType?: string }} */ err) =>
         Promise.reject(programError(err.errorType ?? 'Runtime.ExitError', err.message)),
       );
+    const proc = this.proc;
+    // Gone again before the request: the exit was reported to no invocation, so it is this one's.
+    if (proc === null)
+      throw programError('Runtime.ExitError', `the program ${this.describe()} ${await this.exit} as it started`);
     const kind = kindOf(event);
     const request = toRequest(kind, event, this.config);
+    /** @type {Record<string, string>} */
     const headers = {
       ...request.headers,
       'content-length': String(request.body.length),
       'x-amzn-lambda-context': JSON.stringify(contextOf(context)),
     };
-    if (kind !== 'event') headers['x-amzn-request-context'] = JSON.stringify(event.requestContext);
-    const trace = context.headers['lambda-runtime-trace-id'];
+    if (kind !== 'event')
+      headers['x-amzn-request-context'] = JSON.stringify(
+        /** @type {{ requestContext?: unknown }} */ (event).requestContext,
+      );
+    const trace = context.headers[H.traceId];
     if (trace !== undefined) headers['x-amzn-trace-id'] = trace;
     const startedMs = Date.now();
-    const proc = this.proc;
     return new Promise((resolve, reject) => {
       let done = false;
+      /**
+       * @param {boolean} failed
+       * @param {unknown} value an Error when failed
+       */
       const finish = (failed, value) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        if (failed) reject(value);
+        if (failed) reject(/** @type {Error} */ (value));
         else resolve(value);
       };
       const timer = setTimeout(() => {
@@ -112,9 +152,16 @@ class HttpProgram {
     });
   }
 
-  /** The error for a request that failed: the program's exit when it died, else the connection's error. */
+  /**
+   * The error for a request that failed: the program's exit when it died, else the connection's error.
+   * @param {ProgramProcess} proc
+   * @param {Error} err
+   */
   async failed(proc, err) {
-    const exit = await Promise.race([this.exit, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS, null))]);
+    const exit = await Promise.race([
+      this.exit,
+      /** @type {Promise<null>} */ (new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS, null))),
+    ]);
     if (exit !== null)
       return programError(
         'Runtime.ExitError',
@@ -124,25 +171,35 @@ class HttpProgram {
   }
 }
 
-/** GET path → status, or 0 when nothing answers. */
+/**
+ * GET path → status, or 0 when nothing answers.
+ * @param {number} port
+ * @param {string} path
+ * @returns {Promise<number>}
+ */
 function probe(port, path) {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path, timeout: 1000, agent: false }, (res) => {
       res.resume();
-      resolve(res.statusCode);
+      resolve(res.statusCode ?? 0);
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
   });
 }
 
+/**
+ * @param {http.IncomingMessage} res
+ * @returns {Promise<import('./program-http-events.cjs').ProgramResponse>}
+ */
 function readAll(res) {
   return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
     const chunks = [];
-    res.on('data', (chunk) => chunks.push(chunk));
+    res.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));
     res.on('end', () =>
       resolve({
-        status: res.statusCode,
+        status: res.statusCode ?? 0,
         headers: res.headers,
         rawHeaders: res.rawHeaders,
         body: Buffer.concat(chunks),
@@ -152,16 +209,26 @@ function readAll(res) {
   });
 }
 
+/**
+ * @param {ProgramConfig} config
+ * @param {ProgramOptions} options
+ * @returns {Promise<Handler>}
+ */
 async function start(config, options) {
   const server = new HttpProgram(config, options);
   await server.start();
   if (!config.stream) {
-    return (event, context) =>
+    return (/** @type {unknown} */ event, /** @type {ProgramContext} */ context) =>
       server.send(event, context, async (kind, request, res) => toResult(kind, request, await readAll(res), config));
   }
-  const handler = (event, responseStream, context) =>
+  /** @type {Handler} */
+  const handler = (
+    /** @type {unknown} */ event,
+    /** @type {ResponseStream} */ responseStream,
+    /** @type {ProgramContext} */ context,
+  ) =>
     server.send(event, context, (kind, request, res) => {
-      const response = { status: res.statusCode, rawHeaders: res.rawHeaders };
+      const response = { status: res.statusCode ?? 0, rawHeaders: res.rawHeaders };
       const stream =
         kind === 'event'
           ? responseStream

@@ -1,5 +1,5 @@
-// @ts-nocheck -- not yet JSDoc-typed (merged from anyprogram before the deadline); remove once typed like the other runtime files.
 'use strict';
+// @ts-check
 // The stdio protocol: the program starts once and stays warm; per invocation it reads one line of JSON
 // `{"context": {…}, "event": …}` on stdin and answers with one stdout line `@tslambda {"result": …}` or
 // `@tslambda {"error": {"type": …, "message": …}}`. Every other stdout line, and stderr, are function logs.
@@ -11,20 +11,41 @@ const { ProgramProcess, programError, describeExit, timeoutError, untilDeadline 
 const { contextOf } = require('./program.cjs');
 const { InitError } = require('./handler-loader.cjs');
 
+/** @typedef {import('./program.cjs').ProgramConfig} ProgramConfig */
+/** @typedef {import('./program.cjs').ProgramOptions} ProgramOptions */
+/** @typedef {import('./program.cjs').ProgramContext} ProgramContext */
+/**
+ * The invocation in progress.
+ * @typedef {{
+ *   resolve: (value: unknown) => void, reject: (error: Error) => void, timer: NodeJS.Timeout | null,
+ *   startedMs: number, deadlineMs: number
+ * }} Current
+ */
+
 const FRAME = Buffer.from('@tslambda ');
 const EXIT_ERROR = 'Runtime.ExitError';
 const INVALID_RESPONSE = 'Runtime.InvalidResponse';
 
 class StdioWorker {
+  /**
+   * @param {ProgramConfig} config
+   * @param {ProgramOptions} options
+   */
   constructor(config, options) {
     this.config = config;
     this.options = options;
+    /** @type {ProgramProcess | null} */
     this.proc = null;
-    this.current = null; // { resolve, reject, timer, startedMs, deadlineMs } of the invocation in progress
-    this.onReady = null; // set while start() waits for the ready line
+    /** @type {Current | null} */
+    this.current = null;
+    /** @type {((exit: string | undefined) => void) | null} set while start() waits for the ready line */
+    this.onReady = null;
   }
 
-  /** Starts (or starts again) the program; resolves once it runs. */
+  /**
+   * Starts (or starts again) the program; resolves once it runs.
+   * @returns {Promise<void>}
+   */
   start() {
     const proc = new ProgramProcess(
       this.config.command,
@@ -34,10 +55,14 @@ class StdioWorker {
     );
     this.proc = proc;
     const started = proc.started();
-    return this.config.awaitReady ? started.then(() => this.ready(proc)) : started;
+    return this.config.awaitReady ? started.then(() => this.ready(proc)) : started.then(() => undefined);
   }
 
-  /** Resolves on the program's ready line; an InitError with its last output when it exits or takes too long. */
+  /**
+   * Resolves on the program's ready line; an InitError with its last output when it exits or takes too long.
+   * @param {ProgramProcess} proc
+   * @returns {Promise<void>}
+   */
   ready(proc) {
     const command = JSON.stringify(this.config.command.join(' '));
     return new Promise((resolve, reject) => {
@@ -66,8 +91,25 @@ class StdioWorker {
     });
   }
 
+  /**
+   * @param {unknown} event
+   * @param {ProgramContext} context
+   * @returns {Promise<unknown>}
+   */
   async invoke(event, context) {
-    if (this.proc === null) await this.start();
+    // A restart that fails is this invocation's failure, told as the program's (as http does), not with the
+    // runtime's own stack as an init error would be.
+    if (this.proc === null)
+      await this.start().catch((/** @type {Error & { errorType?: string }} */ err) =>
+        Promise.reject(programError(err.errorType ?? EXIT_ERROR, err.message)),
+      );
+    const proc = this.proc;
+    // Gone again before its first line: the exit was reported to no invocation, so it is this one's.
+    if (proc === null)
+      throw programError(
+        EXIT_ERROR,
+        `the program ${JSON.stringify(this.config.command.join(' '))} exited as it started`,
+      );
     // Context first, event last: see contextOf.
     const line = `{"context":${JSON.stringify(contextOf(context))},"event":${JSON.stringify(event)}}\n`;
     return new Promise((resolve, reject) => {
@@ -75,24 +117,33 @@ class StdioWorker {
       const deadlineMs = context.deadlineMs;
       const timer = Number.isFinite(deadlineMs) ? setTimeout(() => this.onDeadline(), untilDeadline(deadlineMs)) : null;
       this.current = { resolve, reject, timer, startedMs, deadlineMs };
-      this.proc.write(line);
+      proc.write(line);
     });
   }
 
-  /** Ends the invocation in progress with `failed`/`value`; false when none was in progress. */
+  /**
+   * Ends the invocation in progress with `failed`/`value`; false when none was in progress.
+   * @param {boolean} failed
+   * @param {unknown} value an Error when failed
+   */
   finish(failed, value) {
     const current = this.current;
     if (current === null) return false;
     this.current = null;
     if (current.timer !== null) clearTimeout(current.timer);
-    if (failed) current.reject(value);
+    if (failed) current.reject(/** @type {Error} */ (value));
     else current.resolve(value);
     return true;
   }
 
+  /**
+   * @param {Buffer} line
+   * @returns {boolean} whether the line was a frame (not a log line)
+   */
   onLine(line) {
     if (line.length < FRAME.length || FRAME.compare(line, 0, FRAME.length) !== 0) return false;
     const text = line.toString('utf8', FRAME.length).trim();
+    /** @type {any} */
     let frame;
     try {
       frame = JSON.parse(text);
@@ -101,7 +152,7 @@ class StdioWorker {
         true,
         programError(
           INVALID_RESPONSE,
-          `the program's answer is not valid JSON (${err.message}): ${text.slice(0, 200)}`,
+          `the program's answer is not valid JSON (${/** @type {Error} */ (err).message}): ${text.slice(0, 200)}`,
         ),
       );
     }
@@ -129,6 +180,10 @@ class StdioWorker {
     );
   }
 
+  /**
+   * @param {boolean} failed
+   * @param {unknown} value
+   */
   answer(failed, value) {
     if (!this.finish(failed, value))
       process.stderr.write(
@@ -147,10 +202,15 @@ class StdioWorker {
     this.finish(true, timeoutError(current.startedMs, current.deadlineMs));
   }
 
+  /**
+   * @param {ProgramProcess} proc
+   * @param {number | null} code
+   * @param {NodeJS.Signals | null} signal
+   */
   onExit(proc, code, signal) {
     if (proc !== this.proc) return; // killed at a deadline: already reported
     this.proc = null;
-    if (this.onReady !== null) return this.onReady(describeExit(code, signal));
+    if (this.onReady !== null) return void this.onReady(describeExit(code, signal));
     const message = `the program ${JSON.stringify(this.config.command.join(' '))} ${describeExit(code, signal)}`;
     if (!this.finish(true, programError(EXIT_ERROR, `${message} before answering; its last output:\n${proc.tail()}`))) {
       process.stderr.write(`tslambda runtime: ${message} between invocations; it is started again for the next one\n`);
@@ -158,10 +218,14 @@ class StdioWorker {
   }
 }
 
+/**
+ * @param {ProgramConfig} config
+ * @param {ProgramOptions} options
+ */
 async function start(config, options) {
   const worker = new StdioWorker(config, options);
   await worker.start();
-  return (event, context) => worker.invoke(event, context);
+  return (/** @type {unknown} */ event, /** @type {ProgramContext} */ context) => worker.invoke(event, context);
 }
 
 module.exports = { start, StdioWorker, FRAME };

@@ -1,22 +1,52 @@
-// @ts-nocheck -- not yet JSDoc-typed (merged from anyprogram before the deadline); remove once typed like the other runtime files.
 'use strict';
+// @ts-check
 // A handler that is a program in any language: reads the `program` config (TSLAMBDA_PROGRAM, JSON, set by the
 // generated Dockerfile), checks it, and returns the Node handler the loop calls, built by the protocol's adapter
 // (stdio: one warm process answering one line per event; http: a warm HTTP server; exec: one process per event).
 
 const { InitError } = require('./handler-loader.cjs');
+const { invocationHeaders: H } = require('./runtime-api.cjs');
+
+/** @typedef {import('./marks.cjs').Handler} Handler */
+
+/**
+ * The program config, checked and with its defaults.
+ * @typedef {{
+ *   command: string[], protocol: 'stdio' | 'http' | 'exec', port: number, healthPath: string, path: string,
+ *   stream: boolean, awaitReady: boolean, initTimeoutMs: number
+ * }} ProgramConfig
+ */
+
+/**
+ * Where a program runs: the function's environment and the task root.
+ * @typedef {{ env: NodeJS.ProcessEnv, cwd: string }} ProgramOptions
+ */
+
+/**
+ * What a program adapter reads of the context the loop gives a handler.
+ * @typedef {{
+ *   awsRequestId: string, deadlineMs: number, invokedFunctionArn?: string, tenantId?: string, functionName?: string,
+ *   functionVersion?: string, memoryLimitInMB?: string, logGroupName?: string, logStreamName?: string,
+ *   headers: Readonly<Record<string, string | undefined>>
+ * }} ProgramContext
+ */
 
 const PROGRAM_ENV = 'TSLAMBDA_PROGRAM';
 const PROTOCOLS = ['stdio', 'http', 'exec'];
 const INVALID = 'Runtime.InvalidProgram';
 
-/** Parses and checks the config; every problem is an InitError naming the key and the fix. */
+/**
+ * Parses and checks the config; every problem is an InitError naming the key and the fix.
+ * @param {string | undefined} text
+ * @returns {ProgramConfig}
+ */
 function parseProgram(text) {
+  /** @type {any} */
   let config;
   try {
-    config = JSON.parse(text);
+    config = JSON.parse(text ?? '');
   } catch (err) {
-    throw new InitError(INVALID, `${PROGRAM_ENV} is not valid JSON: ${err.message}`);
+    throw new InitError(INVALID, `${PROGRAM_ENV} is not valid JSON: ${/** @type {Error} */ (err).message}`);
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config))
     throw new InitError(
@@ -27,7 +57,7 @@ function parseProgram(text) {
   if (
     !Array.isArray(command) ||
     command.length === 0 ||
-    !command.every((part) => typeof part === 'string' && part !== '')
+    !command.every((/** @type {unknown} */ part) => typeof part === 'string' && part !== '')
   ) {
     throw new InitError(INVALID, 'program.command must be a non-empty array of strings, e.g. ["python3", "worker.py"]');
   }
@@ -64,6 +94,7 @@ function parseProgram(text) {
  * The context a program receives with each event: flat (strings, numbers, null), so that an adapter without a JSON
  * parser can split a stdio line at its first `},"event":`. Client context and identity stay the JSON text of
  * their Runtime API headers.
+ * @param {ProgramContext} context
  */
 function contextOf(context) {
   const h = context.headers;
@@ -71,9 +102,9 @@ function contextOf(context) {
     requestId: context.awsRequestId,
     deadlineMs: context.deadlineMs,
     invokedFunctionArn: context.invokedFunctionArn ?? null,
-    traceId: h['lambda-runtime-trace-id'] ?? null,
-    clientContext: h['lambda-runtime-client-context'] ?? null,
-    identity: h['lambda-runtime-cognito-identity'] ?? null,
+    traceId: h[H.traceId] ?? null,
+    clientContext: h[H.clientContext] ?? null,
+    identity: h[H.cognitoIdentity] ?? null,
     tenantId: context.tenantId ?? null,
     functionName: context.functionName ?? null,
     functionVersion: context.functionVersion ?? null,
@@ -83,10 +114,16 @@ function contextOf(context) {
   };
 }
 
-/** Reads the program config from the environment (removed there: it is tslambda's, not the function's) and starts it. */
+/**
+ * Reads the program config from the environment (removed there: it is tslambda's, not the function's) and starts it.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} taskRoot
+ * @returns {Promise<Handler>}
+ */
 async function loadProgram(env, taskRoot) {
   const config = parseProgram(env[PROGRAM_ENV]);
   delete env[PROGRAM_ENV];
+  /** @type {{ start(config: ProgramConfig, options: ProgramOptions): Promise<Handler> }} */
   const adapter = require(`./program-${config.protocol}.cjs`);
   return adapter.start(config, { env, cwd: taskRoot });
 }

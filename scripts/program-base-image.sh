@@ -2,7 +2,8 @@
 # Builds the bases of the program-handler e2e tests FROM scratch, since no image can be pulled on these machines:
 #   tslambda-test-program-base:no-node  the host's python3 (with its standard library), bash and the few tools the
 #                                       adapters and tests use, with the shared libraries ldd lists for each
-#   tslambda-test-program-base:node     the same plus node at /usr/local/bin/node: the source of the Node stage
+#   tslambda-test-program-base:node     the same plus node at /usr/local/bin/node and its NODE_VERSION (as the official
+#                                       Node images declare it): the source of the Node stage
 # Usage: scripts/program-base-image.sh [path/to/node]   (default: the node on PATH)
 set -euo pipefail
 node_bin=$(readlink -f "${1:-$(command -v node)}")
@@ -50,4 +51,5 @@ printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\n' >
 build tslambda-test-program-base:no-node
 copy_with_libs "$node_bin"
 mkdir -p "$work/rootfs/usr/local/bin" && mv "$work/rootfs$node_bin" "$work/rootfs/usr/local/bin/node" 2>/dev/null || true
+printf 'ENV NODE_VERSION=%s\n' "$("$node_bin" --version | sed 's/^v//')" >>"$work/Dockerfile"
 build tslambda-test-program-base:node

@@ -28,8 +28,22 @@ class App(BaseHTTPRequestHandler):
             time.sleep(float(query.partition('=')[2] or 10))
         if path == '/crash':  # the process dies: Runtime.ExitError, and a fresh server for the next request
             os._exit(3)
+        if path == '/stream':  # chunks as they are written: with "stream": true the caller gets each as it comes
+            return self.stream(['tick %d\n' % n for n in range(1, 4)])
         print('GET', self.path, flush=True)
         self.send(200, {'hello': query.partition('=')[2] or 'world', 'path': path})
+
+    def stream(self, chunks):
+        self.send_response(200)
+        self.send_header('Content-Type', 'text/plain')
+        self.send_header('Transfer-Encoding', 'chunked')
+        self.end_headers()
+        for chunk in chunks:
+            data = chunk.encode()
+            self.wfile.write(b'%x\r\n%s\r\n' % (len(data), data))
+            self.wfile.flush()
+            time.sleep(0.2)
+        self.wfile.write(b'0\r\n\r\n')
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get('Content-Length', 0)))

@@ -3,6 +3,7 @@ import { formatDuration } from '../core/output.js';
 import { buildFromFlags, buildOptionsOf } from './build-flags.js';
 import { concurrencyOf, loadTargets, renderTargets } from './targets.js';
 import { defineCommand } from './types.js';
+import type { NodeStageReport } from '../pipeline/node-stage.js';
 
 export const formatSize = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
@@ -26,11 +27,17 @@ export const buildCommand = defineCommand('build', {
     }
     const config = targets[0]!.config;
     const image = await buildFromFlags(ctx, config, args);
+    const nodeStage = config.program
+      ? await import('../pipeline/node-stage.js').then(async (m) =>
+          m.nodeStageReport(await ctx.docker(), image.id, config),
+        )
+      : undefined;
     ctx.out.result(
       [
         `Built ${image.name}`,
         `  image id      ${image.id}`,
         `  size          ${formatSize(image.size)}`,
+        ...(nodeStage ? [`  node stage    ${describeNodeStage(nodeStage)}`] : []),
         `  architecture  ${image.os}/${image.architecture}`,
         `  dockerfile    ${image.dockerfile}`,
         `  took          ${formatDuration(image.durationMs)}`,
@@ -44,7 +51,14 @@ export const buildCommand = defineCommand('build', {
         platform: image.platform,
         dockerfile: image.dockerfile,
         durationMs: image.durationMs,
+        nodeStage: nodeStage ?? null,
       },
     );
   },
 });
+
+/** A program's image carries a Node of its own for the runtime loop unless program.node names the base's. */
+function describeNodeStage(stage: NodeStageReport): string {
+  const node = stage.nodeVersion ? `Node ${stage.nodeVersion}` : 'Node';
+  return `added ${node} for the runtime loop: ${formatSize(stage.bytes)} (copied from ${stage.nodeImage})`;
+}

@@ -4,84 +4,18 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
-import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { freePort } from '../support/net.js';
-import { runCli } from '../../src/cli/main.js';
+import { interruptAll, startCli } from '../support/running-cli.js';
 import { makeProject } from '../support/temp-project.js';
 import { BASE_IMAGE, dockerForTests } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 
 const { docker, reason } = await dockerForTests();
-const WAIT_MS = 20_000;
 
-/** The CLI running in-process, its output readable while it runs. */
-interface RunningCli {
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once `test` holds for the stream's text so far; fails after WAIT_MS with what was seen. */
-  waitFor(stream: 'stdout' | 'stderr', test: (text: string) => boolean, what: string): Promise<void>;
-  /** Ctrl-C, and the exit code. */
-  interrupt(): Promise<number>;
-}
-
-const running: RunningCli[] = [];
-afterEach(async () => {
-  // A failed assertion must not leave a watcher, a process or a container behind.
-  await Promise.all(running.splice(0).map((cli) => cli.interrupt()));
-});
-
-function startCli(args: string[]): RunningCli {
-  const controller = new AbortController();
-  const streams = { stdout: new PassThrough(), stderr: new PassThrough() };
-  const text = { stdout: '', stderr: '' };
-  for (const name of ['stdout', 'stderr'] as const)
-    streams[name].on('data', (chunk: Buffer) => (text[name] += chunk.toString()));
-  const exit = runCli(args, {
-    ...streams,
-    stdin: Readable.from([]),
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd: process.cwd(),
-    interactive: false,
-    signal: controller.signal,
-  });
-  let ended = false;
-  void exit.finally(() => (ended = true));
-  const cli: RunningCli = {
-    stdout: () => text.stdout,
-    stderr: () => text.stderr,
-    waitFor: (name, test, what) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!test(text[name])) return ended ? fail('the CLI exited') : undefined;
-          cleanup();
-          resolve();
-        };
-        const fail = (why: string) => {
-          cleanup();
-          reject(new Error(`${what}: ${why}\n--- stdout\n${text.stdout}\n--- stderr\n${text.stderr}`));
-        };
-        const timer = setTimeout(() => fail(`not seen within ${WAIT_MS} ms`), WAIT_MS);
-        const cleanup = () => {
-          clearTimeout(timer);
-          streams[name].off('data', onData);
-        };
-        const onData = () => setImmediate(check);
-        streams[name].on('data', onData);
-        void exit.then(() => setImmediate(check));
-        check();
-      }),
-    interrupt: async () => {
-      controller.abort();
-      const index = running.indexOf(cli);
-      if (index >= 0) running.splice(index, 1);
-      return exit;
-    },
-  };
-  running.push(cli);
-  return cli;
-}
+// A failed assertion must not leave a watcher, a process or a container behind.
+afterEach(interruptAll);
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 const reports = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('REPORT '));

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/net.js';
+import { freeFixedPort } from '../support/net.js';
 import { deadlineIn, startProgram, type ProgramRuntime } from './support/program-runtime.js';
 
 const SERVER_PY = readFileSync(fileURLToPath(new URL('../fixtures/programs/server.py', import.meta.url)), 'utf8');
@@ -33,7 +33,7 @@ function result(outcome: { kind: string; body: Buffer }) {
 }
 
 async function startServer(extra: Record<string, unknown> = {}, env = ''): Promise<ProgramRuntime> {
-  const port = await freePort();
+  const port = await freeFixedPort();
   const command = env === '' ? ['python3', 'server.py'] : ['env', env, 'python3', 'server.py'];
   return startProgram({ command, protocol: 'http', port, healthPath: '/health', ...extra }, { 'server.py': SERVER_PY });
 }

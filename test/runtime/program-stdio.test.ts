@@ -137,6 +137,25 @@ describe('stdio program init', () => {
     }
   });
 
+  it('with awaitReady, a restart that fails before ready fails that invocation as the program, not as the runtime', async () => {
+    // Ready on its first start; exits on the event "crash"; exits before ready on every start after that.
+    const flaky =
+      'import os, sys\nif os.path.exists("started"):\n    print("cannot start twice", file=sys.stderr, flush=True)\n    sys.exit(4)\nopen("started", "w").close()\nprint(\'@tslambda {"ready": true}\', flush=True)\nfor line in sys.stdin: sys.exit(3)\n';
+    const p = await startProgram({ command: ['python3', 'flaky.py'], awaitReady: true }, { 'flaky.py': flaky });
+    try {
+      expect(errorOf(await p.api.invoke({})).errorType).toBe('Runtime.ExitError');
+      const restart = errorOf(await p.api.invoke({}));
+      expect(restart).toMatchObject({ header: 'Runtime.ExitError', errorType: 'Runtime.ExitError' });
+      // The runtime's own frames (ChildProcess.emit …) are not the function's stack.
+      expect(restart.trace ?? []).toEqual([]);
+      expect(restart.errorMessage).toMatch(
+        /^the program "python3 flaky.py" exited with code 4 before it was ready; its last output:\ncannot start twice$/,
+      );
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('reports a command that cannot start as Runtime.InvalidEntrypoint on /init/error', async () => {
     const p = await startProgram({ command: ['no-such-program-xyz'], protocol: 'stdio' }, {});
     try {

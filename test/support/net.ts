@@ -12,3 +12,19 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A free port below the kernel's ephemeral range, for a server a test names in advance (a program's `port`): a port
+ * from freePort() can be handed out again by the next listen(0) — say, the Runtime API's — before the program binds it.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}

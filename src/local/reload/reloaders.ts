@@ -1,9 +1,10 @@
 // What a reload does, per place the function runs: a host task root is rewritten under the same launcher, a
-// container gets a new image. The watch loop asks the reloader for the next version and never branches on which.
+// host program is restarted, a container gets a new image. The watch loop asks the reloader for the next version and never branches on which.
 
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { ExitCode, UserError } from '../../core/errors.js';
+import type { ProgramConfig } from '../../config/program.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { BundleResult } from '../../bundle/bundle.js';
 import { bundleToDirectory } from '../../pipeline/write-bundle.js';
@@ -29,9 +30,14 @@ export interface NextVersion {
   commit(): void;
 }
 
+/** The running environments already run the newest code (an exec program reads its files at every invocation). */
+export interface SameEnvironments {
+  sameEnvironments: string;
+}
+
 export interface Reloader {
-  /** The next version, or a note saying why there is nothing to reload. */
-  next(pending: Pending, first: boolean): Promise<NextVersion | { unchanged: string }>;
+  /** The next version, or a note saying why there is nothing to reload or nothing to restart. */
+  next(pending: Pending, first: boolean): Promise<NextVersion | SameEnvironments | { unchanged: string }>;
 }
 
 /** Docker runs: the build step makes an image; the replaced one is discarded once its containers are gone. */
@@ -52,6 +58,20 @@ export function imageReloader(
         ...(replaced ? { whileStopped: async () => void (await discardReplacedImage(docker, replaced)) } : {}),
         commit: () => (image = built),
       };
+    },
+  };
+}
+
+/**
+ * Host runs of a program: it runs from the project folder itself, so a save needs no copy. A warm program (stdio,
+ * http) holds the old code and is restarted with its environments; an exec program starts afresh per invocation.
+ */
+export function programReloader(program: ProgramConfig, launcher: RuntimeLauncher): Reloader {
+  return {
+    async next(_pending, first) {
+      if (!first && program.protocol === 'exec')
+        return { sameEnvironments: 'exec starts the program afresh for every invocation: nothing to restart' };
+      return { launcher, commit: () => undefined };
     },
   };
 }

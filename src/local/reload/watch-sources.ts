@@ -1,6 +1,6 @@
 // Notices changes to whatever a function is made of (invoke-local --watch): the bundle's sources through esbuild's
 // own incremental watch, and through node:fs.watch the few files outside it — package manifests and lockfiles,
-// external packages, the Dockerfile — or, for a function built from a Dockerfile, the whole build context.
+// external packages, the Dockerfile — or, for a function built from a Dockerfile or a program, the whole context.
 
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -22,7 +22,7 @@ export type SourceChange =
   | { kind: 'files'; paths: string[] };
 
 export interface SourceWatchOptions {
-  config: Pick<ResolvedConfig, 'handler' | 'context' | 'dockerfile' | 'baseImage' | 'external'>;
+  config: Pick<ResolvedConfig, 'handler' | 'context' | 'dockerfile' | 'baseImage' | 'external' | 'program'>;
   /** host: the handler is always bundled; docker: bundled only when a build would bundle it. */
   mode: 'host' | 'docker';
   /** false: --no-bundle. */
@@ -43,6 +43,8 @@ const SETTLE_MS = 30;
 
 export async function watchSources(options: SourceWatchOptions): Promise<SourceWatcher> {
   const { config, mode } = options;
+  // A program is not bundled: its folder is what the image holds, and what the host runs.
+  if (config.program) return mode === 'host' ? watchContext(options, HOST_PROGRAM) : watchContext(options);
   let plan = await planBundle(config, { bundle: options.bundle, ignoreDockerfile: mode === 'host' });
   if (!plan.bundle && mode === 'host') {
     throw new UserError(`cannot bundle handler ${JSON.stringify(config.handler)}: ${plan.reason}`, {
@@ -129,14 +131,29 @@ async function watchBundled(
   };
 }
 
-/** A function built from a Dockerfile: every file the build context would send (.dockerignore applies). */
-async function watchContext(options: SourceWatchOptions): Promise<SourceWatcher> {
+/** How a watch over the function's folder tells the user what it watches, and what it leaves out beyond .dockerignore. */
+interface ContextWatch {
+  describe: string;
+  /** Files that running the function writes (relative, with /), whose change is not the user's. */
+  ignores?: (rel: string) => boolean;
+}
+
+const BUILD_CONTEXT: ContextWatch = { describe: 'the build context' };
+/** A program run on the host writes next to its sources: Python's bytecode caches would restart it after each save. */
+const HOST_PROGRAM: ContextWatch = {
+  describe: "the program's folder",
+  ignores: (rel) => rel.endsWith('.pyc') || rel.split('/').includes('__pycache__'),
+};
+
+/** A function built from a Dockerfile, or a program: every file the build context would send (.dockerignore applies). */
+async function watchContext(options: SourceWatchOptions, watching = BUILD_CONTEXT): Promise<SourceWatcher> {
   const { config, onChange } = options;
   let ignore = ignoreMatcher(await readDockerignore(config.context));
   const settle = settler((paths) => onChange({ kind: 'files', paths }));
   const context = watchTree(config.context, (path) => {
     const rel = relative(config.context, path).split(sep).join('/');
     if (rel === '.git' || rel.startsWith('.git/') || rel === RESERVED_DIR || rel.startsWith(`${RESERVED_DIR}/`)) return;
+    if (watching.ignores?.(rel)) return;
     if (rel === '.dockerignore') {
       void readDockerignore(config.context).then((patterns) => (ignore = ignoreMatcher(patterns)));
     } else if (rel !== 'Dockerfile' && ignore.ignores(rel)) return;
@@ -150,7 +167,7 @@ async function watchContext(options: SourceWatchOptions): Promise<SourceWatcher>
   // The first build of the watch.
   queueMicrotask(() => onChange({ kind: 'files', paths: [] }));
   return {
-    describe: 'the build context',
+    describe: watching.describe,
     async stop() {
       settle.cancel();
       context.close();

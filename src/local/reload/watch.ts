@@ -1,5 +1,6 @@
 // invoke-local --watch (and `tslambda dev`): on every change to the function, rebuilds it (a new bundle in the host
-// task root, or a new image), replaces its environments, and invokes again with the same event or keeps serving.
+// task root, or a new image; a host program is only restarted), replaces its environments, and invokes again with
+// the same event or keeps serving.
 
 import { createCleanup, type Cleanup } from '../../core/cleanup.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { formatDuration, type Output } from '../../core/output.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { BuiltImage } from '../../pipeline/build.js';
 import type { RuntimeLauncher } from '../execution/launcher.js';
+import { programHostLauncher } from '../execution/program-host.js';
 import type { EnvironmentSet } from '../execution/environment-set.js';
 import type { EnvironmentInvokeOptions, EnvironmentResult } from '../execution/invoker.js';
 import { interrupted } from '../interrupted.js';
@@ -18,7 +20,7 @@ import { ReloadingPool } from './reloading-pool.js';
 import { startServing } from '../serving.js';
 import { startHttpServing } from '../http-front/serving.js';
 import type { HttpFormat } from '../http-front/request-event.js';
-import { imageReloader, taskRootReloader, type Pending, type Reloader } from './reloaders.js';
+import { imageReloader, programReloader, taskRootReloader, type Pending, type Reloader } from './reloaders.js';
 import { watchSources, type SourceChange } from './watch-sources.js';
 
 /** Where each version of the function runs. */
@@ -115,6 +117,11 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
           out.info(`  ${next.unchanged}`);
           continue;
         }
+        if ('sameEnvironments' in next) {
+          out.info(`  ${next.sameEnvironments}`);
+          if (options.invocation && !serving) await invokeAndShow(pool, options.invocation, signal);
+          continue;
+        }
         await pool.replace(async () => {
           const set = await options.startEnvironments(next.launcher);
           if (!serving) return set;
@@ -148,6 +155,9 @@ export async function watchFunction(options: WatchOptions): Promise<never> {
 /** The reloader for where the function runs; a host run gets a temporary task root, removed with the cleanups. */
 async function reloaderFor(runtime: WatchRuntime, config: ResolvedConfig, cleanups: Cleanup): Promise<Reloader> {
   if (runtime.kind === 'docker') return imageReloader(runtime.docker, runtime.build, runtime.launcherFor);
+  // A program runs from the project folder as it is: no task root to write.
+  if (config.program)
+    return programReloader(config.program, programHostLauncher(runtime.launcherFor(config.context), config.program));
   const taskRoot = await mkdtemp(join(tmpdir(), 'tslambda-task-'));
   cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
   return taskRootReloader(config, taskRoot, runtime.launcherFor(taskRoot));
