@@ -3,11 +3,12 @@
 // keep-alive loop, the simplest raw-socket HTTP/1.1 client, and AWS's aws-lambda-ric 3.x (.tmp/ric3/<node major>)
 // and 4.x (.tmp/ric4/24, on Node 24) when installed (scripts/fetch-ric.sh). Throughput and client CPU on 86 B,
 // 100 KB, 1 MB and 6 MB events (the handler returns its event, so results are as large), cold start against
-// `node -e 0`, and a fresh process doing 1,000 invocations. Runs alternate between clients; every response body
-// is checked byte for byte against its event. Client CPU per invocation is the median of 10 windows of each run
-// (warm-up excluded), then of the rounds; throughput is the median of the rounds.
+// `node -e 0`, and a fresh process doing 1,000 invocations. Runs alternate between clients, each for a few seconds
+// per size (see WORKLOADS); every response body is checked byte for byte against its event. Client CPU per
+// invocation is the median of 10 windows of each run (warm-up excluded), then of the rounds; throughput and minor
+// page faults per invocation (fresh memory touched, what large events cost most) are the medians of the rounds.
 // Usage: node bench/runtime.mjs [--quick] [--rounds=N] [--clients=tslambda,bare,raw-socket,ric-3,ric-4]
-//        [--sizes=86B,100KB,1MB,6MB] [--no-cold] [--strict]
+//        [--sizes=86B,100KB,1MB,6MB] [--before=<a runtime/ folder>] [--no-cold] [--strict]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -21,11 +22,15 @@ const NODE_MAJOR = process.versions.node.split('.')[0];
 const RIC3_DIR = `${root}.tmp/ric3/${NODE_MAJOR}`;
 const RIC4_DIR = `${root}.tmp/ric4/24`;
 const NODE24 = `${root}.tmp/nodes/24/bin/node`;
-const ricBin = (dir) => `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
+// 3.x starts from bin/index.mjs; 4.x is one bundled index.mjs with its addon beside it.
+const ricBin = (dir) =>
+  [`${dir}/node_modules/aws-lambda-ric/bin/index.mjs`, `${dir}/node_modules/aws-lambda-ric/index.mjs`].find((f) =>
+    existsSync(f),
+  ) ?? `${dir}/node_modules/aws-lambda-ric/bin/index.mjs`;
 // Installed means built: the package lands before its native addon has compiled.
 const ricReady = (dir) =>
   existsSync(ricBin(dir)) &&
-  ['dist', 'build/Release'].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}/rapid-client.node`));
+  ['dist/', 'build/Release/', ''].some((at) => existsSync(`${dir}/node_modules/aws-lambda-ric/${at}rapid-client.node`));
 const ricVersion = (dir) => JSON.parse(readFileSync(`${dir}/node_modules/aws-lambda-ric/package.json`, 'utf8')).version;
 
 const args = process.argv.slice(2);
@@ -83,12 +88,19 @@ function paddedEvent(bytes) {
 const tinyEvent = paddedEvent(86);
 
 // 6 MB is Lambda's limit for a synchronous event and result (6,291,456 bytes); the largest event stays just below.
+// Each client runs each size for a time (`seconds`, after a warm-up of `warmupSeconds` and `warmup` invocations) and
+// at least `count` invocations, so that large events, at a few per second, still give enough to compare: the
+// default run takes about 5 minutes for five clients on a quiet machine (on a loaded one the minimum counts of the
+// large sizes stretch it).
 const WORKLOADS = [
-  { name: '86 B', makeEvent: tinyEvent, warmup: quick ? 500 : 2000, count: quick ? 3000 : 20000 },
-  { name: '100 KB', makeEvent: paddedEvent(100 * 1024), warmup: quick ? 50 : 200, count: quick ? 300 : 2000 },
-  { name: '1 MB', makeEvent: paddedEvent(1024 * 1024), warmup: quick ? 10 : 30, count: quick ? 50 : 300 },
-  { name: '6 MB', makeEvent: paddedEvent(6 * 1024 * 1024 - 1024), warmup: quick ? 3 : 6, count: quick ? 10 : 40 },
-].filter((w) => option('sizes', '') === '' || option('sizes', '').split(',').includes(w.name.replace(' ', '')));
+  { name: '86 B', makeEvent: tinyEvent, warmup: 500, count: 1000, seconds: 2 },
+  { name: '100 KB', makeEvent: paddedEvent(100 * 1024), warmup: 20, count: 20, seconds: 2 },
+  { name: '1 MB', makeEvent: paddedEvent(1024 * 1024), warmup: 5, count: 5, seconds: 3 },
+  { name: '6 MB', makeEvent: paddedEvent(6 * 1024 * 1024 - 1024), warmup: 3, count: 5, seconds: 5 },
+]
+  .map((w) => (quick ? { ...w, seconds: w.seconds / 4, count: Math.ceil(w.count / 2) } : w))
+  .filter((w) => option('sizes', '') === '' || option('sizes', '').split(',').includes(w.name.replace(' ', '')));
+const WARMUP_SECONDS = quick ? 0.3 : 1;
 const withCold = !args.includes('--no-cold');
 const COLD_SAMPLES = quick ? 7 : 21;
 
@@ -111,6 +123,12 @@ const clientEnv = (api) => ({
   AWS_LAMBDA_RUNTIME_API: api,
   LAMBDA_TASK_ROOT: TASK_ROOT,
   _HANDLER: 'index.handler',
+  // What Lambda sets for every function; aws-lambda-ric 4.x refuses to start without them.
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+  AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/bench',
+  AWS_LAMBDA_LOG_STREAM_NAME: '2026/12/01/[$LATEST]bench',
 });
 
 function spawnClient(name, api) {
@@ -133,22 +151,39 @@ async function stop(child) {
 // the median.
 const CPU_WINDOWS = 10;
 
+/** Minor page faults of a process so far (fresh memory touched), from /proc/<pid>/stat. */
+function minorFaults(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
- * One client, one workload: throughput between the end of the warm-up and the last response, and client CPU per
- * invocation (user + sys of all its threads) as the median over CPU_WINDOWS windows of that span.
+ * One client, one workload: throughput between the end of the warm-up and the last measured response, client CPU
+ * per invocation (user + sys of all its threads) as the median over CPU_WINDOWS windows of that span, and the minor
+ * page faults per invocation over the span. A workload with `seconds` runs for that time; without, `count`
+ * invocations.
  */
-async function runLoad(name, { makeEvent, warmup, count }) {
+async function runLoad(name, { makeEvent, warmup, count, seconds = 0 }) {
   const marks = {};
   const windows = [];
   let child = null;
-  const windowSize = warmup === 0 ? 0 : Math.floor(count / CPU_WINDOWS);
+  const windowSize = warmup === 0 || seconds > 0 ? 0 : Math.floor(count / CPU_WINDOWS);
   const api = await startBenchApi({
     makeEvent,
     warmup,
     count,
     windowSize,
-    onMark: (mark) => {
-      const sample = { t: performance.now(), cpu: child === null ? NaN : cpuNs(child.pid) };
+    seconds,
+    warmupSeconds: WARMUP_SECONDS,
+    windowMs: (seconds * 1000) / CPU_WINDOWS,
+    onMark: (mark, measured) => {
+      const pid = child?.pid;
+      const sample = { t: performance.now(), cpu: pid === undefined ? NaN : cpuNs(pid), measured };
+      if (pid !== undefined) sample.faults = minorFaults(pid);
       if (mark === 'window') windows.push(sample);
       else marks[mark] = sample;
     },
@@ -158,25 +193,29 @@ async function runLoad(name, { makeEvent, warmup, count }) {
   const died = new Promise((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`${name} exited early (${code ?? signal})`))),
   );
+  let measured;
   try {
-    const { failures } = await Promise.race([api.done, died]);
-    if (failures.length > 0) throw new Error(`${name}: ${failures.length} wrong responses, first: ${failures[0]}`);
+    const outcome = await Promise.race([api.done, died]);
+    measured = outcome.measured;
+    if (outcome.failures.length > 0)
+      throw new Error(`${name}: ${outcome.failures.length} wrong responses, first: ${outcome.failures[0]}`);
   } finally {
     await stop(child);
     await api.close();
   }
-  const start = warmup === 0 ? { t: spawnedAt, cpu: 0 } : marks['measure-start'];
+  const start = warmup === 0 ? { t: spawnedAt, cpu: 0, faults: 0, measured: 0 } : marks['measure-start'];
   const end = marks['measure-end'];
-  const seconds = (end.t - start.t) / 1000;
   const edges = [start, ...windows, end];
   const perWindow = [];
   for (let i = 1; i < edges.length; i++) {
-    const n = i < edges.length - 1 ? windowSize : count - windowSize * windows.length;
+    const n = edges[i].measured - edges[i - 1].measured;
     if (n > 0) perWindow.push((edges[i].cpu - edges[i - 1].cpu) / n / 1000);
   }
   return {
-    perSecond: count / seconds,
+    perSecond: measured / ((end.t - start.t) / 1000),
     cpuUs: median(perWindow),
+    faults: (end.faults - start.faults) / measured,
+    measured,
     wallMs: end.t - start.t,
     cpuMs: (end.cpu - start.cpu) / 1e6,
   };
@@ -213,6 +252,11 @@ async function nodeBaseline(node = process.execPath) {
   return performance.now() - spawnedAt;
 }
 
+const loadAverage = () =>
+  `load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${os.cpus().length} cores`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -233,7 +277,7 @@ async function main() {
   console.log(`clients: ${clients.map(describeClient).join('; ')}`);
   for (const name of wanted.filter((n) => !clients.includes(n)))
     console.log(`REFERENCE ABSENT: ${name}, ${CLIENTS[name]?.why ?? 'unknown client'}`);
-  console.log(`mode: ${quick ? 'quick' : 'full'}, ${rounds} alternating round(s)\n`);
+  console.log(`mode: ${quick ? 'quick' : 'full'}, ${rounds} alternating round(s), ${loadAverage()}\n`);
 
   const results = {};
   for (const workload of WORKLOADS) {
@@ -243,6 +287,7 @@ async function main() {
     }
   }
   printThroughput(results);
+  console.log(`\nafter the throughput runs: ${loadAverage()}`);
   if (!withCold) return;
 
   const cold = await coldStarts();
@@ -264,10 +309,16 @@ async function main() {
   checkTargets(results, cold);
 }
 
-/** Throughput and CPU per client and size, with each client's ratio to bare and to the raw-socket client. */
+const rateText = (x) => fmt(x, x < 100 ? 1 : 0);
+
+/**
+ * Throughput, CPU and page faults per client and size, each client's ratio to bare and to the raw-socket client,
+ * then tslambda's ratio to every reference, size by size.
+ */
 function printThroughput(results) {
   const rows = [];
   const summary = [];
+  const references = clients.filter((c) => c !== 'tslambda');
   for (const workload of WORKLOADS) {
     const rate = (name) => median(results[workload.name][name]?.map((r) => r.perSecond) ?? [NaN]);
     for (const name of clients) {
@@ -275,25 +326,32 @@ function printThroughput(results) {
       rows.push([
         workload.name,
         name,
-        workload.count,
-        fmt(rate(name)),
+        runs.map((r) => r.measured).join('+'),
+        rateText(rate(name)),
         `${fmt(rate(name) / rate('bare'), 2)}×`,
         `${fmt(rate(name) / rate('raw-socket'), 2)}×`,
         fmt(median(runs.map((r) => r.cpuUs)), 1),
+        fmt(median(runs.map((r) => r.faults))),
       ]);
     }
-    summary.push([
-      workload.name,
-      ...clients.filter((c) => c !== 'bare').map((c) => `${fmt(rate(c) / rate('bare'), 2)}×`),
-      `${fmt(rate('tslambda') / rate('raw-socket'), 2)}×`,
-    ]);
+    summary.push([workload.name, ...references.map((c) => `${fmt(rate('tslambda') / rate(c), 2)}×`)]);
   }
   table(
-    ['event = result (medians)', 'client', 'invocations', 'inv/s', 'vs bare', 'vs raw-socket', 'client CPU µs/inv'],
+    [
+      'event = result (medians)',
+      'client',
+      'invocations',
+      'inv/s',
+      'vs bare',
+      'vs raw-socket',
+      'client CPU µs/inv',
+      'page faults/inv',
+    ],
     rows,
   );
+  if (!clients.includes('tslambda')) return;
   console.log('');
-  table(['throughput vs bare', ...clients.filter((c) => c !== 'bare'), 'tslambda vs raw-socket'], summary);
+  table(['tslambda throughput vs', ...references], summary);
 }
 
 /** Spawn → first /next of each client, alternating with `node -e 0` (and Node 24's when ric-4 runs on it). */

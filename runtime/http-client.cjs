@@ -53,6 +53,7 @@ class HttpConnection {
     /** @type {FollowingRequest | null} */
     this.follow = null; // a request written right behind the current one (pipelined): { head, callback }
     this.onRead = this.onRead.bind(this);
+    this.nextReadBuffer = this.nextReadBuffer.bind(this);
     this.onWritten = this.onWritten.bind(this);
   }
 
@@ -167,10 +168,11 @@ class HttpConnection {
   }
 
   send() {
+    // Reset first: a new socket asks for its first read buffer as it is created (nextReadBuffer).
+    this.parser.reset();
     let socket = this.socket;
     if (socket === null) socket = this.connect();
     else if (!this.referenced) this.ref();
-    this.parser.reset();
     this.writing = true;
     const body = this.body;
     if (body === null) socket.write(this.head, 'latin1', this.onWritten);
@@ -219,7 +221,7 @@ class HttpConnection {
     const socket = net.connect({
       host: this.host,
       port: this.port,
-      onread: { buffer: this.readBuffer, callback: this.onRead },
+      onread: { buffer: this.nextReadBuffer, callback: this.onRead },
     });
     socket.setNoDelay(true);
     this.socket = socket;
@@ -238,6 +240,15 @@ class HttpConnection {
     // Drive the readable to notice EOF: `onread` bypasses the buffer, so resume() keeps nothing.
     socket.resume();
     return socket;
+  }
+
+  /**
+   * Asked by the socket before each read for where to put it: the rest of a large body in place, else the
+   * connection's read buffer.
+   * @returns {Buffer}
+   */
+  nextReadBuffer() {
+    return this.parser.readTarget() ?? this.readBuffer;
   }
 
   /**

@@ -2,6 +2,7 @@
 // clients being measured) that hands out numbered events, checks every posted body byte for byte against the
 // event it echoes, and records when the warm-up ended and the last response arrived.
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const ACCEPTED = Buffer.from(
@@ -10,12 +11,29 @@ const ACCEPTED = Buffer.from(
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 
 /**
- * Serves `warmup + count` invocations of `makeEvent(i)` (a Buffer) and resolves `done` with timings once the last
- * response is in. `onMark(name)` is called at 'first-next', 'measure-start' and 'measure-end', and with 'window'
- * after every `windowSize` responses past the warm-up (so a caller can take the median of several windows).
+ * Serves invocations of `makeEvent(i)` (a Buffer) and resolves `done` with `{ failures, measured }` once the last is
+ * answered. Either a fixed number (`warmup` then `count`), or for a time (`seconds`): then the warm-up lasts until
+ * `warmupSeconds` have passed and at least `warmup` responses are in, and the measured span until `seconds` have
+ * passed and at least `count` responses are in. `onMark(name, measured)` is called at 'first-next', 'measure-start'
+ * and 'measure-end', and with 'window' every `windowSize` responses, or every `windowMs` in a timed run, past the
+ * warm-up (so a caller can take the median of several windows); `measured` counts the responses past the warm-up.
  */
-export async function startBenchApi({ makeEvent, warmup, count, onMark, windowSize = 0 }) {
-  const total = warmup + count;
+export async function startBenchApi({
+  makeEvent,
+  warmup,
+  count,
+  onMark,
+  windowSize = 0,
+  seconds = 0,
+  warmupSeconds = 0,
+  windowMs = 0,
+}) {
+  const timed = seconds > 0;
+  let total = timed ? Infinity : warmup + count;
+  let warmupEnds = timed ? Infinity : warmup;
+  let firstAnswerAt = 0;
+  let measureStartAt = 0;
+  let lastWindowAt = 0;
   let issued = 0;
   let answered = 0;
   const expected = new Map();
@@ -104,12 +122,37 @@ export async function startBenchApi({ makeEvent, warmup, count, onMark, windowSi
       failures.push(`${match[1]}: response body differs from the event (${body.length} vs ${event.length} bytes)`);
     socket.write(ACCEPTED);
     answered++;
-    if (answered === warmup) onMark('measure-start');
+    if (timed) return answeredFor(performance.now());
+    if (answered === warmup) onMark('measure-start', 0);
     else if (windowSize > 0 && answered > warmup && answered < total && (answered - warmup) % windowSize === 0)
-      onMark('window');
+      onMark('window', answered - warmup);
     if (answered === total) {
-      onMark('measure-end');
-      resolveDone({ failures });
+      onMark('measure-end', count);
+      resolveDone({ failures, measured: count });
+    }
+  }
+
+  // A timed run: the warm-up and the measured span end at a response once both their time and count are reached;
+  // what was issued beyond the end is still answered but not measured.
+  function answeredFor(now) {
+    if (answered === 1) firstAnswerAt = now;
+    if (warmupEnds === Infinity) {
+      if (answered >= warmup && now - firstAnswerAt >= warmupSeconds * 1000) {
+        warmupEnds = answered;
+        measureStartAt = now;
+        lastWindowAt = now;
+        onMark('measure-start', 0);
+      }
+      return;
+    }
+    const measured = answered - warmupEnds;
+    if (total === Infinity && measured >= count && now - measureStartAt >= seconds * 1000) {
+      total = answered;
+      onMark('measure-end', measured);
+      resolveDone({ failures, measured });
+    } else if (windowMs > 0 && now - lastWindowAt >= windowMs) {
+      lastWindowAt = now;
+      onMark('window', measured);
     }
   }
 

@@ -16,6 +16,7 @@ const { ResponseParser } = require('../../runtime/response-parser.cjs') as {
     body: Buffer;
     keepAlive: boolean;
     headers: Record<string, string>;
+    readTarget(): Buffer | null;
   };
 };
 
@@ -140,6 +141,33 @@ describe('response parser', () => {
     for (const text of bad) expect(() => new ResponseParser().feed(Buffer.from(text)), text).toThrow();
   });
 
+  it('lets a large Content-Length body be read straight into place, and only the bytes it still lacks', () => {
+    const body = Buffer.from('ß🌍 big body '.repeat(20_000));
+    const bytes = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+    const parser = new ResponseParser();
+    expect(parser.readTarget()).toBeNull();
+    const firstRead = bytes.length - body.length + 1000;
+    expect(parser.feed(Buffer.from(bytes.subarray(0, firstRead)))).toBe(-1);
+    let at = firstRead;
+    while (at < bytes.length) {
+      const target = parser.readTarget();
+      const missing = bytes.length - at;
+      if (target === null) {
+        // Below the threshold the rest comes through an ordinary read buffer.
+        expect(parser.feed(Buffer.from(bytes.subarray(at)))).toBe(missing);
+        break;
+      }
+      expect(target.length).toBe(missing);
+      const n = Math.min(missing, 150_000);
+      bytes.copy(target, 0, at, at + n); // what the socket's read does
+      const used = parser.feed(target.subarray(0, n));
+      at += n;
+      expect(used).toBe(at === bytes.length ? n : -1);
+    }
+    expect(parser.body.equals(body)).toBe(true);
+    expect(parser.readTarget()).toBeNull();
+  });
+
   it('treats a connection closed mid-body, mid-chunk or before any byte as an error', () => {
     for (const text of [
       '',
@@ -202,6 +230,28 @@ forEachNode(describe, describe.skip, it, (node) => {
         3,
       );
       expect(api.requests[1].body.equals(EVENT_BYTES)).toBe(true);
+      expect(api.connections).toBe(1);
+    });
+
+    it('reads large events delivered in uneven pieces byte for byte, one after another on one connection', async () => {
+      const events = [
+        Buffer.from(JSON.stringify({ n: 1, pad: 'grüß dich 🌍 '.repeat(150_000) })),
+        Buffer.from(JSON.stringify({ n: 2, pad: 'ab€'.repeat(40_000) })),
+      ];
+      const script = scripted((socket, n) => {
+        const event = events[n - 1];
+        const bytes = Buffer.concat([
+          Buffer.from(`${invocationHead(`r${n}`)}Content-Length: ${event.length}\r\n\r\n`),
+          event,
+        ]);
+        socket.write(bytes.subarray(0, 5000));
+        void writeInPieces(socket, bytes.subarray(5000), 333_333);
+      }, 2);
+      const { api } = await run(node, script, 5);
+      expect(api.requests[1].path).toBe('/2018-06-01/runtime/invocation/r1/response');
+      expect(api.requests[1].body.equals(events[0])).toBe(true);
+      expect(api.requests[3].path).toBe('/2018-06-01/runtime/invocation/r2/response');
+      expect(api.requests[3].body.equals(events[1])).toBe(true);
       expect(api.connections).toBe(1);
     });
 
