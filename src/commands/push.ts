@@ -23,11 +23,13 @@ export const pushCommand = defineCommand('push', {
     const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
     const { chooseTag, connectAws, buildAndPush, repositoryStep } = await import('../pipeline/release.js');
-    const { tag } = await chooseTag(config, ctx.out);
-    // The AWS SDK loads while the first step shows (started in the same tick, so its line comes first).
+    // git (the tag) runs and the AWS SDK loads while the first step shows (started in the same tick, so its line
+    // comes first). A tag the user gave was checked with the config, so nothing fails here after the step starts.
+    const tagging = chooseTag(config, ctx.out);
+    tagging.catch(() => {});
     const connecting = connectAws(config, ctx);
     const repository = await repositoryStep(ctx, config, connecting);
-    const target = await connecting;
+    const [target, { tag }] = await Promise.all([connecting, tagging]);
     const pushed = await buildAndPush(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
     const took = performance.now() - started;
     ctx.out.result(
