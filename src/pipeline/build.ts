@@ -1,8 +1,7 @@
 // The build step every command that needs an image shares: resolve the source (src/image), make its tar
 // context, and have the engine build it.
 import type { ResolvedConfig } from '../config/types.js';
-import { buildImage, platformOf, type EngineImage } from '../docker/build.js';
-import { discardReplacedImage } from '../docker/discard-image.js';
+import type { EngineImage } from '../docker/build.js';
 import { createBuildContext } from '../image/context.js';
 import { resolveImageSource } from '../image/source.js';
 import type { PipelineContext } from './context.js';
@@ -54,6 +53,11 @@ export async function buildStep(
     out.warn(`the build context holds files that look like secrets: ${shown}${more}; add them to .dockerignore`);
   }
   out.debug(`dockerfile: ${source.describe}; context entries: ${context.entries.length}`);
+  // The engine adapter loads after the first line (the bundle's step): every building command imports this module.
+  const [{ buildImage, platformOf }, { discardReplacedImage }] = await Promise.all([
+    import('../docker/build.js'),
+    import('../docker/discard-image.js'),
+  ]);
   const name = `${config.repository}:${config.tag ?? 'latest'}`;
   // The engine is reached inside the step: its line shows before the Docker client loads (a few hundred ms).
   return out.step(`Building ${name} (${platformOf(config.architecture)})`, async (update) => {
