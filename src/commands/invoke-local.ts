@@ -33,7 +33,6 @@ import { debuggerInstructions } from './invoke-local/debugger.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR, TASK_ROOT } from '../image/runtime-asset.js';
 import type { EnvironmentResult } from '../local/execution/invoker.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
-import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { hostProcessLauncher } from '../local/execution/host-process.js';
 import { programHostEnv } from '../local/execution/program-host.js';
 import { lambdaEnvironment, parseEnvFile } from '../local/execution/lambda-env.js';
@@ -41,8 +40,6 @@ import { interrupted } from '../local/interrupted.js';
 import { printResponse, renderRun, renderWatchResult, responseSink } from './invoke-local/render.js';
 import { localFunctions, type LocalFunction } from './invoke-local/functions.js';
 import type { EnvironmentPool } from '../local/execution/pool.js';
-import { startServing } from '../local/serving.js';
-import { startHttpServing } from '../local/http-front/serving.js';
 import type { HttpFormat } from '../local/http-front/request-event.js';
 import type { WatchRuntime } from '../local/reload/watch.js';
 import { buildFromFlags, parseKeyValues } from './build-flags.js';
@@ -103,8 +100,9 @@ async function invokeOne(
         hint: args.watch ? 'drop --watch while debugging' : 'drop --concurrency (one inspector port, one environment)',
       },
     );
-  const startEnvironments = (launcher: RuntimeLauncher, network: ContainerNetwork) =>
-    startEnvironmentSet({
+  // The emulator and its servers load when environments start, after the build's first line.
+  const startEnvironments = async (launcher: RuntimeLauncher, network: ContainerNetwork) =>
+    (await import('../local/execution/environment-set.js')).startEnvironmentSet({
       launcher,
       count,
       functionName: config.functionName,
@@ -208,6 +206,7 @@ async function serve(
     () => Promise.all(pool.environments.map((environment) => environment.warm())),
   );
   if (fronts.serve !== undefined) {
+    const { startServing } = await import('../local/serving.js');
     const server = await startServing({
       port: fronts.serve,
       functionName: config.functionName,
@@ -218,6 +217,7 @@ async function serve(
     cleanups.push(() => server.close());
   }
   if (fronts.http) {
+    const { startHttpServing } = await import('../local/http-front/serving.js');
     const front = await startHttpServing({
       ...fronts.http,
       functionName: config.functionName,
