@@ -2,9 +2,8 @@
 // from the command's own `env` object instead, with the SDK's own loaders, so that nothing depends on process.env.
 // Still read from process.env by the SDK's chain, having no option: container and web-identity credentials and
 // AWS_EC2_METADATA_DISABLED; in a real run ctx.env is process.env, so they behave as they always have.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { chosenProfile as profileOf, sharedFiles, type SharedFiles } from './shared-files.js';
 
 type CredentialChain = ReturnType<typeof defaultProvider>;
 type AwsCredentialIdentity = Awaited<ReturnType<CredentialChain>>;
@@ -16,19 +15,15 @@ export interface AwsEnvironment {
   /** The chosen profile (--profile / config, else AWS_PROFILE); undefined means the shared files' "default". */
   profile?: string;
   /** The shared files the profile is read from (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, else under HOME). */
-  files: { filepath: string; configFilepath: string };
+  files: SharedFiles;
   /** Static keys from the environment, which the SDK prefers when no profile is chosen. */
   staticCredentials?: AwsCredentialIdentity;
   env: NodeJS.ProcessEnv;
 }
 
 export function readAwsEnvironment(env: NodeJS.ProcessEnv, profile?: string): AwsEnvironment {
-  const chosenProfile = profile ?? (env.AWS_PROFILE || undefined);
-  const home = env.HOME || env.USERPROFILE || homedir();
-  const files = {
-    filepath: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
-    configFilepath: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
-  };
+  const chosenProfile = profileOf(env, profile);
+  const files = sharedFiles(env);
   const keys =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? staticKeys(env, env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY)

@@ -18,16 +18,15 @@ export const deployCommand = defineCommand('deploy', {
     if (targets.length > 1) return deployTargets(args, ctx, withBuilder(targets, args.builder));
     const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
-    // The AWS SDK and the push machinery load only for commands that talk to AWS.
-    const [{ planDeploy }, { executeDeploy }] = await Promise.all([
-      import('../pipeline/deploy-plan.js'),
-      import('../pipeline/deploy-execute.js'),
-    ]);
-    const { canaryRequest } = await import('../pipeline/canary.js');
-    const canary = canaryRequest(
-      { canary: args.canary, bake: args.bake, maxErrorRate: args['max-error-rate'] },
-      config.alias,
-    );
+    // The AWS SDK and the push machinery load only for commands that talk to AWS, and after the plan's first line.
+    const { planDeploy } = await import('../pipeline/deploy-plan.js');
+    const canary =
+      args.canary === undefined
+        ? undefined
+        : (await import('../pipeline/canary.js')).canaryRequest(
+            { canary: args.canary, bake: args.bake, maxErrorRate: args['max-error-rate'] },
+            config.alias,
+          );
     const request = {
       ...(await commonRequest(args, ctx)),
       canary,
@@ -36,6 +35,7 @@ export const deployCommand = defineCommand('deploy', {
     };
     const plan = await planDeploy(ctx, config, request);
     if (request.dryRun) return renderPlan(ctx, plan);
+    const { executeDeploy } = await import('../pipeline/deploy-execute.js');
     const outcome = await executeDeploy(ctx, plan, remoteBuildOptionsOf(args));
     renderOutcome(ctx, plan, outcome, performance.now() - started);
     // After the result: following runs until Ctrl-C, so the result (and its JSON) must come first.

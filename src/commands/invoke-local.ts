@@ -10,7 +10,6 @@ import { DEFAULT_SERVE_PORT } from '../config/options.js';
 import { awsCredentials } from '../local/execution/aws-credentials.js';
 import { inspectSettings, type InspectSettings } from '../local/execution/inspector.js';
 import type { RuntimeLauncher } from '../local/execution/launcher.js';
-import { startEnvironmentSet } from '../local/execution/environment-set.js';
 import { lambdaEnvironment } from '../local/execution/lambda-env.js';
 import type { ContainerNetwork } from '../local/execution/docker-launcher.js';
 import { warmRun } from '../local/warm-run.js';
@@ -68,8 +67,9 @@ async function invokeOne(
   };
   const count = fronts ? args.concurrency : 1;
   const inspect = checkedInspect(args, count);
-  const startEnvironments = (launcher: RuntimeLauncher, network: ContainerNetwork) =>
-    startEnvironmentSet({
+  // The emulator and its servers load when environments start, after the build's first line.
+  const startEnvironments = async (launcher: RuntimeLauncher, network: ContainerNetwork) =>
+    (await import('../local/execution/environment-set.js')).startEnvironmentSet({
       launcher,
       count,
       functionName: config.functionName,

@@ -22,12 +22,23 @@ export const pushCommand = defineCommand('push', {
     }
     const loaded = targets[0]!.config;
     const config = { ...loaded, builder: resolveBuilder(loaded.builder, args.builder) };
-    const { chooseTag, connectAws, buildAndPush, repositoryStep } = await import('../pipeline/release.js');
-    const { tag } = await chooseTag(config, ctx.out);
-    // The AWS SDK loads while the first step shows (started in the same tick, so its line comes first).
+    // Only what the first step needs loads before its line. git (the tag) runs and the AWS SDK loads while the step
+    // shows, both started after its line is written. A tag the user gave was checked with the config, so nothing can
+    // fail here after the step starts.
+    const [{ connectAws }, { repositoryStep }] = await Promise.all([
+      import('../pipeline/aws-target.js'),
+      import('../pipeline/repository.js'),
+    ]);
     const connecting = connectAws(config, ctx);
-    const repository = await repositoryStep(ctx, config, connecting);
-    const target = await connecting;
+    const resolving = repositoryStep(ctx, config, connecting);
+    const tagging = import('../pipeline/tag-policy.js').then(({ chooseTag }) => chooseTag(config, ctx.out));
+    tagging.catch(() => {});
+    const repository = await resolving;
+    const [target, { tag }, { buildAndPush }] = await Promise.all([
+      connecting,
+      tagging,
+      import('../pipeline/build-push.js'),
+    ]);
     const pushed = await buildAndPush(ctx, config, target, repository, tag, remoteBuildOptionsOf(args));
     const took = performance.now() - started;
     ctx.out.result(

@@ -25,18 +25,21 @@ export const rollbackCommand = defineCommand('rollback', {
 type RolledBack = Awaited<ReturnType<typeof rollbackFunction>>;
 
 async function rollbackFunction(ctx: CommandContext, args: ArgsOf<'rollback'>, config: ResolvedConfig) {
-  const { createAwsClients } = await import('../aws/clients.js');
-  const { planRollback, executeRollback, restoreCommand } = await import('../pipeline/rollback.js');
-  const { lambda } = createAwsClients({
-    env: ctx.env,
-    region: config.region,
-    profile: config.profile,
-    signal: ctx.signal,
-  });
   const name = config.functionName;
-  const plan = await ctx.out.step(`Reading ${name} and its deploy record`, () =>
-    planRollback(lambda, name, { to: args.to, alias: config.alias }),
-  );
+  // The AWS SDK loads inside the first step, so that its line shows first.
+  const { lambda, plan, rollback } = await ctx.out.step(`Reading ${name} and its deploy record`, async () => {
+    const [{ createAwsClients }, rollback] = await Promise.all([
+      import('../aws/clients.js'),
+      import('../pipeline/rollback.js'),
+    ]);
+    const { lambda } = createAwsClients({
+      env: ctx.env,
+      region: config.region,
+      profile: config.profile,
+      signal: ctx.signal,
+    });
+    return { lambda, plan: await rollback.planRollback(lambda, name, { to: args.to, alias: config.alias }), rollback };
+  });
   const what = plan.kind === 'alias' ? `alias ${plan.alias}` : '$LATEST';
   const summary = {
     function: name,
@@ -47,9 +50,13 @@ async function rollbackFunction(ctx: CommandContext, args: ArgsOf<'rollback'>, c
   };
   if (args['dry-run'] || plan.from === plan.to) return { name, what, summary, changed: false };
   await ctx.out.step(`Moving ${what} of ${name} back to ${plan.to}`, (update) =>
-    executeRollback(lambda, plan, { waitTimeoutSeconds: args['wait-timeout'], signal: ctx.signal, onStatus: update }),
+    rollback.executeRollback(lambda, plan, {
+      waitTimeoutSeconds: args['wait-timeout'],
+      signal: ctx.signal,
+      onStatus: update,
+    }),
   );
-  return { name, what, summary, changed: true, undo: restoreCommand(plan) };
+  return { name, what, summary, changed: true, undo: rollback.restoreCommand(plan) };
 }
 
 function renderOne(ctx: CommandContext, args: ArgsOf<'rollback'>, result: RolledBack): void {

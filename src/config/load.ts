@@ -5,6 +5,7 @@ import { UserError, ExitCode } from '../core/errors.js';
 import { optionEntries } from './options.js';
 import { defaults, fieldChecks, isValidConfig, validateConfig, REQUIRED_FIELDS, type ConfigProblem } from './schema.js';
 import { functionFile, functionKeys, splitRegionFlag } from './project.js';
+import { quickLoad, quickSearch } from './quick-search.js';
 import type { LambdaConfig, ResolvedConfig } from './types.js';
 
 export const CONFIG_SEARCH_PLACES = [
@@ -35,6 +36,15 @@ export interface LoadOptions {
 }
 
 export async function findConfigFile(cwd: string, configPath?: string): Promise<LoadedFile> {
+  // A JSON file is read without cosmiconfig, which loads only for what it alone decides (see quick-search.ts).
+  if (configPath) {
+    const file = resolve(cwd, configPath);
+    const quick = await quickLoad(file);
+    if (quick) return { config: (quick.config ?? {}) as LambdaConfig, filepath: file };
+  } else {
+    const quick = await quickSearch(cwd, CONFIG_SEARCH_PLACES);
+    if (quick) return { config: unwrapDefault(quick.config) as LambdaConfig, filepath: quick.filepath };
+  }
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('lambda', {
     searchPlaces: CONFIG_SEARCH_PLACES,

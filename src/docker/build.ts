@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { Architecture } from '../config/types.js';
 import { engineConnectionLost, engineMessage } from './client.js';
+import { platformOf } from './platform.js';
 
 /** One build as the engine takes it: a tar stream and its parameters. */
 export interface EngineBuildRequest {
@@ -40,7 +41,6 @@ export interface EngineImage {
   platform: string;
 }
 
-export const platformOf = (architecture: Architecture) => (architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64');
 /** The Engine API's names for Lambda's architectures. */
 export const engineArchitecture = (architecture: Architecture) => (architecture === 'arm64' ? 'arm64' : 'amd64');
 

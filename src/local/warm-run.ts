@@ -9,8 +9,6 @@ import type { EnvironmentSet } from './execution/environment-set.js';
 import type { EnvironmentInvokeOptions, EnvironmentResult } from './execution/invoker.js';
 import type { EnvironmentPool } from './execution/pool.js';
 import { interrupted } from './interrupted.js';
-import { startServing } from './serving.js';
-import { startHttpServing } from './http-front/serving.js';
 import type { HttpFormat } from './http-front/request-event.js';
 
 /** The fronts a warm function is served behind: the Invoke API (--serve), an HTTP front (--http), or both. */
@@ -86,10 +84,12 @@ async function serveFronts(
     Promise.all(pool.environments.map((environment) => environment.warm())),
   );
   if (fronts.serve !== undefined) {
+    const { startServing } = await import('./serving.js');
     const server = await startServing({ port: fronts.serve, functionName, concurrency: count, invoker: pool, out });
     cleanups.push(() => server.close());
   }
   if (fronts.http) {
+    const { startHttpServing } = await import('./http-front/serving.js');
     const front = await startHttpServing({ ...fronts.http, functionName, concurrency: count, invoker: pool, out });
     cleanups.push(() => front.close());
   }

@@ -1,6 +1,7 @@
 // The AWS account and region a release goes to: SDK clients for the configured region and profile.
 import type { AwsClients } from '../aws/clients.js';
 import { toAwsUserError } from '../aws/errors.js';
+import { regionFor } from '../aws/region.js';
 import type { ResolvedConfig } from '../config/types.js';
 
 export interface AwsTarget {
@@ -30,6 +31,18 @@ export async function connectAws(
       region: await resolvedRegion(clients.ecr),
       settings: { env: ctx.env, profile: config.profile },
     };
+  } catch (error) {
+    throw toAwsUserError(error, 'resolving the AWS region');
+  }
+}
+
+/** The region connectAws will report, known before the SDK loads (see regionFor): a step's first line can name it. */
+export async function targetRegion(
+  config: Pick<ResolvedConfig, 'region' | 'profile'>,
+  ctx: { env: NodeJS.ProcessEnv },
+): Promise<string> {
+  try {
+    return await regionFor(ctx.env, config);
   } catch (error) {
     throw toAwsUserError(error, 'resolving the AWS region');
   }

@@ -1,8 +1,8 @@
 // The build step every command that needs an image shares: resolve the source (src/image), make its tar
 // context, and have the engine build it.
 import type { ResolvedConfig } from '../config/types.js';
-import { buildImage, platformOf, type EngineImage } from '../docker/build.js';
-import { discardReplacedImage } from '../docker/discard-image.js';
+import type { EngineImage } from '../docker/build.js';
+import { platformOf } from '../docker/platform.js';
 import { imageIdOf } from '../docker/image-lookup.js';
 import { baseImagesOf } from '../image/base-images.js';
 import { createBuildContext, selectContext, type ContextSelection } from '../image/context.js';
@@ -122,6 +122,10 @@ export async function runBuild(
   out.debug(`dockerfile: ${source.describe}; context entries: ${context.entries.length}`);
   // The engine is reached inside the step: its line shows before the Docker client loads (a few hundred ms).
   return out.step(`Building ${name} (${parameters.platform})`, async (update) => {
+    const [{ buildImage }, { discardReplacedImage }] = await Promise.all([
+      import('../docker/build.js'),
+      import('../docker/discard-image.js'),
+    ]);
     const docker = await ctx.docker();
     // The image the name points at now: once the new build takes its tag, it is discarded rather than left dangling.
     const replaced = await imageIdOf(docker, name);

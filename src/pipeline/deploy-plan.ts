@@ -2,10 +2,9 @@
 // actions a run would take. `--dry-run` renders this plan; executeDeploy (deploy-execute.ts) carries it out.
 import { ExitCode, UserError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
-import { findRepository } from '../aws/ecr.js';
-import { getFunction, type FunctionView } from '../aws/lambda.js';
+import type { FunctionView } from '../aws/lambda.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { connectAws, type AwsTarget } from './aws-target.js';
+import { connectAws, targetRegion, type AwsTarget } from './aws-target.js';
 import type { CanaryRequest } from './canary.js';
 import type { ExistingImage } from './image-step.js';
 import { chooseTag } from './tag-policy.js';
@@ -56,10 +55,14 @@ export async function planDeploy(
   config: ResolvedConfig,
   request: DeployRequest,
 ): Promise<DeployPlan> {
-  const target = await connectAws(config, ctx);
   const name = config.functionName;
-  const [existing, { tag }] = await Promise.all([
-    ctx.out.step(`Checking function ${name} in ${target.region}`, () => getFunction(target.clients.lambda, name)),
+  // The region is known without the SDK, which loads inside the first step: its line shows first.
+  const region = await targetRegion(config, ctx);
+  const [{ target, existing }, { tag }] = await Promise.all([
+    ctx.out.step(`Checking function ${name} in ${region}`, async () => {
+      const [target, { getFunction }] = await Promise.all([connectAws(config, ctx), import('../aws/lambda.js')]);
+      return { target, existing: await getFunction(target.clients.lambda, name) };
+    }),
     chooseTag(config, ctx.out),
   ]);
   // An existing image is checked against the function's architecture when it is copied, not the config's.
@@ -74,6 +77,7 @@ export async function planDeploy(
     publish,
     actions: plannedActions(config, request, existing !== undefined, publish),
   };
+  const { findRepository } = await import('../aws/ecr.js');
   if (request.dryRun) {
     const repository = await findRepository(target.clients.ecr, config.repository);
     plan.repository = repository

@@ -1,8 +1,6 @@
 // Reads the config's "layers" for a build: a folder as it is, a layer version ARN through GetLayerVersion and a
 // download of its zip (with the configured profile, in the ARN's region).
 import { isAbsolute, resolve } from 'node:path';
-import { createAwsClients } from '../aws/clients.js';
-import { downloadLayer, layerContentLocation, parseLayerArn } from '../aws/layers.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { readLayerFolder, readLayerZip, type Layer } from '../image/layers.js';
 
@@ -16,6 +14,11 @@ export async function readLayers(config: ResolvedConfig, ctx: LayerSourceContext
   const layers: Layer[] = [];
   for (const source of config.layers ?? []) {
     if (source.startsWith('arn:')) {
+      // The AWS SDK loads only for an ARN: every build imports this module, and the SDK would delay its first line.
+      const [{ createAwsClients }, { downloadLayer, layerContentLocation, parseLayerArn }] = await Promise.all([
+        import('../aws/clients.js'),
+        import('../aws/layers.js'),
+      ]);
       const lambda = createAwsClients({
         env: ctx.env,
         region: parseLayerArn(source).region,

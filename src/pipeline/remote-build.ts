@@ -22,7 +22,7 @@ import type { Repository } from '../aws/ecr.js';
 import { DEFAULT_BUILDER_PROJECT, type BuilderConfig } from '../config/builder.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../core/errors.js';
-import { platformOf } from '../docker/build.js';
+import { platformOf } from '../docker/platform.js';
 import { BUILD_VARIABLES, BUILDSPEC_PATH, BUNDLE_CONTEXT_DIR, generateBuildspec } from '../image/buildspec.js';
 import { createBuildContext } from '../image/context.js';
 import { resolveImageSource } from '../image/source.js';
