@@ -93,7 +93,9 @@ async function hashInputs(
 ): Promise<string | undefined> {
   const references = baseImagesOf(await dockerfileOf(source.context, source.dockerfile), parameters.buildargs);
   if (!references) return undefined;
-  const docker = await ctx.docker();
+  // An engine that cannot be reached is reported by the build step, under its own line, as before any hash.
+  const docker = await ctx.docker().catch(() => undefined);
+  if (!docker) return undefined;
   const baseImages: Record<string, string> = {};
   for (const reference of references) {
     const id = await imageIdOf(docker, reference);
