@@ -403,7 +403,8 @@ export const options = {
       commands: ['build', 'push', 'deploy', 'rollback'],
       group: TARGETS,
       check: atLeastOne,
-      describe: 'Targets (function × region) worked on at once (default: the number of CPUs, at least 2)',
+      describe:
+        'Targets (function × region) worked on at once (default: 4 per CPU, at least 8; builds run one per CPU)',
     },
   },
 

@@ -8,8 +8,14 @@ export type TargetResult<T> =
   | { target: Target; status: 'failed'; error: unknown; durationMs: number }
   | { target: Target; status: 'not started' };
 
-/** Enough to overlap pushes and AWS waits on a small machine, bounded by its CPUs on a large one. */
-export const defaultConcurrency = (): number => Math.max(2, availableParallelism());
+/**
+ * Targets worked on at once: most of a target's time is AWS calls, registry round trips and waits, which overlap
+ * well beyond the CPU count; the engine's share (bundling, hashing, building) is bounded apart by `engineSlots`.
+ */
+export const defaultConcurrency = (): number => Math.max(8, 4 * availableParallelism());
+
+/** How many images are prepared or built at once: one per CPU, since that work is the machine's own. */
+export const engineSlots = (): number => Math.max(1, availableParallelism());
 
 export async function runTargets<T>(
   targets: Target[],
@@ -46,5 +52,21 @@ export function onceEach<T>(): (key: string, start: () => Promise<T>) => Promise
       started.set(key, promise);
     }
     return promise;
+  };
+}
+
+/** A bound on how many calls of `work` run at once; the rest wait in order. */
+export function limiter(slots: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
   };
 }

@@ -16,7 +16,7 @@ import type { PipelineContext } from './context.js';
 import type { ImageGroup } from './image-groups.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep, type Repository } from './repository.js';
-import { onceEach } from './run-many.js';
+import { engineSlots, limiter, onceEach } from './run-many.js';
 import {
   alreadyRunning,
   imageToPush,
@@ -59,15 +59,19 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
   const pushes = joinOnce<PushedImage>();
   const homes = new Map<string, Home>();
   const replication = onceEach<boolean>();
+  // Bundling, hashing and building are the machine's own work: one image per CPU at once, whatever the
+  // number of targets in flight.
+  const onEngine = limiter(engineSlots());
   // Each group's build is prepared once (bundle, context, inputs hash); its labelled images are looked up once.
   const prepared = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
-    preparations(group.key, () => prepareBuild(ctx, { ...group.members[0]!, tag }, build));
+    preparations(group.key, () => onEngine(() => prepareBuild(ctx, { ...group.members[0]!, tag }, build)));
   const sameInputs = (ctx: PipelineContext, group: ImageGroup, tag: string) =>
     labelled(group.key, async () => sameInputsImages(ctx, await prepared(ctx, group, tag), build));
   const built: SharedImages['built'] = (ctx, group, tag) =>
-    builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, async () =>
-      runBuild(ctx, { ...group.members[0]!, tag }, await prepared(ctx, group, tag), build),
-    );
+    builds(ctx, group.key, `Waiting for the image built for ${group.members[0]!.functionKey}`, async () => {
+      const preparedBuild = await prepared(ctx, group, tag);
+      return onEngine(() => runBuild(ctx, { ...group.members[0]!, tag }, preparedBuild, build));
+    });
   const pushedHere: SharedImages['pushed'] = async (ctx, group, config, aws, tag, running) => {
     const repository = await repositories(
       ctx,

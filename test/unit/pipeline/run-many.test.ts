@@ -1,6 +1,6 @@
 // The runner over many targets: a bound on how many run at once, every target to its own end, none after Ctrl-C.
 import { describe, expect, it } from 'vitest';
-import { runTargets } from '../../../src/pipeline/run-many.js';
+import { limiter, runTargets } from '../../../src/pipeline/run-many.js';
 import { selectFunctions, type Target } from '../../../src/pipeline/targets.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 
@@ -47,6 +47,29 @@ describe('runTargets', () => {
       await tick();
     });
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'not started', 'not started']);
+  });
+});
+
+describe('limiter', () => {
+  it('runs at most its slots at once, the rest in the order they came, and frees a slot on failure', async () => {
+    const onEngine = limiter(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const work = (index: number) =>
+      onEngine(async () => {
+        started.push(index);
+        running++;
+        most = Math.max(most, running);
+        await tick();
+        running--;
+        if (index === 0) throw new Error('build failed');
+        return index;
+      });
+    const results = await Promise.allSettled([0, 1, 2, 3, 4].map(work));
+    expect(most).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
   });
 });
 
