@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Wall time of a no-op `tslambda deploy` (nothing changed): build from cache, push with every layer already in
-// the registry, GetFunction says the digest is deployed, no update. Real engine and registry, fake AWS endpoint.
+// Wall time of a no-op `tslambda deploy` (nothing changed): the build inputs hash to an image the engine has
+// already pushed, GetFunction says the function runs it, so nothing is built, pushed or updated. Real engine and
+// registry, fake AWS endpoint.
 // Target: 1.5 s or less. `--quick` for fewer runs. Compiles src/ first so the numbers are for the current code.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
