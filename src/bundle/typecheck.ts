@@ -1,5 +1,4 @@
 // Runs the project's own TypeScript compiler (`tsc --noEmit`) before a bundle is built: types are not esbuild's job.
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../core/errors.js';
@@ -40,6 +39,8 @@ export async function typecheckProject(projectDir: string, signal?: AbortSignal)
       },
     );
   const started = Date.now();
+  // Loaded when the check runs, not with every build's modules (before its first line).
+  const { execFile } = await import('node:child_process');
   try {
     await new Promise<void>((resolve, reject) => {
       execFile(

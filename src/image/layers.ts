@@ -2,9 +2,11 @@
 // context under .tslambda/layers/<n>/ and are copied into /opt, in the order of "layers" (a later one wins a path).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { ContextFile } from './context.js';
+
+// zlib loads when a layer is read, not with every build's modules (before its first line).
+const inflate = (data: Buffer) => process.getBuiltinModule('node:zlib').inflateRawSync(data);
 
 export const LAYERS_CONTEXT_DIR = '.tslambda/layers';
 /** Where Lambda mounts layers, and where extensions are looked for (/opt/extensions). */
@@ -75,7 +77,8 @@ export function readLayerZip(zip: Buffer, source: string): Layer {
     const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const data = zip.subarray(dataStart, dataStart + compressedSize);
     if (method !== 0 && method !== 8) throw bad(`${name} uses compression method ${method}`);
-    files.push({ path: name, content: method === 8 ? inflateRawSync(data) : data, mode: unixMode & 0o7777 || 0o644 });
+    const content = method === 8 ? inflate(data) : data;
+    files.push({ path: name, content, mode: unixMode & 0o7777 || 0o644 });
   }
   return { source, files: files.sort((a, b) => a.path.localeCompare(b.path)) };
 }

@@ -10,15 +10,8 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { LAYERS_IMAGE_DIR } from '../../image/layers.js';
 import { RUNTIME_ENTRY, RUNTIME_SOURCE_DIR, TASK_ROOT } from '../../image/runtime-asset.js';
 import { layerFolders } from '../../pipeline/layers.js';
-import { bundleForTaskRoot, writeBundle } from '../../pipeline/write-bundle.js';
-import { EXTENSIONS_DIR_ENV } from '../../local/api/extensions.js';
-import {
-  chooseNetwork,
-  containerLauncher,
-  imageExists,
-  imageNodeOptions,
-  type ContainerNetwork,
-} from '../../local/execution/docker-launcher.js';
+import { EXTENSIONS_DIR_ENV } from '../../local/api/extensions-dir.js';
+import type { ContainerNetwork } from '../../local/execution/docker-launcher.js';
 import { hostProcessLauncher } from '../../local/execution/host-process.js';
 import { INSPECT_ENV, inspectFlag, inspectNodeOptions, type InspectSettings } from '../../local/execution/inspector.js';
 import type { RuntimeLauncher } from '../../local/execution/launcher.js';
@@ -68,6 +61,8 @@ async function prepareHostLauncher(
       config.handler,
       inspect,
     );
+  // The bundler loads inside its step, after the step's line.
+  const { bundleForTaskRoot, writeBundle } = await import('../../pipeline/write-bundle.js');
   const shipped = await ctx.out.step(args.bundle === false ? 'Checking the handler' : 'Bundling the handler', () =>
     bundleForTaskRoot(config, { bundle: args.bundle }),
   );
@@ -93,6 +88,9 @@ async function prepareContainerLauncher(
   if (!image && args.build) image = (await buildFromFlags(ctx, buildConfig, args)).name;
   // After the build, whose step shows before the Docker client loads; the build's connection is reused.
   const docker = await ctx.docker();
+  const { chooseNetwork, containerLauncher, imageExists, imageNodeOptions } = await import(
+    '../../local/execution/docker-launcher.js'
+  );
   image ??= `${buildConfig.repository}:${buildConfig.tag ?? 'latest'}`;
   if (!(await imageExists(docker, image))) {
     throw new UserError(`image ${image} is not in the local engine`, {
@@ -134,6 +132,7 @@ export async function watchRuntime(
   if (!args.docker)
     return { kind: 'host', network: 'host', launcherFor: (taskRoot) => hostLauncher(config, env, ctx, taskRoot) };
   const docker = await ctx.docker();
+  const { chooseNetwork, containerLauncher } = await import('../../local/execution/docker-launcher.js');
   const network = await chooseNetwork(docker);
   return {
     kind: 'docker',

@@ -17,7 +17,7 @@ export const LAUNCHED_EXTENSIONS_PATH = '/tslambda/extensions/launched';
 /** And names one that could not start or ended: it is no longer waited for. */
 export const EXITED_EXTENSION_PATH = '/tslambda/extensions/exited';
 /** Set by invoke-local: the folder whose executables the runtime starts as extensions before loading the handler. */
-export const EXTENSIONS_DIR_ENV = '_TSLAMBDA_EXTENSIONS_DIR';
+export { EXTENSIONS_DIR_ENV } from './extensions-dir.js';
 
 export const ExtensionHeader = {
   name: 'lambda-extension-name',
