@@ -25,6 +25,21 @@ function headerTypeFor(errorType) {
 }
 
 /**
+ * A failure the runtime itself reports for a program handler (its exit, a timeout, an answer it cannot use): the
+ * body is its type and message with no trace, whatever the contract's rules for values a handler throws.
+ */
+class RuntimeFailure extends Error {
+  /**
+   * @param {string} type a Runtime.*, Sandbox.* or program-given error type
+   * @param {string} message
+   */
+  constructor(type, message) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/**
  * The error body for any thrown value; `errorType` overrides the type derived from the value.
  * @param {unknown} value
  * @param {string | undefined} errorType
@@ -34,7 +49,12 @@ function errorBody(value, errorType) {
   /** @type {ErrorBody} */
   let body;
   try {
-    body = isErrorLike(value) ? fromError(value) : fromValue(value);
+    body =
+      value instanceof RuntimeFailure
+        ? { errorType: value.name, errorMessage: value.message, trace: [] }
+        : isErrorLike(value)
+          ? fromError(value)
+          : fromValue(value);
   } catch {
     body = {
       errorType: 'handled',
@@ -151,4 +171,4 @@ function serializeFailure(value, errorType) {
   return { headerType: headerTypeFor(body.errorType), json: JSON.stringify(body), body };
 }
 
-module.exports = { headerTypeFor, errorBody, serializeFailure, stackLines };
+module.exports = { headerTypeFor, errorBody, serializeFailure, stackLines, RuntimeFailure };

@@ -144,11 +144,9 @@ class ProgramProcess {
  * @param {string} message
  */
 function programError(type, message) {
-  const error = new Error(message);
-  error.name = type;
-  // No stack: the failure is the program's, and the runtime's own frames are not the function's trace.
-  error.stack = undefined;
-  return error;
+  // Posted with no trace: the failure is the program's, and the runtime's own frames are not the function's trace.
+  const { RuntimeFailure } = require('./errors.cjs');
+  return new RuntimeFailure(type, message);
 }
 
 /**
