@@ -1,13 +1,25 @@
-// Looks local images up in the engine without building: the ID a reference names, and the images carrying a label.
+// Looks local images up in the engine without building: the ID a reference names, the pushes the engine recorded
+// for an image, and the images carrying a label.
 import type Docker from 'dockerode';
 
-/** The engine's ID for a reference (name:tag, name@digest or ID); undefined when the engine does not have it. */
-export async function imageIdOf(docker: Docker, reference: string): Promise<string | undefined> {
-  const info = await docker
+/** The engine's inspection of an image; undefined when the engine does not have it. */
+const inspected = (docker: Docker, reference: string) =>
+  docker
     .getImage(reference)
     .inspect()
     .catch(() => undefined);
-  return info?.Id;
+
+/** The engine's ID for a reference (name:tag, name@digest or ID); undefined when the engine does not have it. */
+export async function imageIdOf(docker: Docker, reference: string): Promise<string | undefined> {
+  return (await inspected(docker, reference))?.Id;
+}
+
+/**
+ * The image's RepoDigests: after a push (or pull) the engine records `<repository>@<digest>` there. Empty when the
+ * image is gone or was never pushed.
+ */
+export async function repoDigestsOf(docker: Docker, imageId: string): Promise<string[]> {
+  return (await inspected(docker, imageId))?.RepoDigests ?? [];
 }
 
 export interface LabelledImage {

@@ -1,6 +1,6 @@
 // How a deploy gets its image into the target repository: build and push (skipping the build and the push when the
-// function already runs an image of the same build inputs, up-to-date.ts), or, with --image, an existing image copied registry to registry (no build, no
-// engine) or a local image pushed through the engine.
+// function already runs an image of the same build inputs, up-to-date.ts), or, with --image, an existing image
+// copied registry to registry (no build, no engine) or a local image pushed through the engine.
 import type { Architecture } from '../config/types.js';
 import { prepareBuild, runBuild, type BuildOptions } from './build.js';
 import { buildAndPush } from './build-push.js';

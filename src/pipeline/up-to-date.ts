@@ -3,9 +3,8 @@
 // nothing is built, pushed or updated; else it is pushed as it is, without a build. After a build: the engine's
 // record of this very image's push (RepoDigests) still spares the push when the rebuild came out identical.
 import { runsImage, type FunctionView } from '../aws/lambda.js';
-import { imagesLabelled, type LabelledImage } from '../docker/image-lookup.js';
+import { imagesLabelled, repoDigestsOf, type LabelledImage } from '../docker/image-lookup.js';
 import type { RegistryCredentials } from '../docker/push.js';
-import { repoDigestsOf } from '../docker/repo-digests.js';
 import { INPUTS_LABEL } from '../image/inputs.js';
 import type { AwsTarget } from './aws-target.js';
 import type { BuildOptions, BuiltImage, PreparedBuild } from './build.js';

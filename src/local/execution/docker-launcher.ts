@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { imageIdOf } from '../../docker/image-lookup.js';
 import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
 /**
@@ -46,14 +47,8 @@ export async function imageNodeOptions(docker: Docker, image: string): Promise<s
 }
 
 /** Whether the local engine holds the image (invoke-local runs what is there, it never pulls). */
-export function imageExists(docker: Docker, image: string): Promise<boolean> {
-  return docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
+export async function imageExists(docker: Docker, image: string): Promise<boolean> {
+  return (await imageIdOf(docker, image)) !== undefined;
 }
 
 export function containerLauncher(docker: Docker, options: FunctionContainerOptions): RuntimeLauncher {
