@@ -42,13 +42,18 @@ afterEach(async () => {
   }
 });
 
+/** A TCP server on a free local port that accepts connections and never answers. */
+async function silentServer(): Promise<{ server: Server; port: number }> {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
 describe('an engine that accepts and never answers', () => {
   let server: Server;
   let port: number;
   beforeAll(async () => {
-    server = createServer(() => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    ({ server, port } = await silentServer());
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -118,9 +123,7 @@ describe('a front whose port is already in use', () => {
   let holder: Server;
   let port: number;
   beforeAll(async () => {
-    holder = createServer(() => undefined);
-    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-    port = (holder.address() as { port: number }).port;
+    ({ server: holder, port } = await silentServer());
   });
   afterAll(() => new Promise<void>((resolve) => holder.close(() => resolve())));
 
