@@ -18,8 +18,9 @@ const LONG_STRING = 32 * 1024;
 // Events smaller than this are parsed in one piece; so are those whose long literals are under 2/3 of their bytes,
 // since the rest is parsed with a reviver, which costs a call per value.
 const SPLICED_EVENT_MIN_BYTES = 64 * 1024;
-// How many string literals an event is searched through for long ones before it is parsed in one piece.
-const LITERAL_BUDGET = 512;
+// How many quotes of an event are looked at for long literals before it is parsed in one piece: a literal full
+// of escaped quotes (JSON inside a string) would otherwise cost a search per quote.
+const QUOTE_BUDGET = 1024;
 // How many values of a result are looked at for a long string before it is stringified in one piece.
 const PROBE_BUDGET = 64;
 // Characters escaped per JSON.stringify call: at most 6 bytes each escaped, so a slice's JSON stays below V8's
@@ -65,11 +66,12 @@ function longLiterals(body) {
   /** @type {number[]} */
   const ranges = [];
   let bytes = 0;
+  let quotes = 0;
   let open = body.indexOf(QUOTE);
-  for (let seen = 0; open !== -1 && seen < LITERAL_BUDGET; seen++) {
+  while (open !== -1) {
     let close = body.indexOf(QUOTE, open + 1);
-    while (close !== -1 && escapedAt(body, close)) close = body.indexOf(QUOTE, close + 1);
-    if (close === -1) break; // unterminated: JSON.parse says so
+    while (close !== -1 && escapedAt(body, close) && ++quotes < QUOTE_BUDGET) close = body.indexOf(QUOTE, close + 1);
+    if (close === -1 || (quotes += 2) >= QUOTE_BUDGET) break; // unterminated (JSON.parse says so), or searched enough
     if (close - open - 1 >= LONG_STRING && !isKey(body, close + 1)) {
       const backslash = body.indexOf(BACKSLASH, open + 1);
       if (backslash === -1 || backslash > close) {

@@ -177,6 +177,15 @@ describe('which literals are spliced', () => {
     expect(longLiterals(Buffer.from(sparse))).toBeNull();
   });
 
+  it('stops searching after a budget of quotes: JSON inside a string has one per value', () => {
+    const inner = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ i })));
+    const long = 'p'.repeat(500_000);
+    const late = JSON.stringify({ body: inner, after: long });
+    expect(longLiterals(Buffer.from(late))).toBeNull();
+    const early = JSON.stringify({ first: long, body: inner });
+    expect(longLiterals(Buffer.from(early))).toEqual(rangesOf(early, long));
+  });
+
   it('gives results with long strings to the send buffer in pieces, and the rest to JSON.stringify', () => {
     const body = 'r'.repeat(LONG_STRING);
     expect(typeof stringifyResult({ statusCode: 200, headers: { a: 'b' }, body })).toBe('object');
