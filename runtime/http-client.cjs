@@ -7,6 +7,9 @@
 const net = require('net');
 const { ResponseParser } = require('./response-parser.cjs');
 
+/** @typedef {import('./large-json.cjs').SplicedJson} SplicedJson */
+/** @typedef {string | Buffer | SplicedJson} RequestBody a string is sent as UTF-8 */
+
 const EMPTY = Buffer.alloc(0);
 const CRLF = '\r\n';
 
@@ -18,6 +21,8 @@ const CRLF = '\r\n';
 const READ_BUFFER_BYTES = 64 * 1024;
 // String bodies longer than this are encoded into the connection's reused send buffer (see encodeLarge).
 const LARGE_TEXT_CHARS = 16 * 1024;
+// Room for `Content-Length: <up to 16 digits>` and the blank line that ends a head.
+const CONTENT_LENGTH_ROOM = 40;
 // At start the API may not be listening yet: retry a refused connection for this long before giving up.
 const CONNECT_WINDOW_MS = 2000;
 
@@ -46,7 +51,7 @@ class HttpConnection {
     this.connectAttempts = 0;
     this.referenced = true;
     this.head = '';
-    /** @type {string | Buffer | null} */
+    /** @type {RequestBody | null} */
     this.body = null;
     /** @type {ResponseCallback | null} */
     this.callback = null;
@@ -60,9 +65,10 @@ class HttpConnection {
   /**
    * Sends one request and calls `callback(err, parser)` once with the complete response (`parser.status`,
    * `parser.headers`, `parser.body`). The body is a view into the read buffer: use it before returning.
-   * `body` is a string (sent as UTF-8; the head's Content-Length must count its bytes) or a Buffer or null.
+   * Without a body, `head` is the whole head, blank line included. With one, `head` ends with the last header's CRLF,
+   * and the connection adds Content-Length and the blank line: a large body's byte count is known once encoded.
    * @param {string} head
-   * @param {string | Buffer | null} body
+   * @param {RequestBody | null} body
    * @param {ResponseCallback} callback
    */
   request(head, body, callback) {
@@ -82,7 +88,7 @@ class HttpConnection {
    * order on one connection; if the server closes after the first answer, the second request is sent again on a
    * new connection, since a server that closes has not processed it. `callback` must not start a request.
    * @param {string} head
-   * @param {string} body
+   * @param {string | SplicedJson} body
    * @param {ResponseCallback} callback
    * @param {string} followHead
    * @param {ResponseCallback} followCallback
@@ -176,20 +182,15 @@ class HttpConnection {
     this.writing = true;
     const body = this.body;
     if (body === null) socket.write(this.head, 'latin1', this.onWritten);
-    else if (typeof body === 'string' && body.length > LARGE_TEXT_CHARS)
-      socket.write(this.encodeLarge(body), this.onWritten);
-    else if (typeof body === 'string')
-      socket.write(
-        this.follow === null ? this.head + body : this.head + body + this.follow.head,
-        'utf8',
-        this.onWritten,
-      );
-    else {
+    else if (typeof body === 'string' && body.length <= LARGE_TEXT_CHARS) {
+      const head = `${this.head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      socket.write(this.follow === null ? head + body : head + body + this.follow.head, 'utf8', this.onWritten);
+    } else if (Buffer.isBuffer(body)) {
       socket.cork();
-      socket.write(this.head, 'latin1');
+      socket.write(`${this.head}Content-Length: ${body.length}\r\n\r\n`, 'latin1');
       socket.write(body, this.onWritten);
       socket.uncork();
-    }
+    } else socket.write(this.encodeLarge(body), this.onWritten);
   }
 
   onWritten() {
@@ -197,20 +198,26 @@ class HttpConnection {
   }
 
   /**
-   * The head, a large string body (UTF-8) and any pipelined head, encoded into one buffer kept across requests:
-   * a fresh buffer per result (Buffer.from) costs an allocation and a page fault per 4 KiB touched, which for a
-   * 6 MB result is more than the encoding itself. A connection dropped mid-write gives its buffer up (see drop).
-   * @param {string} body
+   * The head, a large body (UTF-8) and any pipelined head, encoded into one buffer kept across requests: a fresh
+   * buffer per result (Buffer.from) costs an allocation and a page fault per 4 KiB touched, which for a 6 MB result
+   * is more than the encoding itself. The body goes in first, behind room for the head, so that its byte count is
+   * known when the head is written and the text is read once. A connection dropped mid-write gives its buffer up
+   * (see drop).
+   * @param {string | SplicedJson} body
    */
   encodeLarge(body) {
     const follow = this.follow === null ? '' : this.follow.head;
-    const total = this.head.length + Buffer.byteLength(body) + follow.length;
-    if (this.sendBuffer.length < total) this.sendBuffer = Buffer.allocUnsafeSlow(total);
+    const room = this.head.length + CONTENT_LENGTH_ROOM;
+    const most = typeof body === 'string' ? body.length * 3 : body.maxBytes();
+    if (this.sendBuffer.length < room + most + follow.length)
+      this.sendBuffer = Buffer.allocUnsafeSlow(room + most + follow.length);
     const out = /** @type {FastBuffer} */ (this.sendBuffer);
-    let at = out.latin1Write(this.head, 0);
-    at += out.utf8Write(body, at);
-    if (follow !== '') at += out.latin1Write(follow, at);
-    return out.subarray(0, at);
+    const bytes = typeof body === 'string' ? out.utf8Write(body, room) : body.writeInto(out, room);
+    const head = `${this.head}Content-Length: ${bytes}\r\n\r\n`;
+    const start = room - head.length;
+    out.latin1Write(head, start);
+    const end = room + bytes + (follow === '' ? 0 : out.latin1Write(follow, room + bytes));
+    return out.subarray(start, end);
   }
 
   /** @returns {net.Socket} */

@@ -7,6 +7,7 @@
 const { invocationHeaders: H, errorTypes } = require('./runtime-api.cjs');
 const { logState, emitFailure } = require('./logging.cjs');
 const { ric4 } = require('./contract.cjs');
+const { parseEvent, stringifyResult } = require('./large-json.cjs');
 
 /** @typedef {import('./runtime-api.cjs').RuntimeApi} RuntimeApi */
 /** @typedef {import('./response-parser.cjs').ResponseParser} HttpResponse */
@@ -189,8 +190,8 @@ class RuntimeLoop {
     const id = headers[H.requestId];
     if (id === undefined || id === '')
       return die('the Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header');
-    // Decode now: the body is a view into the connection's read buffer.
-    const payload = res.body.toString('utf8');
+    // A view into the connection's buffers: parsed below, before anything reads from the connection again.
+    const body = res.body;
 
     const traceId = headers[H.traceId];
     if (traceId !== undefined) {
@@ -212,7 +213,7 @@ class RuntimeLoop {
     this.current = invocation;
     let event;
     try {
-      event = JSON.parse(payload);
+      event = parseEvent(body);
     } catch (parseError) {
       invocation.state = SETTLED;
       return this.postFailure(
@@ -287,7 +288,7 @@ class RuntimeLoop {
     if (failed) return this.postFailure(invocation, value, undefined);
     let json;
     try {
-      json = JSON.stringify(value === undefined ? null : value);
+      json = stringifyResult(value === undefined ? null : value);
     } catch {
       const error = new Error('Unable to stringify response body');
       // Runtime.JSONStringifyError from Node 24 (4.x).
@@ -346,7 +347,8 @@ class RuntimeLoop {
    */
   reportTooLarge(res, pipelined) {
     const invocation = /** @type {Current} set while its response is posted */ (this.current);
-    const size = Buffer.byteLength(invocation.value);
+    const value = invocation.value;
+    const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength();
     invocation.value = undefined;
     const message = `response payload of ${size} bytes is larger than the Runtime API accepts (${bodyText(res) || '413 Payload Too Large'})`;
     const failure = this.serializeForError(

@@ -5,6 +5,8 @@
 // over the one persistent HttpConnection.
 
 const { HttpConnection } = require('./http-client.cjs');
+
+/** @typedef {import('./large-json.cjs').SplicedJson} SplicedJson */
 /** @typedef {import('./http-client.cjs').ResponseCallback} ResponseCallback */
 const API_VERSION = '2018-06-01';
 
@@ -83,14 +85,14 @@ class RuntimeApi {
   }
 
   /**
-   * POST /response with a JSON body (a string).
+   * POST /response with a JSON body.
    * @param {string} requestId
-   * @param {string} json
+   * @param {string | SplicedJson} json
    * @param {ResponseCallback} callback
    */
   postResponse(requestId, json, callback) {
-    // The connection encodes a large body straight into its reused send buffer (see HttpConnection#encodeLarge).
-    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    // The connection adds Content-Length once it has encoded the body (see HttpConnection#encodeLarge).
+    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\n`;
     this.connection.request(head, json, callback);
   }
 
@@ -98,12 +100,12 @@ class RuntimeApi {
    * POST /response and, in the same write, GET /next (HTTP/1.1 pipelining): one syscall and no round trip between
    * them. A 413 to it is reported by the loop on a second connection (postErrorAside).
    * @param {string} requestId
-   * @param {string} json
+   * @param {string | SplicedJson} json
    * @param {ResponseCallback} onPosted
    * @param {ResponseCallback} onNext
    */
   postResponseThenNext(requestId, json, onPosted, onNext) {
-    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\n`;
     this.connection.requestPipelined(head, json, onPosted, this.nextHead, onNext);
   }
 
@@ -137,7 +139,7 @@ class RuntimeApi {
    * @param {HttpConnection} [connection]
    */
   postFailure(path, headerType, json, callback, extraHeaders = '', connection = this.connection) {
-    const head = `POST ${path} ${this.common}${extraHeaders}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n`;
+    const head = `POST ${path} ${this.common}${extraHeaders}Content-Type: application/json\r\n${requestHeaders.errorType}: ${headerType}\r\n`;
     connection.request(head, json, callback);
   }
 

@@ -7,7 +7,7 @@ import type { AwsTarget } from './aws-target.js';
 import { prepareBuild, runBuild, type BuildOptions } from './build.js';
 import type { PipelineContext } from './context.js';
 import { pushStep, type PushedImage } from './push.js';
-import { imageToPush, sameInputsImages, taggedAmong, upToDateLine } from './up-to-date.js';
+import { imageToPush, sameInputsImages, taggedAmong } from './up-to-date.js';
 
 export async function buildAndPush(
   ctx: PipelineContext,
@@ -35,10 +35,7 @@ export async function buildAndPush(
   const prepared = await prepareBuild(ctx, { ...config, tag }, options);
   const images = await sameInputsImages(ctx, prepared, options);
   const tagged = await taggedAmong(ctx, images, target, repository, tag);
-  if (tagged.found) {
-    ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
-    return tagged.found;
-  }
+  if (tagged.found) return tagged.found;
   const image = await imageToPush(ctx, images, () => runBuild(ctx, { ...config, tag }, prepared, options));
   onPush?.();
   return pushStep(ctx, config, target, repository, image, tag, tagged.token);

@@ -11,7 +11,7 @@ import { parseImageRef } from './image-ref.js';
 import { pushStep, type PushedImage } from './push.js';
 import { ecrRegistry, sourceRegistry, type NamedTarget } from './registry-access.js';
 import type { Repository } from './repository.js';
-import { alreadyRunning, imageToPush, runningAmong, sameInputsImages, unpushed, upToDateLine } from './up-to-date.js';
+import { imageToPush, pushUnlessRunning, runningAlready, sameInputsImages, unpushed } from './up-to-date.js';
 
 /** `deploy --image` (and promote): the image to deploy instead of a build, and the target that holds it. */
 export interface ExistingImage {
@@ -43,19 +43,13 @@ export async function imageStep(
   const config = { ...plan.config, tag: plan.tag };
   const prepared = await prepareBuild(ctx, config, build);
   const images = await sameInputsImages(ctx, prepared, build);
-  const current = plan.existing && runningAmong(images, plan.existing, repository);
-  if (current) {
-    ctx.out.info(upToDateLine(`${config.functionName} already runs`, current));
-    return current;
-  }
+  const current = runningAlready(ctx, images, plan.existing, repository, config.functionName);
+  if (current) return current;
   const image = await imageToPush(ctx, images, () => runBuild(ctx, config, prepared, build));
-  const running = plan.existing && (await alreadyRunning(ctx, plan.existing, repository, image.id));
-  if (running) {
-    ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${running.digest})`);
-    return running;
-  }
-  onPush?.();
-  return pushStep(ctx, plan.config, plan.target, repository, image, plan.tag);
+  return pushUnlessRunning(ctx, plan.existing, repository, image, config.functionName, () => {
+    onPush?.();
+    return pushStep(ctx, plan.config, plan.target, repository, image, plan.tag);
+  });
 }
 
 /** The architecture the image must have: the function's when it exists, else the config's (for --create). */

@@ -17,14 +17,7 @@ import type { ImageGroup } from './image-groups.js';
 import { pushStep, type PushedImage } from './push.js';
 import { repositoryStep, type Repository } from './repository.js';
 import { engineSlots, limiter, onceEach } from './run-many.js';
-import {
-  alreadyRunning,
-  imageToPush,
-  runningAmong,
-  sameInputsImages,
-  taggedAmong,
-  upToDateLine,
-} from './up-to-date.js';
+import { imageToPush, pushUnlessRunning, runningAlready, sameInputsImages, taggedAmong } from './up-to-date.js';
 
 export interface SharedImages {
   /** The group's image, built once for the run (tagged `tag`). */
@@ -84,22 +77,15 @@ export function sharedImages(build: BuildOptions, options: { waitTimeoutSeconds?
     if (config.builder?.type === 'codebuild')
       return pushes(ctx, key, waiting, () => buildAndPush(ctx, config, aws, repository, tag, build));
     const images = await sameInputs(ctx, group, tag);
-    const current = running && runningAmong(images, running, repository);
-    if (current) {
-      ctx.out.info(upToDateLine(`${config.functionName} already runs`, current));
-      return current;
-    }
+    const current = runningAlready(ctx, images, running, repository, config.functionName);
+    if (current) return current;
     return pushes(ctx, key, waiting, async () => {
       const tagged = running ? {} : await taggedAmong(ctx, images, aws, repository, tag);
-      if (tagged.found) {
-        ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, tagged.found));
-        return tagged.found;
-      }
+      if (tagged.found) return tagged.found;
       const image = await toPush(group.key, () => imageToPush(ctx, images, () => built(ctx, group, tag)));
-      const already = running && (await alreadyRunning(ctx, running, repository, image.id));
-      if (!already) return pushStep(ctx, config, aws, repository, image, tag, tagged.token);
-      ctx.out.info(`skipping the push: ${config.functionName} already runs this build (${already.digest})`);
-      return already;
+      return pushUnlessRunning(ctx, running, repository, image, config.functionName, () =>
+        pushStep(ctx, config, aws, repository, image, tag, tagged.token),
+      );
     });
   };
   // Replication rules are read once per home region, repository and region; a refused read means "push there too".

@@ -35,12 +35,8 @@ export async function sameInputsImages(
   return imagesLabelled(await ctx.docker(), INPUTS_LABEL, prepared.inputs);
 }
 
-/** Deploy: the push of one of these images that the function already runs from this repository. */
-export function runningAmong(
-  images: LabelledImage[],
-  fn: FunctionView,
-  repository: Repository,
-): PushedImage | undefined {
+/** The push of one of these images that the function already runs from this repository. */
+function runningAmong(images: LabelledImage[], fn: FunctionView, repository: Repository): PushedImage | undefined {
   for (const image of images)
     for (const digest of digestsIn(image.repoDigests, repository))
       if (runsImage(fn, { digest, imageUri: `${repository.uri}@${digest}` })) return unpushed(repository, digest);
@@ -48,8 +44,24 @@ export function runningAmong(
 }
 
 /**
- * Push: the push of one of these images that the registry's `tag` names now (one manifest read, no upload). The
- * token it logged in with is handed on, so that a push that follows asks ECR for none.
+ * Deploy, before a build: the push the function (`fn`, when it exists) already runs among these images of the same
+ * inputs; said on the way, since nothing will be built, pushed or updated.
+ */
+export function runningAlready(
+  ctx: PipelineContext,
+  images: LabelledImage[],
+  fn: FunctionView | undefined,
+  repository: Repository,
+  functionName: string,
+): PushedImage | undefined {
+  const current = fn && runningAmong(images, fn, repository);
+  if (current) ctx.out.info(upToDateLine(`${functionName} already runs`, current));
+  return current;
+}
+
+/**
+ * Push: the push of one of these images that the registry's `tag` names now (one manifest read, no upload), said on
+ * the way. The token it logged in with is handed on, so that a push that follows asks ECR for none.
  */
 export async function taggedAmong(
   ctx: PipelineContext,
@@ -71,11 +83,12 @@ export async function taggedAmong(
   const manifest = await registry.manifest(repository.name, tag);
   if (!manifest || !ours.has(manifest.digest)) return { token };
   const found = unpushed(repository, manifest.digest, manifest.mediaType);
+  ctx.out.info(upToDateLine(`${repository.uri}:${tag} already names`, found));
   return { found: { ...found, taggedReference: `${repository.uri}:${tag}` }, token };
 }
 
 /** One line for a target found up to date before any build. */
-export const upToDateLine = (subject: string, pushed: PushedImage) =>
+const upToDateLine = (subject: string, pushed: PushedImage) =>
   `up to date: ${subject} ${pushed.digest}, built from the same inputs; nothing built or pushed`;
 
 /** The image a push sends: a labelled one standing in for the build when there is one, else a fresh build. */
@@ -91,15 +104,22 @@ export async function imageToPush(
 }
 
 /**
- * After a build: the function already runs it when the engine recorded a push of this very image ID to the target
- * repository (RepoDigests) with the digest the function runs; then neither a push nor a new tag is needed.
+ * Deploy, after the build: `push()`, unless the function already runs this very image. The engine recorded a push
+ * of this image ID to the target repository (RepoDigests) with the digest the function runs: then neither a push
+ * nor a new tag is needed.
  */
-export async function alreadyRunning(
+export async function pushUnlessRunning(
   ctx: PipelineContext,
-  fn: FunctionView,
+  fn: FunctionView | undefined,
   repository: Repository,
-  imageId: string,
-): Promise<PushedImage | undefined> {
-  const repoDigests = await repoDigestsOf(await ctx.docker(), imageId);
-  return runningAmong([{ id: imageId, repoDigests }], fn, repository);
+  image: Pick<BuiltImage, 'id'>,
+  functionName: string,
+  push: () => Promise<PushedImage>,
+): Promise<PushedImage> {
+  if (!fn) return push();
+  const repoDigests = await repoDigestsOf(await ctx.docker(), image.id);
+  const running = runningAmong([{ id: image.id, repoDigests }], fn, repository);
+  if (!running) return push();
+  ctx.out.info(`skipping the push: ${functionName} already runs this build (${running.digest})`);
+  return running;
 }

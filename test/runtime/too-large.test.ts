@@ -87,6 +87,10 @@ forEachNode(describe, describe.skip, it, (node) => {
       expect(posts.sort()).toEqual(['POST r1/error', 'POST r1/response', 'POST r2/response']);
       const error = api.requests.find((r) => r.path.endsWith('/r1/error'))!;
       expect(error.headers['lambda-runtime-function-error-type']).toBe('Function.ResponseSizeTooLarge');
+      // The size named is the posted body's: the JSON string, its quotes included.
+      const posted = api.requests.find((r) => r.path.endsWith('/r1/response'))!;
+      expect(posted.body.length).toBe(1024 * 1024 + 2);
+      expect(JSON.parse(error.body.toString()).errorMessage).toContain(`${1024 * 1024 + 2} bytes`);
       expect(api.requests.find((r) => r.path.endsWith('/r2/response'))!.body.toString()).toBe(EVENT);
       expect(exit.stderr).not.toMatch(/tslambda runtime:/);
       expect(exit.code).toBeNull(); // still serving when stopped
