@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/core/errors.js';
 import { runProcess } from '../support/cli-process.js';
+import { runCli } from '../support/run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const version = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).version as string;
@@ -28,13 +30,30 @@ describe('the built CLI (bin/tslambda.js → dist/cli-bundle/)', () => {
     expect(bundled).toMatchObject({ exitCode: 0, stdout: `${version}\n` });
   });
 
-  it('prints the help and a command help', async () => {
+  it('prints the help and a command help from the help bundle, as the CLI itself does', async () => {
     const help = await run(['--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/^tslambda <command> \[options\]/);
-    const deploy = await run(['deploy', '--help']);
-    expect(deploy.exitCode).toBe(0);
-    expect(deploy.stdout).toMatch(/^tslambda deploy/);
+    for (const args of [['--help'], ['deploy', '--help'], ['-h', 'invoke-local', '--verbose']]) {
+      const built = await run(args);
+      expect(built.exitCode).toBe(0);
+      expect(built.stdout).toBe((await runCli(args)).stdout);
+    }
+  });
+
+  it('leaves a --help after `--` to the CLI, which is not asked for help', async () => {
+    const result = await run(['no-such-command', '--', '--help']);
+    expect(result.exitCode).toBe(ExitCode.usage);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/no-such-command/);
+  });
+
+  it('loads no package and no Node module with the bundle itself: each loads when the code using it first runs', async () => {
+    for (const file of ['cli.js', 'help.js']) {
+      const text = await readFile(join(root, 'dist', 'cli-bundle', file), 'utf8');
+      const hoisted = [...text.matchAll(/^import\b.*?from\s*["']([^"']+)["']/gms)].map((match) => match[1]);
+      expect(hoisted, file).toEqual(['node:module']);
+    }
   });
 
   it('init names this package root as the tslambda it depends on', async () => {
