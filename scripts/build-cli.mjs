@@ -10,11 +10,14 @@
 // the step that needs them. dist/<folder>/ stays for the package's `exports` and for tools.
 // The files sit two folders below the package root, as dist/<folder>/*.js do, so the `../../package.json` and
 // `../../runtime/` that modules read through import.meta.url resolve the same from either.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 const CLI_BUNDLE_DIR = 'dist/cli-bundle';
 
 /**
@@ -30,11 +33,29 @@ const lazyRequires = {
       kind === 'import-statement' ? { path, namespace: 'lazy-require' } : { path, external: true },
     );
     build.onLoad({ filter: /.*/, namespace: 'lazy-require' }, ({ path }) => ({
-      contents: `module.exports = __tslambdaRequire(${JSON.stringify(path)});`,
+      contents: isBuiltin(path) ? builtinModule(path) : `module.exports = __tslambdaRequire(${JSON.stringify(path)});`,
       loader: 'js',
     }));
   },
 };
+
+/**
+ * A built-in as an ES module of its named exports, read once when first imported: as a CommonJS module, each import
+ * would first copy every property of the built-in onto a new object (esbuild's interop), a few milliseconds for the
+ * dozen a command uses.
+ */
+function builtinModule(path) {
+  // Data properties only: reading a getter (crypto.webcrypto, fs.promises) could load more, or warn of a deprecation.
+  const descriptors = Object.entries(Object.getOwnPropertyDescriptors(require(path)));
+  const names = descriptors
+    .filter(([name, descriptor]) => 'value' in descriptor && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default')
+    .map(([name]) => name);
+  return [
+    `const builtin = __tslambdaRequire(${JSON.stringify(path)});`,
+    'export default builtin;',
+    `export const { ${names.join(', ')} } = builtin;`,
+  ].join('\n');
+}
 
 /** help.js answers --help only: a command it would load (commands.ts `load`) is not in it, and says so if asked. */
 const noCommands = {
@@ -65,10 +86,22 @@ const common = {
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
+  write: false,
 };
 
+/**
+ * esbuild escapes non-ASCII characters in code but keeps some comments as written; one `…` in a comment makes Node
+ * decode and V8 parse the whole file as two-byte text, measurably slower. An escape means the same in a string or
+ * regular expression, and a comment only reads differently.
+ */
+const asciiOnly = (text) => text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 rmSync(`${root}/${CLI_BUNDLE_DIR}`, { recursive: true, force: true });
-await Promise.all([
+const results = await Promise.all([
   build({ ...common, entryPoints: { cli: 'src/cli/process.ts' }, plugins: [lazyRequires] }),
   build({ ...common, entryPoints: { help: 'src/cli/help.ts' }, plugins: [lazyRequires, noCommands] }),
 ]);
+for (const file of results.flatMap((result) => result.outputFiles)) {
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, file.path.endsWith('.js') ? asciiOnly(file.text) : file.contents);
+}
