@@ -94,7 +94,8 @@ const common = {
  * decode and V8 parse the whole file as two-byte text, measurably slower. An escape means the same in a string or
  * regular expression, and a comment only reads differently.
  */
-const asciiOnly = (text) => text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiOnly = (text) =>
+  text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 rmSync(`${root}/${CLI_BUNDLE_DIR}`, { recursive: true, force: true });
 const results = await Promise.all([
