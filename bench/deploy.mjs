@@ -19,6 +19,8 @@ const BASE_IMAGE = process.env.TSLAMBDA_TEST_BASE_IMAGE ?? 'tslambda-test-base:n
 spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'ignore',
 });
+// bin/tslambda.js starts the bundle of dist/ made from src/ (scripts/build-cli.mjs), so it is made again too.
+spawnSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { stdio: 'inherit' });
 
 const work = await mkdtemp(join(tmpdir(), 'tslambda-bench-deploy-'));
 // The test helpers are TypeScript: bundle them once for plain node.

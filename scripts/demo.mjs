@@ -12,7 +12,7 @@ const example = `${repo}examples/hello`;
 const cli = `${repo}bin/tslambda.js`;
 
 // `npm ci` compiles the package (prepare); a checkout without dist/ is compiled here once.
-if (!existsSync(`${repo}dist/cli/main.js`)) {
+if (!existsSync(`${repo}dist/cli-bundle/cli.js`)) {
   console.error('demo: compiling tslambda (npm run build) …');
   const built = spawnSync('npm', ['run', '--silent', 'build'], {
     cwd: repo,

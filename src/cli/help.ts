@@ -1,6 +1,6 @@
 // Help text, written from the option table and the command list alone: `--help` loads no command.
 import { flagKind, flagsOf, optionEntries, type CommandName, type OptionSpec } from '../config/options.js';
-import { commandNames, commandSpecs } from './commands.js';
+import { commandNames, commandSpecs, isCommandName } from './commands.js';
 
 const SCRIPT = 'tslambda';
 export const EPILOGUE =
@@ -53,6 +53,17 @@ function sections(command: CommandName | undefined): string[] {
   groups.delete('Global options:');
   groups.set('Global options:', global);
   return [...groups].flatMap(([title, rows]) => ['', title, ...table(rows)]);
+}
+
+/**
+ * The help argv asks for (--help or -h before any `--`, for the first word when it names a command), or undefined.
+ * runCli answers with it, and so does bin/tslambda.js from its own small bundle (scripts/build-cli.mjs).
+ */
+export function helpRequested(argv: string[]): string | undefined {
+  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  if (!flags.includes('--help') && !flags.includes('-h')) return undefined;
+  const first = flags.find((a) => !a.startsWith('-'));
+  return renderHelp(isCommandName(first) ? first : undefined);
 }
 
 /** `tslambda --help`, or `tslambda <command> --help` when a command is named. */

@@ -8,7 +8,7 @@ import { createCommandContext } from '../commands/context.js';
 import { suggestKey } from '../core/suggest.js';
 import { commandNames, commandSpecs, isCommandName } from './commands.js';
 import { ExitCode, UserError } from '../core/errors.js';
-import { renderHelp } from './help.js';
+import { helpRequested } from './help.js';
 import { parse, unknownFlag } from './parse.js';
 import { packageVersion } from '../core/version.js';
 import { createOutput, wantsColor } from './terminal.js';
@@ -27,10 +27,9 @@ export interface CliIo {
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
-  if (flags.includes('--help') || flags.includes('-h')) {
-    const first = flags.find((a) => !a.startsWith('-'));
-    io.stdout.write(`${renderHelp(isCommandName(first) ? first : undefined)}\n`);
+  const help = helpRequested(argv);
+  if (help !== undefined) {
+    io.stdout.write(`${help}\n`);
     return ExitCode.ok;
   }
   const parsed = parse(argv);

@@ -2,7 +2,6 @@
 // them, after .dockerignore; the Dockerfile; build args, labels, target stage, platform) and of the images the
 // Dockerfile starts from, pinned by the engine's ID. The built image carries it as a label, so that a later deploy
 // of the same inputs finds that image and skips the build. File times are left out: the same bytes, the same image.
-import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContextPlan, ContextSelection } from './context.js';
@@ -29,11 +28,14 @@ export interface BuildInputs {
 }
 
 const sorted = (map: Record<string, string>) => Object.entries(map).sort(([a], [b]) => (a < b ? -1 : 1));
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+type Digest = (data: Buffer | string) => string;
 
 /** `sha256:<hex>` over the inputs; equal for equal inputs, whatever the order of maps or the files' times. */
 export async function inputsHash(inputs: BuildInputs): Promise<string> {
   const { parameters, plan } = inputs;
+  // node:crypto loads here, not with the module: build imports this before its first line, and crypto is slow to load.
+  const { createHash } = await import('node:crypto');
+  const sha256: Digest = (data) => createHash('sha256').update(data).digest('hex');
   const hash = createHash('sha256');
   const line = (value: unknown) => hash.update(`${JSON.stringify(value)}\n`);
   line(['tslambda build inputs', 1]);
@@ -45,13 +47,13 @@ export async function inputsHash(inputs: BuildInputs): Promise<string> {
     buildargs: sorted(parameters.buildargs),
     baseImages: sorted(inputs.baseImages),
   });
-  for (const entry of await folderEntries(plan, inputs.selection.entries)) line(entry);
+  for (const entry of await folderEntries(plan, inputs.selection.entries, sha256)) line(entry);
   for (const file of plan.extraFiles) line(['extra', file.path, file.mode ?? 0o644, sha256(file.content)]);
   return `sha256:${hash.digest('hex')}`;
 }
 
 /** Each folder path as the tar holds it: kind, permission bits, and the content's (or link target's) digest. */
-async function folderEntries(plan: ContextPlan, entries: string[]): Promise<unknown[]> {
+async function folderEntries(plan: ContextPlan, entries: string[], sha256: Digest): Promise<unknown[]> {
   const { directory } = plan;
   if (!directory) return [];
   const prefix = plan.directoryPrefix ? `${plan.directoryPrefix.replace(/\/+$/, '')}/` : '';

@@ -1,6 +1,4 @@
 // Picks the image tag for a push: the one asked for, else the git short SHA (+ -dirty), else a UTC timestamp.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { UserError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -9,11 +7,16 @@ export type TagSource = 'explicit' | 'git' | 'timestamp';
 
 /** Docker's rule for a tag: word characters, dots and dashes, not starting with either, at most 128. */
 const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const run = promisify(execFile);
 
 async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  // Loaded on first use: node:child_process and node:util cost start-up time before a deploy's first line.
+  const [{ execFile }, { promisify }] = await Promise.all([import('node:child_process'), import('node:util')]);
   try {
-    const { stdout } = await run('git', args, { cwd, timeout: 5000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const { stdout } = await promisify(execFile)('git', args, {
+      cwd,
+      timeout: 5000,
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    });
     return stdout.trim();
   } catch {
     // Not a repository, no commits yet, or no git installed: the next rule applies.

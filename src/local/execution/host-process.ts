@@ -1,6 +1,6 @@
 // Runs the runtime loop as a process on the host (invoke-local --no-docker): the fast inner loop.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { LaunchRequest, RuntimeExit, RuntimeLauncher, RuntimeProcess } from './launcher.js';
 
@@ -24,6 +24,8 @@ export function hostProcessLauncher(options: HostProcessOptions): RuntimeLaunche
         ...request.env,
       };
       request.onStarting();
+      // Loaded here, not with the module: invoke-local imports this before its first line, spawn is needed later.
+      const { spawn } = await import('node:child_process');
       // Its own process group, stopped whole: a program handler's processes go with the loop, as in a container.
       const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout.on('data', request.onOutput);

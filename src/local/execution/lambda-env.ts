@@ -1,6 +1,5 @@
 // The environment variables Lambda sets in an execution environment, and the user's additions to them.
 
-import { randomBytes } from 'node:crypto';
 import { LATEST_VERSION } from '../api/protocol.js';
 
 /** Lambda always runs in a region; a local run without one configured uses this (decided in aws/region.ts). */
@@ -12,6 +11,17 @@ export interface LambdaEnvironmentInputs {
   region: string;
 }
 
+/**
+ * 32 hex digits, as Lambda's stream names end. Math.random, not node:crypto: the name only has to differ between
+ * runs, and loading crypto would add milliseconds before invoke-local's first line.
+ */
+const streamId = () =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(Math.random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
+
 /** What Lambda sets for a container-image function (AWS_LAMBDA_RUNTIME_API is added per environment). */
 export function lambdaEnvironment(inputs: LambdaEnvironmentInputs): Record<string, string> {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
@@ -20,7 +30,7 @@ export function lambdaEnvironment(inputs: LambdaEnvironmentInputs): Record<strin
     AWS_LAMBDA_FUNCTION_VERSION: LATEST_VERSION,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(inputs.memorySizeMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${inputs.functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${LATEST_VERSION}]${randomBytes(16).toString('hex')}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${LATEST_VERSION}]${streamId()}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_REGION: inputs.region,
     AWS_DEFAULT_REGION: inputs.region,
