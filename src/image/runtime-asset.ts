@@ -29,10 +29,43 @@ export async function runtimeContextFiles(options: { programs?: boolean } = {}):
     .filter((name) => programs || !PROGRAM_PART.test(name))
     .sort();
   return Promise.all(
-    names.map(async (name) => ({
-      path: `${RUNTIME_CONTEXT_DIR}/${name}`,
-      content: await readFile(`${RUNTIME_SOURCE_DIR}${name}`),
-      mode: 0o644,
-    })),
+    names.map(async (name) => {
+      const content = await readFile(`${RUNTIME_SOURCE_DIR}${name}`);
+      return {
+        path: `${RUNTIME_CONTEXT_DIR}/${name}`,
+        content: name.endsWith('.cjs') ? Buffer.from(withoutCommentLines(content.toString('utf8'))) : content,
+        mode: 0o644,
+      };
+    }),
   );
+}
+
+/**
+ * A runtime file as images carry it: its whole-line comments emptied, code and line numbers as they are (a stack
+ * still points at the right line of runtime/). The comments and the JSDoc that types the runtime for tsc are about
+ * half its bytes, and every image carries them. A block comment that ends with code after it leaves the file as it
+ * is. Meant for runtime/ alone: a template literal with a line that starts like a comment would be cut
+ * (test/unit/image/runtime-asset.test.ts checks every file against esbuild's reading of it).
+ */
+export function withoutCommentLines(source: string): string {
+  const lines = source.split('\n');
+  let inBlock = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (inBlock) {
+      lines[i] = '';
+      if (line.includes('*/')) {
+        if (!line.endsWith('*/')) return source;
+        inBlock = false;
+      }
+    } else if (line.startsWith('//')) {
+      lines[i] = '';
+    } else if (line.startsWith('/*')) {
+      const end = line.indexOf('*/', 2);
+      if (end === -1) inBlock = true;
+      else if (end !== line.length - 2) continue; // code after it: a cast such as `/** @type {X} */ (value)`
+      lines[i] = '';
+    }
+  }
+  return lines.join('\n');
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { ExitCode } from '../../src/core/errors.js';
-import { RUNTIME_SOURCE_DIR } from '../../src/image/runtime-asset.js';
+import { RUNTIME_SOURCE_DIR, withoutCommentLines } from '../../src/image/runtime-asset.js';
 import { BASE_IMAGE, dockerForTests, runInImage } from '../support/docker.js';
 import { runsWhen } from '../support/skips.js';
 import { runCli } from '../support/run-cli.js';
@@ -24,8 +24,9 @@ const root = process.argv[1];
 for (const f of walk(root).sort()) console.log(path.relative(root, f), crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex'));
 `;
 
-/** The package's runtime files and their hashes; a Node handler's generated image carries them without the program
- * adapters (runtime/program*.cjs, runtime/adapters/), which only a program handler loads. */
+/** The package's runtime files and their hashes, as images carry them (its .cjs files without their comment lines);
+ * a Node handler's generated image carries them without the program adapters (runtime/program*.cjs,
+ * runtime/adapters/), which only a program handler loads. */
 async function packageRuntimeHashes(options: { programs: boolean }): Promise<string> {
   const isProgramPart = (e: { parentPath: string; name: string }) =>
     e.name.startsWith('program') || join(e.parentPath, e.name).slice(RUNTIME_SOURCE_DIR.length).startsWith('adapters');
@@ -35,8 +36,10 @@ async function packageRuntimeHashes(options: { programs: boolean }): Promise<str
   const lines = await Promise.all(
     files.map(async (e) => {
       const full = join(e.parentPath, e.name);
+      const content = await readFile(full);
+      const shipped = e.name.endsWith('.cjs') ? withoutCommentLines(content.toString('utf8')) : content;
       return `${full.slice(RUNTIME_SOURCE_DIR.length).replace(/^\/+/, '')} ${createHash('sha256')
-        .update(await readFile(full))
+        .update(shipped)
         .digest('hex')}`;
     }),
   );
