@@ -208,9 +208,8 @@ class HttpConnection {
   encodeLarge(body) {
     const follow = this.follow === null ? '' : this.follow.head;
     const room = this.head.length + CONTENT_LENGTH_ROOM;
-    const most = typeof body === 'string' ? body.length * 3 : body.maxBytes();
-    if (this.sendBuffer.length < room + most + follow.length)
-      this.sendBuffer = Buffer.allocUnsafeSlow(room + most + follow.length);
+    const most = room + (typeof body === 'string' ? body.length * 3 : body.maxBytes()) + follow.length;
+    if (this.sendBuffer.length < most) this.sendBuffer = Buffer.allocUnsafeSlow(most);
     const out = /** @type {FastBuffer} */ (this.sendBuffer);
     const bytes = typeof body === 'string' ? out.utf8Write(body, room) : body.writeInto(out, room);
     const head = `${this.head}Content-Length: ${bytes}\r\n\r\n`;

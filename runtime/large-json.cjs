@@ -72,12 +72,14 @@ function longLiterals(body) {
     let close = body.indexOf(QUOTE, open + 1);
     while (close !== -1 && escapedAt(body, close) && ++quotes < QUOTE_BUDGET) close = body.indexOf(QUOTE, close + 1);
     if (close === -1 || (quotes += 2) >= QUOTE_BUDGET) break; // unterminated (JSON.parse says so), or searched enough
-    if (close - open - 1 >= LONG_STRING && !isKey(body, close + 1)) {
-      const backslash = body.indexOf(BACKSLASH, open + 1);
-      if (backslash === -1 || backslash > close) {
-        ranges.push(open + 1, close);
-        bytes += close - open - 1;
-      }
+    // An escape inside is looked for within the literal alone, not through the rest of the event.
+    if (
+      close - open - 1 >= LONG_STRING &&
+      !isKey(body, close + 1) &&
+      !body.subarray(open + 1, close).includes(BACKSLASH)
+    ) {
+      ranges.push(open + 1, close);
+      bytes += close - open - 1;
     }
     open = body.indexOf(QUOTE, close + 1);
   }
@@ -142,7 +144,7 @@ function parseSpliced(body, ranges) {
 
 /**
  * A result's JSON with its long strings kept apart: `texts[0] + JSON(strings[0]) + texts[1] + ...`. Written into a
- * buffer by writeSplicedJson, one slice of a long string at a time.
+ * buffer by writeInto, one slice of a long string at a time.
  */
 class SplicedJson {
   /**
@@ -178,18 +180,11 @@ class SplicedJson {
     return at - start;
   }
 
-  /** Its length in UTF-8 bytes, for messages (it escapes the long strings once more to count). */
+  /** Its length in UTF-8 bytes, for the message of a result refused as too large (a rare path: it escapes again). */
   byteLength() {
     let bytes = 0;
     for (const text of this.texts) bytes += Buffer.byteLength(text);
-    for (const string of this.strings) {
-      for (let from = 0; from < string.length; ) {
-        const to = sliceEnd(string, from);
-        bytes += Buffer.byteLength(JSON.stringify(string.slice(from, to))) - 2;
-        from = to;
-      }
-      bytes += 2;
-    }
+    for (const string of this.strings) bytes += Buffer.byteLength(JSON.stringify(string));
     return bytes;
   }
 }

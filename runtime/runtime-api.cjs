@@ -91,9 +91,7 @@ class RuntimeApi {
    * @param {ResponseCallback} callback
    */
   postResponse(requestId, json, callback) {
-    // The connection adds Content-Length once it has encoded the body (see HttpConnection#encodeLarge).
-    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\n`;
-    this.connection.request(head, json, callback);
+    this.connection.request(this.responseHead(requestId), json, callback);
   }
 
   /**
@@ -105,8 +103,16 @@ class RuntimeApi {
    * @param {ResponseCallback} onNext
    */
   postResponseThenNext(requestId, json, onPosted, onNext) {
-    const head = `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\n`;
-    this.connection.requestPipelined(head, json, onPosted, this.nextHead, onNext);
+    this.connection.requestPipelined(this.responseHead(requestId), json, onPosted, this.nextHead, onNext);
+  }
+
+  /**
+   * The head of a POST /response, fence line written; the connection adds Content-Length once it has encoded the
+   * body (see HttpConnection#encodeLarge).
+   * @param {string} requestId
+   */
+  responseHead(requestId) {
+    return `POST ${paths.response(requestId)} ${this.common}${this.fence(requestId)}Content-Type: application/json\r\n`;
   }
 
   /**
